@@ -1,0 +1,36 @@
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'src/whatsapp/generated/**', 'workflow-bundle.js', '**/*.js', '**/*.mjs'] },
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Workflows run in Temporal's deterministic sandbox: no Node built-ins, no clients,
+    // only @temporalio/workflow, other workflow files and type-only imports.
+    files: ['workflows/**/*.ts'],
+    rules: {
+      '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports' }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*'], message: 'Node built-ins are not deterministic: do this in an activity.' },
+            {
+              regex: '^(?!@temporalio/workflow$|@temporalio/common$|\\./|\\.\\./activities$)',
+              message: 'Workflows import only @temporalio/workflow, other workflow files and types.',
+              allowTypeImports: true,
+            },
+            { regex: '^\\.\\./activities$', message: 'Import activities type-only.', allowTypeImports: true },
+          ],
+        },
+      ],
+    },
+  },
+);

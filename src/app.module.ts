@@ -1,0 +1,65 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import type { Logger } from 'pino';
+import type { Config } from './config/config';
+import { ConfigModule } from './config/config.module';
+import { AuthGuard } from './common/auth';
+import { LoggerModule } from './common/logger.module';
+import { InfraModule } from './infra/infra.module';
+import { AccountsController } from './accounts/accounts.controller';
+import { AccountsRepository } from './accounts/accounts.repository';
+import { AccountsService } from './accounts/accounts.service';
+import { ContactsController } from './contacts/contacts.controller';
+import { ContactsRepository } from './contacts/contacts.repository';
+import { ContactsService } from './contacts/contacts.service';
+import { HealthController } from './health/health.controller';
+import { HealthService } from './health/health.service';
+import { MessagesController } from './messages/messages.controller';
+import { MessagesRepository } from './messages/messages.repository';
+import { MessagesService } from './messages/messages.service';
+import { MetricsController } from './metrics/metrics.controller';
+import { MetricsService } from './metrics/metrics.service';
+import { NumbersController } from './numbers/numbers.controller';
+import { NumbersRepository } from './numbers/numbers.repository';
+import { NumbersService } from './numbers/numbers.service';
+import { RealtimeController } from './realtime/realtime.controller';
+import { RealtimeService } from './realtime/realtime.service';
+import { WebhooksRepository } from './webhooks/webhooks.repository';
+import { WhatsAppWebhooksController } from './webhooks/whatsapp-webhooks.controller';
+import { WhatsAppWebhooksService } from './webhooks/whatsapp-webhooks.service';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: Config, logger: Logger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ConfigModule.forRoot(config), LoggerModule.forRoot(logger), InfraModule],
+      controllers: [
+        HealthController,
+        MetricsController,
+        AccountsController,
+        NumbersController,
+        ContactsController,
+        MessagesController,
+        WhatsAppWebhooksController,
+        RealtimeController,
+      ],
+      providers: [
+        { provide: APP_GUARD, useClass: AuthGuard },
+        MetricsService,
+        HealthService,
+        AccountsRepository,
+        AccountsService,
+        NumbersRepository,
+        NumbersService,
+        ContactsRepository,
+        ContactsService,
+        MessagesRepository,
+        MessagesService,
+        WebhooksRepository,
+        WhatsAppWebhooksService,
+        RealtimeService,
+      ],
+    };
+  }
+}

@@ -1,0 +1,33 @@
+/** Domain errors thrown by services; the global filter maps them to HTTP responses. */
+export class NotFoundError extends Error {
+  readonly status = 404;
+  constructor(resource: string, id: string) {
+    super(`${resource} ${id} not found`);
+    this.name = 'NotFoundError';
+  }
+}
+
+export class InvalidFieldError extends Error {
+  readonly status = 422;
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+    this.name = 'InvalidFieldError';
+  }
+}
+
+export class ConflictError extends Error {
+  readonly status = 409;
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConflictError';
+  }
+}
+
+export type DomainError = NotFoundError | InvalidFieldError | ConflictError;
+
+export function isDomainError(err: unknown): err is DomainError {
+  return err instanceof NotFoundError || err instanceof InvalidFieldError || err instanceof ConflictError;
+}

@@ -1,0 +1,43 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { isDomainError } from './errors';
+
+/**
+ * One place that turns errors into responses. 4xx carry a message naming the field;
+ * anything unexpected is logged under an error id and only the id is returned.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  constructor(private readonly logger: Logger) {}
+
+  catch(exception: unknown, host: ArgumentsHost) {
+    const ctx = host.switchToHttp();
+    const reply = ctx.getResponse<FastifyReply>();
+    const request = ctx.getRequest<FastifyRequest>();
+
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const body = exception.getResponse();
+      if (status < 500) {
+        const payload = typeof body === 'string' ? { statusCode: status, message: body } : body;
+        return reply.status(status).send(payload);
+      }
+    }
+    if (isDomainError(exception)) {
+      return reply.status(exception.status).send({
+        statusCode: exception.status,
+        error: exception.name,
+        message: exception.message,
+        ...('field' in exception ? { field: exception.field } : {}),
+      });
+    }
+    const errorId = randomUUID();
+    this.logger.error(
+      { errorId, method: request.method, url: request.url, err: exception },
+      'unhandled error',
+    );
+    return reply.status(500).send({ statusCode: 500, error: 'Internal Server Error', errorId });
+  }
+}

@@ -1,0 +1,154 @@
+import type { Duration } from '@temporalio/common';
+
+/**
+ * Environment parsed and validated once at start-up. Every variable has a documented
+ * default for the local stack (see README "Environment variables"); in production
+ * (RECADO_ENV=production) the secrets must be set explicitly.
+ */
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const DEV_SECRETS = {
+  RECADO_ADMIN_TOKEN: 'recado-dev-admin-token',
+  WHATSAPP_APP_SECRET: 'recado-dev-app-secret',
+  WHATSAPP_VERIFY_TOKEN: 'recado-dev-verify-token',
+  TYPESENSE_API_KEY: 'recado-dev-typesense-key',
+  LIVEKIT_API_KEY: 'devkey',
+  LIVEKIT_API_SECRET: 'secret',
+} as const;
+
+export const DEFAULTS = {
+  API_HOST: '127.0.0.1',
+  API_PORT: '3000',
+  DATABASE_URL: 'postgres://recado:recado@127.0.0.1:5433/recado',
+  TEMPORAL_ADDRESS: '127.0.0.1:7233',
+  TEMPORAL_NAMESPACE: 'default',
+  TEMPORAL_TASK_QUEUE: 'recado',
+  TYPESENSE_URL: 'http://127.0.0.1:8108',
+  LIVEKIT_URL: 'http://127.0.0.1:7880',
+  WHATSAPP_GRAPH_URL: 'http://127.0.0.1:4010',
+  WHATSAPP_GRAPH_VERSION: 'v23.0',
+  LOG_LEVEL: 'info',
+  MESSAGE_SEND_TIMEOUT: '30s',
+  MESSAGE_UNKNOWN_OUTCOME_WAIT: '10m',
+  MESSAGE_GIVE_UP_AFTER: '48h',
+  ...DEV_SECRETS,
+} as const;
+
+export interface Config {
+  env: 'development' | 'test' | 'production';
+  api: { host: string; port: number };
+  adminToken: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  databaseUrl: string;
+  temporal: { address: string; namespace: string; taskQueue: string };
+  typesense: { url: string; apiKey: string };
+  livekit: { url: string; apiKey: string; apiSecret: string };
+  whatsapp: { graphUrl: string; graphVersion: string; appSecret: string; verifyToken: string };
+  messages: {
+    /** startToClose timeout of one provider send attempt. */
+    sendTimeout: Duration;
+    /** How long to wait for a status webhook after an attempt whose outcome is unknown (worker died mid-call) before sending again. */
+    unknownOutcomeWait: Duration;
+    /** A message Meta has not accepted after this long (number disconnected, rate limits) is marked failed. */
+    giveUpAfter: Duration;
+  };
+}
+
+const DURATION = /^\d+(ms|s|m|h|d)$/;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+
+export function loadConfig(env: Env = process.env): Config {
+  const recadoEnv = (env.RECADO_ENV ?? 'development') as Config['env'];
+  if (!['development', 'test', 'production'].includes(recadoEnv)) {
+    throw new ConfigError('RECADO_ENV', `must be development, test or production, got "${recadoEnv}"`);
+  }
+  const get = (name: keyof typeof DEFAULTS): string => {
+    const value = env[name];
+    if (value !== undefined && value !== '') return value;
+    if (recadoEnv === 'production' && name in DEV_SECRETS) {
+      throw new ConfigError(name, 'is required when RECADO_ENV=production');
+    }
+    return DEFAULTS[name];
+  };
+  const url = (name: keyof typeof DEFAULTS, protocols: string[]): string => {
+    const value = get(name);
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      throw new ConfigError(name, `is not a valid URL: "${value}"`);
+    }
+    if (!protocols.includes(parsed.protocol)) {
+      throw new ConfigError(name, `must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
+    }
+    return value.replace(/\/+$/, '');
+  };
+  const port = (name: keyof typeof DEFAULTS): number => {
+    const value = get(name);
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > 65535) {
+      throw new ConfigError(name, `must be a port number 1-65535, got "${value}"`);
+    }
+    return n;
+  };
+  const duration = (name: keyof typeof DEFAULTS): Duration => {
+    const value = get(name);
+    if (!DURATION.test(value)) {
+      throw new ConfigError(name, `must be a duration like 500ms, 30s, 10m, 2h or 7d, got "${value}"`);
+    }
+    return value as Duration;
+  };
+  const logLevel = get('LOG_LEVEL') as Config['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+  const graphVersion = get('WHATSAPP_GRAPH_VERSION');
+  if (!/^v\d+\.\d+$/.test(graphVersion)) {
+    throw new ConfigError('WHATSAPP_GRAPH_VERSION', `must look like v23.0, got "${graphVersion}"`);
+  }
+  const temporalAddress = get('TEMPORAL_ADDRESS');
+  if (!/^[^:\s]+:\d+$/.test(temporalAddress)) {
+    throw new ConfigError('TEMPORAL_ADDRESS', `must be host:port, got "${temporalAddress}"`);
+  }
+
+  return {
+    env: recadoEnv,
+    api: { host: get('API_HOST'), port: port('API_PORT') },
+    adminToken: get('RECADO_ADMIN_TOKEN'),
+    logLevel,
+    databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    temporal: {
+      address: temporalAddress,
+      namespace: get('TEMPORAL_NAMESPACE'),
+      taskQueue: get('TEMPORAL_TASK_QUEUE'),
+    },
+    typesense: { url: url('TYPESENSE_URL', ['http:', 'https:']), apiKey: get('TYPESENSE_API_KEY') },
+    livekit: {
+      url: url('LIVEKIT_URL', ['http:', 'https:', 'ws:', 'wss:']),
+      apiKey: get('LIVEKIT_API_KEY'),
+      apiSecret: get('LIVEKIT_API_SECRET'),
+    },
+    whatsapp: {
+      graphUrl: url('WHATSAPP_GRAPH_URL', ['http:', 'https:']),
+      graphVersion,
+      appSecret: get('WHATSAPP_APP_SECRET'),
+      verifyToken: get('WHATSAPP_VERIFY_TOKEN'),
+    },
+    messages: {
+      sendTimeout: duration('MESSAGE_SEND_TIMEOUT'),
+      unknownOutcomeWait: duration('MESSAGE_UNKNOWN_OUTCOME_WAIT'),
+      giveUpAfter: duration('MESSAGE_GIVE_UP_AFTER'),
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+
+/** WhatsApp ids are the phone number in international format, digits only. */
+export const WA_ID = /^[1-9]\d{7,14}$/;
+export const WA_ID_MESSAGE = 'must be the phone number in international format, digits only (e.g. 5511987654321)';
+
+export class CreateContactDto {
+  @ApiProperty({ example: '5511987654321' })
+  @Matches(WA_ID, { message: `wa_id ${WA_ID_MESSAGE}` })
+  wa_id!: string;
+
+  @ApiPropertyOptional({ example: 'Maria Silva' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name?: string;
+}
+
+export class ListContactsQuery {
+  @ApiPropertyOptional({ example: '5511987654321' })
+  @IsOptional()
+  @Matches(WA_ID, { message: `wa_id ${WA_ID_MESSAGE}` })
+  wa_id?: string;
+
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit?: number;
+}
+
+export class ContactView {
+  @ApiProperty() id!: string;
+  @ApiProperty() wa_id!: string;
+  @ApiProperty({ nullable: true, type: String }) name!: string | null;
+  @ApiProperty({ nullable: true, type: Date, description: "Customer's last message: the 24 h window runs from here" })
+  last_inbound_at!: Date | null;
+  @ApiProperty() created_at!: Date;
+  @ApiProperty() updated_at!: Date;
+}

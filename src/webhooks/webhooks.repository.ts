@@ -1,0 +1,93 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool, PoolClient } from 'pg';
+import { PG_POOL } from '../db/database';
+
+export type WebhookStatus = 'received' | 'processed' | 'invalid' | 'failed';
+
+export interface InboundWebhookRow {
+  id: string;
+  provider: string;
+  account_id: string | null;
+  received_at: Date;
+  raw_body: string;
+  status: WebhookStatus;
+  error: string | null;
+  attempts: number;
+  processed_at: Date | null;
+}
+
+@Injectable()
+export class WebhooksRepository {
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  /** The durable copy, written before the delivery is acknowledged. */
+  async store(provider: string, rawBody: string): Promise<InboundWebhookRow> {
+    return (
+      await this.pool.query<InboundWebhookRow>(
+        `INSERT INTO inbound_webhooks (provider, raw_body, status) VALUES ($1, $2, 'received') RETURNING *`,
+        [provider, rawBody],
+      )
+    ).rows[0];
+  }
+
+  async finish(id: string, status: WebhookStatus, accountId: string | null, error: string | null): Promise<void> {
+    await this.pool.query(
+      `UPDATE inbound_webhooks SET status = $2, account_id = coalesce($3, account_id), error = $4,
+              attempts = attempts + 1, processed_at = CASE WHEN $2 IN ('processed', 'invalid') THEN now() END
+        WHERE id = $1`,
+      [id, status, accountId, error],
+    );
+  }
+
+  /**
+   * Records an event under its natural key. False when it was seen before (Meta redelivers):
+   * the caller then skips it. Runs in the transaction that applies the event, so an event is
+   * marked seen exactly when its effects are committed.
+   */
+  async recordEvent(
+    db: PoolClient,
+    e: { provider: string; dedupeKey: string; webhookId: string; accountId: string | null; kind: string },
+  ): Promise<boolean> {
+    const { rowCount } = await db.query(
+      `INSERT INTO webhook_events (provider, dedupe_key, webhook_id, account_id, kind, handled)
+       VALUES ($1, $2, $3, $4, $5, true) ON CONFLICT DO NOTHING`,
+      [e.provider, e.dedupeKey, e.webhookId, e.accountId, e.kind],
+    );
+    return rowCount === 1;
+  }
+
+  /** Kept for later (a feature that handles this kind, or a status for a message sent elsewhere). */
+  async markEventUnhandled(db: PoolClient, provider: string, dedupeKey: string): Promise<void> {
+    await db.query('UPDATE webhook_events SET handled = false WHERE provider = $1 AND dedupe_key = $2', [
+      provider,
+      dedupeKey,
+    ]);
+  }
+
+  /**
+   * Deliveries stored but not processed (a crash, Temporal down). Two processes picking the same
+   * one is harmless: every event is de-duplicated by recordEvent inside its own transaction.
+   */
+  async listPending(olderThanMs: number, maxAttempts: number, limit: number): Promise<InboundWebhookRow[]> {
+    return (
+      await this.pool.query<InboundWebhookRow>(
+        `SELECT * FROM inbound_webhooks
+          WHERE status IN ('received', 'failed') AND attempts < $2
+            AND received_at < now() - make_interval(secs => $1 / 1000.0)
+          ORDER BY id LIMIT $3`,
+        [olderThanMs, maxAttempts, limit],
+      )
+    ).rows;
+  }
+
+  async list(filter: { accountId: string | null; status?: WebhookStatus; limit: number }): Promise<InboundWebhookRow[]> {
+    return (
+      await this.pool.query<InboundWebhookRow>(
+        `SELECT * FROM inbound_webhooks
+          WHERE ($1::uuid IS NULL OR account_id = $1) AND ($2::text IS NULL OR status = $2)
+          ORDER BY id DESC LIMIT $3`,
+        [filter.accountId, filter.status ?? null, filter.limit],
+      )
+    ).rows;
+  }
+}

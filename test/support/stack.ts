@@ -1,0 +1,114 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomBytes, randomInt } from 'node:crypto';
+import { createApp } from '../../src/app';
+import { loadConfig, type Config } from '../../src/config/config';
+import { createLogger } from '../../src/common/logger';
+import { createWorker } from '../../src/worker';
+
+/** Config for one test file: its own task queue, short durations, everything else from the stack's env. */
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    ...process.env,
+    RECADO_ENV: 'test',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    TEMPORAL_TASK_QUEUE: `test-${randomBytes(4).toString('hex')}`,
+    MESSAGE_SEND_TIMEOUT: '3s',
+    MESSAGE_UNKNOWN_OUTCOME_WAIT: '20s',
+    ...overrides,
+  });
+}
+
+export interface RunningApi {
+  app: NestFastifyApplication;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startApi(config: Config): Promise<RunningApi> {
+  const app = await createApp(config, createLogger(config.logLevel, 'test-api'));
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  return { app, url: `http://127.0.0.1:${address.port}`, close: () => app.close() };
+}
+
+export async function startWorker(config: Config) {
+  const { worker, close } = await createWorker(config);
+  const running = worker.run();
+  return {
+    async stop() {
+      worker.shutdown();
+      await running;
+      await close();
+    },
+  };
+}
+
+/** A small fetch wrapper that returns status and parsed body. */
+export function apiClient(baseUrl: string, token?: string) {
+  return async function call<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: T }> {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      /* plain text */
+    }
+    return { status: res.status, body: parsed as T };
+  };
+}
+
+export function randomPhoneNumberId(): string {
+  return String(randomInt(100_000_000, 999_999_999)) + String(randomInt(100_000, 999_999));
+}
+
+export function randomWaId(): string {
+  return `55119${String(randomInt(10_000_000, 99_999_999))}`;
+}
+
+/** Creates an account with its key and connects a WhatsApp number to it. */
+export async function createTenant(api: RunningApi, config: Config, name = 'Farmácia Teste') {
+  const operator = apiClient(api.url, config.adminToken);
+  const created = await operator('POST', '/v1/admin/accounts', { name });
+  if (created.status !== 201) throw new Error(`account not created: ${JSON.stringify(created)}`);
+  const key: string = created.body.api_key.key;
+  const call = apiClient(api.url, key);
+  const phoneNumberId = randomPhoneNumberId();
+  const number = await call('POST', '/v1/whatsapp-numbers', {
+    phone_number_id: phoneNumberId,
+    waba_id: '102290129340398',
+    display_phone_number: '+55 11 4000-0000',
+    access_token: 'test-access-token',
+  });
+  if (number.status !== 201) throw new Error(`number not connected: ${JSON.stringify(number)}`);
+  return { accountId: created.body.account.id as string, key, call, numberId: number.body.id as string, phoneNumberId };
+}
+
+/** Polls until `check` returns a value (not undefined) or the deadline passes. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
