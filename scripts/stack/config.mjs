@@ -1,0 +1,197 @@
+// Resolves the stack's configuration from the environment: the same variable names the app
+// reads (src/config/config.ts), with the same local defaults, plus where data and tools live.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+// Keep in step with scripts/setup.sh (it installs these exact versions).
+export const TOOL_VERSIONS = { temporal: 'v1.5.1', livekit: 'v1.13.5', typesense: '0.24.1' };
+
+export const DEFAULTS = {
+  DATABASE_URL: 'postgres://recado:recado@127.0.0.1:5433/recado',
+  TEMPORAL_ADDRESS: '127.0.0.1:7233',
+  TEMPORAL_UI_PORT: '8233',
+  TEMPORAL_NAMESPACE: 'default',
+  TYPESENSE_URL: 'http://127.0.0.1:8108',
+  TYPESENSE_API_KEY: 'recado-dev-typesense-key',
+  LIVEKIT_URL: 'http://127.0.0.1:7880',
+  LIVEKIT_API_KEY: 'devkey',
+  LIVEKIT_API_SECRET: 'secret',
+  LIVEKIT_CONNECTOR_URL: 'http://127.0.0.1:7890',
+  WHATSAPP_GRAPH_URL: 'http://127.0.0.1:4010',
+  WHATSAPP_APP_SECRET: 'recado-dev-app-secret',
+  API_PORT: '3000',
+};
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+export function isLoopback(host) {
+  return LOOPBACK.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function parseUrl(name, value) {
+  try {
+    return new URL(value);
+  } catch {
+    throw new Error(`${name} is not a valid URL: "${value}"`);
+  }
+}
+
+function portOf(name, url, fallback) {
+  const port = Number(url.port || fallback);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${name} has no usable port: "${url.href}"`);
+  return port;
+}
+
+function parsePort(name, value) {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${name} must be a port number, got "${value}"`);
+  return port;
+}
+
+/** The per-user, per-version tool cache shared by every clone on this machine. */
+export function toolsDir(env = process.env) {
+  if (env.RECADO_TOOLS_DIR) return env.RECADO_TOOLS_DIR;
+  const cache = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(cache, 'recado', 'tools');
+}
+
+/** Finds a binary in the tool cache, falling back to PATH (e.g. a system-wide install). */
+function findTool(candidates, nameOnPath) {
+  for (const candidate of candidates) if (isExecutable(candidate)) return candidate;
+  for (const dir of (process.env.PATH || '').split(path.delimiter)) {
+    const candidate = path.join(dir, nameOnPath);
+    if (dir && isExecutable(candidate)) return candidate;
+  }
+  return null;
+}
+
+function isExecutable(file) {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Debian installs PostgreSQL under /usr/lib/postgresql/<major>/bin; prefer the newest. */
+function findPostgresBin() {
+  const root = '/usr/lib/postgresql';
+  let majors = [];
+  try {
+    majors = fs.readdirSync(root).filter((d) => /^\d+$/.test(d)).sort((a, b) => Number(b) - Number(a));
+  } catch {
+    /* not a Debian layout */
+  }
+  for (const major of majors) {
+    const bin = path.join(root, major, 'bin');
+    if (isExecutable(path.join(bin, 'postgres'))) return bin;
+  }
+  const onPath = findTool([], 'postgres');
+  return onPath ? path.dirname(fs.realpathSync(onPath)) : null;
+}
+
+export function loadConfig(env = process.env) {
+  const get = (name) => (env[name] !== undefined && env[name] !== '' ? env[name] : DEFAULTS[name]);
+  const resolved = Object.fromEntries(Object.keys(DEFAULTS).map((k) => [k, get(k)]));
+
+  const dataDir = path.resolve(env.RECADO_DATA_DIR || path.join(REPO_ROOT, '.recado'));
+  const tools = toolsDir(env);
+
+  const db = parseUrl('DATABASE_URL', resolved.DATABASE_URL);
+  const temporalMatch = /^([^:\s]+):(\d+)$/.exec(resolved.TEMPORAL_ADDRESS);
+  if (!temporalMatch) throw new Error(`TEMPORAL_ADDRESS must be host:port, got "${resolved.TEMPORAL_ADDRESS}"`);
+  const typesense = parseUrl('TYPESENSE_URL', resolved.TYPESENSE_URL);
+  const livekit = parseUrl('LIVEKIT_URL', resolved.LIVEKIT_URL);
+  const connector = parseUrl('LIVEKIT_CONNECTOR_URL', resolved.LIVEKIT_CONNECTOR_URL);
+  const graph = parseUrl('WHATSAPP_GRAPH_URL', resolved.WHATSAPP_GRAPH_URL);
+  const apiPort = parsePort('API_PORT', resolved.API_PORT);
+  const defaultPort = (u) => ({ 'http:': 80, 'ws:': 80, 'https:': 443, 'wss:': 443 })[u.protocol];
+
+  // LiveKit is configured with ws(s):// URLs as often as http(s)://; probes speak HTTP.
+  const livekitHttp = `${livekit.protocol.replace(/^ws/, 'http')}//${livekit.host}`;
+
+  const config = {
+    repoRoot: REPO_ROOT,
+    dataDir,
+    logDir: path.join(dataDir, 'logs'),
+    runDir: path.join(dataDir, 'run'),
+    toolsDir: tools,
+    env: resolved,
+    postgres: {
+      host: db.hostname,
+      port: portOf('DATABASE_URL', db, 5432),
+      user: decodeURIComponent(db.username || 'postgres'),
+      password: decodeURIComponent(db.password || ''),
+      database: decodeURIComponent(db.pathname.replace(/^\//, '')) || 'postgres',
+      dir: path.join(dataDir, 'pg'),
+      socketDir: pgSocketDir(dataDir, portOf('DATABASE_URL', db, 5432)),
+      bin: findPostgresBin(),
+    },
+    temporal: {
+      host: temporalMatch[1],
+      port: Number(temporalMatch[2]),
+      uiPort: parsePort('TEMPORAL_UI_PORT', resolved.TEMPORAL_UI_PORT),
+      namespace: resolved.TEMPORAL_NAMESPACE,
+      dbFile: path.join(dataDir, 'temporal', 'temporal.db'),
+      bin: findTool([path.join(tools, `temporal-${TOOL_VERSIONS.temporal}`, 'temporal')], 'temporal'),
+      configFile: path.join(REPO_ROOT, 'temporal', 'dev-server.json'),
+    },
+    typesense: {
+      host: typesense.hostname,
+      port: portOf('TYPESENSE_URL', typesense, defaultPort(typesense)),
+      url: `${typesense.protocol}//${typesense.host}`,
+      apiKey: resolved.TYPESENSE_API_KEY,
+      dir: path.join(dataDir, 'typesense'),
+      bin: findTool([path.join(tools, `typesense-${TOOL_VERSIONS.typesense}`, 'typesense-server')], 'typesense-server'),
+    },
+    livekit: {
+      host: livekit.hostname,
+      port: portOf('LIVEKIT_URL', livekit, defaultPort(livekit)),
+      url: livekitHttp,
+      apiKey: resolved.LIVEKIT_API_KEY,
+      apiSecret: resolved.LIVEKIT_API_SECRET,
+      bin: findTool([path.join(tools, `livekit-${TOOL_VERSIONS.livekit}`, 'server')], 'livekit-server'),
+    },
+    connector: {
+      host: connector.hostname,
+      port: portOf('LIVEKIT_CONNECTOR_URL', connector, defaultPort(connector)),
+      url: `${connector.protocol}//${connector.host}`,
+      bin: findTool([path.join(tools, `livekit-${TOOL_VERSIONS.livekit}`, 'test-server')], 'livekit-test-server'),
+    },
+    simulator: {
+      host: graph.hostname,
+      port: portOf('WHATSAPP_GRAPH_URL', graph, defaultPort(graph)),
+      url: `${graph.protocol}//${graph.host}`,
+      webhookUrl: env.SIM_WEBHOOK_URL || `http://127.0.0.1:${apiPort}/v1/webhooks/whatsapp`,
+    },
+    api: { port: apiPort, url: `http://127.0.0.1:${apiPort}` },
+  };
+  return config;
+}
+
+/**
+ * Unix socket paths are limited to ~107 bytes; a deep checkout would overflow, so fall back to
+ * a short per-data-dir folder under the system temp dir.
+ */
+function pgSocketDir(dataDir, port) {
+  const preferred = path.join(dataDir, 'run');
+  if (`${preferred}/.s.PGSQL.${port}.lock`.length <= 100) return preferred;
+  let hash = 0;
+  for (const ch of dataDir) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
+  return path.join(os.tmpdir(), `recado-pg-${hash.toString(16)}`);
+}
+
+/** The environment every child (and the `run` command) gets: ours plus resolved defaults. */
+export function childEnv(config, extra = {}) {
+  return {
+    ...process.env,
+    ...config.env,
+    RECADO_DATA_DIR: config.dataDir,
+    ...extra,
+  };
+}
