@@ -1,0 +1,54 @@
+import pino from 'pino';
+import { startWhatsAppSimulator } from './server';
+
+/**
+ * Entry of the local WhatsApp Cloud API simulator (see server.ts for the endpoints).
+ * Env: SIM_PORT (4010), SIM_HOST (127.0.0.1), SIM_WEBHOOK_URL
+ * (http://127.0.0.1:3000/v1/webhooks/whatsapp; empty disables delivery), WHATSAPP_APP_SECRET
+ * (recado-dev-app-secret), SIM_STATUS_DELAY_MS (200), META_SPEC_PATH, LOG_LEVEL (info).
+ */
+
+function intEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return n;
+}
+
+async function main() {
+  const logger = pino({ name: 'whatsapp-simulator', level: process.env.LOG_LEVEL ?? 'info' });
+  const webhookUrl = process.env.SIM_WEBHOOK_URL ?? 'http://127.0.0.1:3000/v1/webhooks/whatsapp';
+  const running = await startWhatsAppSimulator({
+    port: intEnv('SIM_PORT', 4010),
+    host: process.env.SIM_HOST || '127.0.0.1',
+    webhookUrl: webhookUrl === '' ? null : webhookUrl,
+    appSecret: process.env.WHATSAPP_APP_SECRET || 'recado-dev-app-secret',
+    statusDelayMs: intEnv('SIM_STATUS_DELAY_MS', 200),
+    // A long-running simulator logs a bad webhook instead of crashing the request that caused it.
+    invalidWebhooks: 'log',
+    logger,
+  });
+  logger.info(`whatsapp simulator listening on ${running.url} (webhooks → ${running.simulator.webhookUrl ?? 'disabled'})`);
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'whatsapp simulator shutting down');
+    running.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err: (err as Error).message }, 'whatsapp simulator failed to close');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error(`whatsapp simulator failed to start: ${(err as Error).message}`);
+  process.exit(1);
+});
