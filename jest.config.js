@@ -3,9 +3,10 @@
  * integration: the real local stack (Postgres, Temporal, Typesense, LiveKit) that
  * `npm test` starts through scripts/stack.mjs when it is not already running.
  */
-const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
+const transform = { '^.+\\.ts$': ['ts-jest', {}] };
 
 module.exports = {
+  testTimeout: 60000,
   projects: [
     {
       displayName: 'unit',
@@ -19,7 +20,6 @@ module.exports = {
       transform,
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       globalSetup: '<rootDir>/test/global-setup.ts',
-      testTimeout: 120000,
     },
   ],
 };

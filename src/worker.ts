@@ -5,9 +5,10 @@ import { createActivities } from '../activities';
 import { ConfigError, loadConfig, type Config } from './config/config';
 import { createLogger } from './common/logger';
 import { createPool } from './db/database';
+import { findRepoRoot } from './common/repo-root';
 
 /** Written by `npm run build` (scripts/bundle-workflows.ts): production workers skip bundling at start-up. */
-export const WORKFLOW_BUNDLE = path.resolve(__dirname, '..', 'workflow-bundle.js');
+export const WORKFLOW_BUNDLE = path.join(findRepoRoot(), 'dist', 'workflow-bundle.js');
 
 function workflowSource(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
   if (fs.existsSync(WORKFLOW_BUNDLE)) return { workflowBundle: { codePath: WORKFLOW_BUNDLE } };

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { AccountAdminOnly, CurrentPrincipal, OperatorOnly, Principal } from '../common/auth';
+import { AccountAdminOnly, CurrentPrincipal, OperatorOnly } from '../common/auth';
+import type { Principal } from '../common/auth';
 import {
   AccountView,
   AgentView,

@@ -25,6 +25,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
         return reply.status(status).send(payload);
       }
     }
+    // Fastify's own client errors (unparsable body, too large, wrong content type).
+    const statusCode = (exception as { statusCode?: unknown } | null)?.statusCode;
+    if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+      return reply.status(statusCode).send({ statusCode, message: (exception as Error).message });
+    }
     if (isDomainError(exception)) {
       return reply.status(exception.status).send({
         statusCode: exception.status,
@@ -35,7 +40,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     const errorId = randomUUID();
     this.logger.error(
-      { errorId, method: request.method, url: request.url, err: exception },
+      { errorId, method: request.method, route: request.routeOptions.url, err: exception },
       'unhandled error',
     );
     return reply.status(500).send({ statusCode: 500, error: 'Internal Server Error', errorId });

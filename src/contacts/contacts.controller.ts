@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Principal } from '../common/auth';
+import { CurrentPrincipal } from '../common/auth';
+import type { Principal } from '../common/auth';
 import { ContactView, CreateContactDto, ListContactsQuery } from './contacts.dto';
 import { ContactsService } from './contacts.service';
 

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Principal } from '../common/auth';
+import { CurrentPrincipal } from '../common/auth';
+import type { Principal } from '../common/auth';
 import { InvalidFieldError } from '../common/errors';
 import { ListMessagesQuery, MessageView, SendMessageDto } from './messages.dto';
 import { MessagesService } from './messages.service';

@@ -54,6 +54,7 @@ export class MessagesRepository {
 
   /** Returns the new row, or the existing one when the idempotency key was used before. */
   async insertOutbound(m: {
+    id: string;
     accountId: string;
     contactId: string;
     numberId: string;
@@ -62,10 +63,10 @@ export class MessagesRepository {
     idempotencyKey: string | null;
   }): Promise<{ row: MessageRow; created: boolean }> {
     const inserted = await this.pool.query<MessageRow>(
-      `INSERT INTO messages (account_id, contact_id, whatsapp_number_id, direction, type, body, state, idempotency_key)
-       VALUES ($1, $2, $3, 'outbound', $4, $5, 'queued', $6)
+      `INSERT INTO messages (id, account_id, contact_id, whatsapp_number_id, direction, type, body, state, idempotency_key)
+       VALUES ($1, $2, $3, $4, 'outbound', $5, $6, 'queued', $7)
        ON CONFLICT (account_id, idempotency_key) DO NOTHING RETURNING *`,
-      [m.accountId, m.contactId, m.numberId, m.type, m.body, m.idempotencyKey],
+      [m.id, m.accountId, m.contactId, m.numberId, m.type, m.body, m.idempotencyKey],
     );
     if (inserted.rows[0]) return { row: inserted.rows[0], created: true };
     const existing = await this.pool.query<MessageRow>(
@@ -183,20 +184,18 @@ export class MessagesRepository {
 
   /**
    * A status arrived for a wamid we never recorded: the attempt that sent it died before
-   * saving the provider's answer (Meta's send API has no idempotency key). If exactly one send
-   * to that recipient through that number is in flight, the wamid is its: claim it.
+   * saving Meta's answer. Every send carries its message id in biz_opaque_callback_data, which
+   * Meta echoes in statuses, so the wamid is claimed by the message it names (through the
+   * same number, so one account's webhook can never touch another account's message).
    */
-  async claimUnknownSend(phoneNumberId: string, recipientWaId: string, providerMessageId: string, db: Db = this.pool) {
+  async claimUnknownSend(phoneNumberId: string, messageId: string, providerMessageId: string, db: Db = this.pool) {
     const { rows } = await db.query<MessageRow>(
-      `WITH candidates AS (
-         SELECT m.id FROM messages m
-           JOIN whatsapp_numbers n ON n.account_id = m.account_id AND n.id = m.whatsapp_number_id
-           JOIN contacts c ON c.account_id = m.account_id AND c.id = m.contact_id
-          WHERE n.phone_number_id = $1 AND c.wa_id = $2 AND m.state = 'sending' AND m.provider_message_id IS NULL)
-       UPDATE messages SET provider_message_id = $3, state = 'accepted', accepted_at = now(), updated_at = now()
-        WHERE id = (SELECT id FROM candidates) AND (SELECT count(*) FROM candidates) = 1
-       RETURNING *`,
-      [phoneNumberId, recipientWaId, providerMessageId],
+      `UPDATE messages m SET provider_message_id = $3, state = 'accepted', accepted_at = now(), updated_at = now()
+         FROM whatsapp_numbers n
+        WHERE m.id = $2 AND m.direction = 'outbound' AND m.provider_message_id IS NULL
+          AND n.account_id = m.account_id AND n.id = m.whatsapp_number_id AND n.phone_number_id = $1
+       RETURNING m.*`,
+      [phoneNumberId, messageId, providerMessageId],
     );
     return rows[0];
   }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { CONFIG } from '../config/config.module';
 import type { Config } from '../config/config';
@@ -75,11 +76,21 @@ export class MessagesService implements OnModuleInit, OnModuleDestroy {
 
     const content = dto[dto.type];
     if (content === undefined) throw new InvalidFieldError(dto.type, `type is "${dto.type}" but no "${dto.type}" object was given`);
-    const body = { messaging_product: 'whatsapp', recipient_type: 'individual', to: contact.wa_id, type: dto.type, [dto.type]: content };
+    const id = randomUUID();
+    const body = {
+      messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      to: contact.wa_id,
+      type: dto.type,
+      [dto.type]: content,
+      // Echoed by Meta in status webhooks: identifies the send when its attempt died before saving the wamid.
+      biz_opaque_callback_data: id,
+    };
     const check = validateRequestBody('post', '/{Version}/{Phone-Number-ID}/messages', body);
     if (!check.ok) throw new InvalidFieldError(dto.type, check.errors.join('; '));
 
     const { row, created } = await this.repository.insertOutbound({
+      id,
       accountId,
       contactId: contact.id,
       numberId: number.id,

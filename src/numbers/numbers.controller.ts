@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { AccountAdminOnly, CurrentPrincipal, Principal } from '../common/auth';
+import { AccountAdminOnly, CurrentPrincipal } from '../common/auth';
+import type { Principal } from '../common/auth';
 import { ConnectNumberDto, NumberView } from './numbers.dto';
 import { NumbersService } from './numbers.service';
 

@@ -1,6 +1,7 @@
 import { Controller, Sse } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Principal } from '../common/auth';
+import { CurrentPrincipal } from '../common/auth';
+import type { Principal } from '../common/auth';
 import { RealtimeService } from './realtime.service';
 
 @ApiTags('realtime')

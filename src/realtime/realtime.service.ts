@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
-import { Observable, Subject, filter, interval, map, merge } from 'rxjs';
+import { Observable, Subject, filter, interval, map, merge, startWith } from 'rxjs';
 import { CONFIG } from '../config/config.module';
 import type { Config } from '../config/config';
 import { PG_POOL } from '../db/database';
@@ -56,6 +56,8 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
       map((e) => ({ type: e.type, data: e.data })),
     );
     const heartbeat = interval(HEARTBEAT_MS).pipe(map(() => ({ type: 'heartbeat', data: {} })));
-    return merge(visible, heartbeat);
+    // The first event flushes the response headers, so clients know at once they are subscribed.
+    const ready = { type: 'ready', data: { account_id: principal.accountId, agent_id: principal.agentId } };
+    return merge(visible, heartbeat).pipe(startWith(ready));
   }
 }

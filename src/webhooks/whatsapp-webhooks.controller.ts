@@ -2,19 +2,20 @@ import {
   Controller,
   ForbiddenException,
   Get,
-  Header,
   HttpCode,
   Inject,
   Post,
   Query,
   Req,
+  Res,
   UnauthorizedException,
 } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CONFIG } from '../config/config.module';
 import type { Config } from '../config/config';
-import { CurrentPrincipal, OperatorOnly, Principal, Public } from '../common/auth';
+import { CurrentPrincipal, OperatorOnly, Public } from '../common/auth';
+import type { Principal } from '../common/auth';
 import { MetricsService } from '../metrics/metrics.service';
 import { verifyWebhookSignature } from '../whatsapp/signature';
 import { ListWebhooksQuery, WebhookView } from './webhooks.dto';
@@ -37,13 +38,17 @@ export class WhatsAppWebhooksController {
   /** Meta's subscription handshake. */
   @Get('webhooks/whatsapp')
   @Public()
-  @Header('content-type', 'text/plain')
   @ApiExcludeEndpoint()
-  verify(@Query('hub.mode') mode?: string, @Query('hub.verify_token') token?: string, @Query('hub.challenge') challenge?: string) {
+  async verify(
+    @Res() reply: FastifyReply,
+    @Query('hub.mode') mode?: string,
+    @Query('hub.verify_token') token?: string,
+    @Query('hub.challenge') challenge?: string,
+  ) {
     if (mode !== 'subscribe' || token !== this.config.whatsapp.verifyToken || !challenge) {
       throw new ForbiddenException('hub.verify_token does not match or hub.mode is not subscribe');
     }
-    return challenge;
+    await reply.type('text/plain').send(challenge);
   }
 
   /**

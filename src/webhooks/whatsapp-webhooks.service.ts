@@ -19,6 +19,7 @@ const PROVIDER = 'whatsapp';
 const REPROCESS_AFTER_MS = 30_000;
 const REPROCESS_EVERY_MS = 15_000;
 const MAX_ATTEMPTS = 20;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type Outcome = { status: 'processed' | 'invalid'; accountId: string | null; error: string | null };
 
@@ -135,7 +136,9 @@ export class WhatsAppWebhooksService implements OnModuleInit, OnModuleDestroy {
         const at = new Date(Number(event.timestamp) * 1000);
         let message = await this.messages.applyStatus(event.id, event.status, at, event.errors, db);
         if (!message) {
-          const claimed = await this.messages.claimUnknownSend(event.phoneNumberId, event.recipientId, event.id, db);
+          // A status for a wamid we never recorded: the send whose attempt died mid-call?
+          if (!event.bizOpaqueCallbackData || !UUID.test(event.bizOpaqueCallbackData)) return false;
+          const claimed = await this.messages.claimUnknownSend(event.phoneNumberId, event.bizOpaqueCallbackData, event.id, db);
           if (!claimed) return false;
           await this.signalAccepted(claimed.id, event.id);
           message = await this.messages.applyStatus(event.id, event.status, at, event.errors, db);

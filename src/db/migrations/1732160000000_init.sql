@@ -85,8 +85,6 @@ CREATE TABLE messages (
   UNIQUE (account_id, idempotency_key)
 );
 CREATE INDEX messages_contact_idx ON messages (account_id, contact_id, created_at DESC);
--- Finds the send whose outcome is unknown when a status webhook arrives for an unknown wamid.
-CREATE INDEX messages_sending_idx ON messages (whatsapp_number_id, contact_id) WHERE state = 'sending';
 
 -- Every webhook delivery, stored before it is acknowledged. Invalid ones are kept with the reason.
 CREATE TABLE inbound_webhooks (

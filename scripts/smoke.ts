@@ -1,0 +1,104 @@
+/**
+ * The main job on the embedded stack (run by `npm run setup`): every piece wired end to end.
+ * An account is created, a WhatsApp number connected, the customer writes first (opening
+ * the 24 h window), recado answers through Temporal and the WhatsApp simulator, and the
+ * signed status webhooks take the message to "read". Prints one JSON line last.
+ */
+const API = process.env.RECADO_API_URL ?? `http://127.0.0.1:${process.env.API_PORT ?? '3000'}`;
+const SIMULATOR = process.env.WHATSAPP_GRAPH_URL ?? 'http://127.0.0.1:4010';
+const ADMIN_TOKEN = process.env.RECADO_ADMIN_TOKEN ?? 'recado-dev-admin-token';
+
+async function call(method: string, url: string, token?: string, body?: unknown) {
+  const res = await fetch(url, {
+    method,
+    headers: {
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${url} → ${res.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const step = (text: string) => console.log(`[smoke] ${text}`);
+
+async function main() {
+  const started = Date.now();
+  const health = await call('GET', `${API}/health`);
+  step(`health: ${Object.entries(health.dependencies).map(([k, v]) => `${k} ${(v as { status: string }).status}`).join(', ')}`);
+
+  const { account, api_key } = await call('POST', `${API}/v1/admin/accounts`, ADMIN_TOKEN, { name: 'Farmácia Demo' });
+  const key: string = api_key.key;
+  const phoneNumberId = String(Date.now()).slice(-12);
+  const number = await call('POST', `${API}/v1/whatsapp-numbers`, key, {
+    phone_number_id: phoneNumberId,
+    waba_id: '102290129340398',
+    display_phone_number: '+55 11 4000-0000',
+    access_token: 'simulator-token',
+  });
+  step(`account ${account.id} with number ${phoneNumberId}`);
+
+  const customer = `5511${String(Date.now()).slice(-9)}`;
+  await call('POST', `${SIMULATOR}/_sim/customers/${customer}/messages`, undefined, {
+    phone_number_id: phoneNumberId,
+    text: 'Olá! Meu pedido já saiu?',
+  });
+  const contact = await until('the inbound message', async () => {
+    const [c] = await call('GET', `${API}/v1/contacts?wa_id=${customer}`, key);
+    return c?.last_inbound_at ? c : undefined;
+  });
+  step(`customer ${customer} wrote; 24 h window open since ${contact.last_inbound_at}`);
+
+  const sentAt = Date.now();
+  const message = await call('POST', `${API}/v1/messages`, key, {
+    whatsapp_number_id: number.id,
+    contact_id: contact.id,
+    type: 'text',
+    text: { body: 'Saiu sim! Chega amanhã até as 18h.' },
+  });
+  const delivered = await until('delivered', async () => {
+    const m = await call('GET', `${API}/v1/messages/${message.id}`, key);
+    return m.delivered_at ? m : undefined;
+  });
+  const deliveredMs = Date.now() - sentAt;
+  step(`message ${message.id} delivered as ${delivered.provider_message_id}`);
+
+  await call('POST', `${SIMULATOR}/_sim/customers/${customer}/read`, undefined, { phone_number_id: phoneNumberId });
+  const read = await until('read', async () => {
+    const m = await call('GET', `${API}/v1/messages/${message.id}`, key);
+    return m.read_at ? m : undefined;
+  });
+  step(`read at ${read.read_at}`);
+
+  console.log(
+    JSON.stringify({
+      ok: true,
+      message_id: read.id,
+      state: read.state,
+      accepted_at: read.accepted_at,
+      sent_at: read.sent_at,
+      delivered_at: read.delivered_at,
+      read_at: read.read_at,
+      send_to_delivered_ms: deliveredMs,
+      total_ms: Date.now() - started,
+    }),
+  );
+}
+
+main().catch((err: unknown) => {
+  console.error(`[smoke] failed: ${err instanceof Error ? err.message : String(err)}`);
+  console.log(JSON.stringify({ ok: false, error: err instanceof Error ? err.message : String(err) }));
+  process.exit(1);
+});

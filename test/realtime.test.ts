@@ -1,0 +1,98 @@
+import { signWebhook } from '../src/whatsapp/signature';
+import { createTenant, randomWaId, startApi, testConfig, type RunningApi } from './support/stack';
+
+/** Reads server-sent events from a stream until `until` matches one. */
+type SseEvent = { event: string; data: Record<string, unknown> };
+
+async function readEvents(res: Response, until: (e: SseEvent) => boolean, timeoutMs = 10_000) {
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  const events: SseEvent[] = [];
+  let buffer = '';
+  const deadline = Date.now() + timeoutMs;
+  try {
+    while (Date.now() < deadline) {
+      const chunk = await Promise.race([
+        reader.read(),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no event in time')), deadline - Date.now())),
+      ]);
+      if (chunk.done) break;
+      buffer += decoder.decode(chunk.value, { stream: true });
+      let end;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const field = (name: string) =>
+          block.split('\n').filter((l) => l.startsWith(`${name}:`)).map((l) => l.slice(name.length + 1).trim()).join('\n');
+        if (!field('data')) continue;
+        events.push({ event: field('event'), data: JSON.parse(field('data')) });
+        if (until(events[events.length - 1])) return events;
+      }
+    }
+    throw new Error(`expected event not received; got ${JSON.stringify(events)}`);
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+}
+
+describe('realtime events for agents (SSE)', () => {
+  const config = testConfig();
+  let api: RunningApi;
+  beforeAll(async () => {
+    api = await startApi(config);
+  });
+  afterAll(async () => {
+    await api.close();
+  });
+
+  it('needs a valid token', async () => {
+    expect((await fetch(`${api.url}/v1/events`)).status).toBe(401);
+    expect((await fetch(`${api.url}/v1/events?access_token=rk_wrong`)).status).toBe(401);
+  });
+
+  it("streams an inbound message to the account's agents, and not to another account", async () => {
+    const tenant = await createTenant(api, config);
+    const other = await createTenant(api, config);
+    const agent = await tenant.call('POST', '/v1/agents', { name: 'Ana', email: `ana${Date.now()}@example.com` });
+    const mine = await fetch(`${api.url}/v1/events?access_token=${agent.body.api_key.key}`);
+    const theirs = await fetch(`${api.url}/v1/events`, { headers: { authorization: `Bearer ${other.key}` } });
+    expect(mine.status).toBe(200);
+    expect(mine.headers.get('content-type')).toContain('text/event-stream');
+
+    const from = randomWaId();
+    const raw = JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: '102290129340398',
+          changes: [
+            {
+              field: 'messages',
+              value: {
+                messaging_product: 'whatsapp',
+                metadata: { display_phone_number: '5511400000000', phone_number_id: tenant.phoneNumberId },
+                contacts: [{ profile: { name: 'João' }, wa_id: from }],
+                messages: [{ from, id: `wamid.rt${Date.now()}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'oi' } }],
+              },
+            },
+          ],
+        },
+      ],
+    });
+    const receivedByMine = readEvents(mine, (e) => e.event === 'message.received');
+    await new Promise((r) => setTimeout(r, 300)); // let the stream subscribe
+    const posted = await fetch(`${api.url}/v1/webhooks/whatsapp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWebhook(raw, config.whatsapp.appSecret) },
+      body: raw,
+    });
+    expect(posted.status).toBe(200);
+    const events = await receivedByMine;
+    expect(events[0]).toEqual({ event: 'ready', data: { account_id: tenant.accountId, agent_id: agent.body.agent.id } });
+    const received = events.find((e) => e.event === 'message.received')!;
+    expect(received.data.message_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(received.data.type).toBe('text');
+
+    await expect(readEvents(theirs, (e) => e.event === 'message.received', 1500)).rejects.toThrow(/expected event not received|no event in time/);
+  });
+});
