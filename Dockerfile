@@ -1,12 +1,11 @@
 # syntax=docker/dockerfile:1.7
 # recado's images. docker-compose.yml builds them; by hand:
 #
-#   docker build --build-context meta=../shared/meta -t recado-app .
+#   docker build -t recado-app .
 #   docker build --target livekit-test-server -t recado-livekit-test-server .
 #
-# The build generates types from Meta's OpenAPI spec, which lives outside the repo (../shared/meta),
-# hence the named build context "meta". The same spec is copied into the image: the WhatsApp
-# simulator and the webhook validators read it at run time (META_SPEC_PATH).
+# The build generates types from Meta's OpenAPI spec (vendor/meta/); the same file is read at run
+# time by the webhook validators and the WhatsApp simulator.
 
 ARG NODE_VERSION=20
 ARG GO_VERSION=1.26
@@ -31,18 +30,15 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 
 FROM deps AS build
-COPY --from=meta . /shared/meta
-ENV META_SPEC_PATH=/shared/meta/whatsapp-business-messaging-api_v23.0.yaml
 COPY . .
 RUN npm run build && npm prune --omit=dev
 
 FROM node:${NODE_VERSION}-bookworm-slim AS app
 ENV NODE_ENV=production \
     API_HOST=0.0.0.0 \
-    API_PORT=3000 \
-    META_SPEC_PATH=/shared/meta/whatsapp-business-messaging-api_v23.0.yaml
+    API_PORT=3000
 WORKDIR /app
-COPY --from=build /shared/meta /shared/meta
+COPY --from=build /app/vendor/meta ./vendor/meta
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Generates src/whatsapp/generated/meta-api.ts from Meta's OpenAPI description of the
-// WhatsApp Business Platform (META_SPEC_PATH, default ../shared/meta/…v23.0.yaml).
+// WhatsApp Business Platform (META_SPEC_PATH, default vendor/meta/…v23.0.yaml).
 // The spec is loaded through src/whatsapp/spec-document.ts, which applies the documented
 // fixes of src/whatsapp/spec-fixes.ts, so generated types and runtime validators agree.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';

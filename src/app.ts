@@ -36,12 +36,19 @@ export async function createApp(config: Config, logger: Logger): Promise<NestFas
     }
   });
 
+  // One line and one histogram sample per request: route template, never the URL (query
+  // strings may carry access tokens) and never the body.
   const metrics = app.get(MetricsService);
+  const requestLog = logger.child({ component: 'http' });
   fastify.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
     metrics.httpDuration.observe(
-      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      { method: request.method, route, status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
+    if (route !== '/health' && route !== '/metrics') {
+      requestLog.info({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    }
   });
 
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));

@@ -1,18 +1,9 @@
-import { loadConfig, ConfigError } from './config/config';
+import { loadConfigOrExit } from './config/config';
 import { createLogger } from './common/logger';
 import { createApp } from './app';
 
 async function main() {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(`configuration error: ${err.message}`);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel, 'recado-api');
   const app = await createApp(config, logger);
   await app.listen(config.api.port, config.api.host);

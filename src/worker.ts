@@ -2,7 +2,7 @@ import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createActivities } from '../activities';
-import { ConfigError, loadConfig, type Config } from './config/config';
+import { loadConfigOrExit, type Config } from './config/config';
 import { createLogger } from './common/logger';
 import { createPool } from './db/database';
 import { findRepoRoot } from './common/repo-root';
@@ -33,16 +33,7 @@ export async function createWorker(config: Config) {
 }
 
 async function main() {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(`configuration error: ${err.message}`);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel, 'recado-worker');
   const { worker, close } = await createWorker(config);
   logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker running');

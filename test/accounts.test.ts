@@ -128,4 +128,43 @@ describe('tenancy, API keys and input validation', () => {
     expect(again.status).toBe(409);
     expect(again.body.message).toMatch(/^phone_number_id:/);
   });
+
+  describe('bad input on every endpoint answers 4xx naming the field', () => {
+    const cases: Array<[string, string, unknown, number, RegExp]> = [
+      ['POST', '/v1/admin/accounts', { name: '' }, 400, /name should not be empty/],
+      ['POST', '/v1/agents', { email: 'a@b.co' }, 400, /name must be a string/],
+      ['POST', '/v1/api-keys', {}, 400, /name must be a string/],
+      ['DELETE', '/v1/api-keys/123', undefined, 400, /uuid is expected/],
+      ['DELETE', '/v1/api-keys/00000000-0000-4000-8000-000000000000', undefined, 404, /api key .* not found/],
+      ['POST', '/v1/whatsapp-numbers', { phone_number_id: '1234567', waba_id: 'x', display_phone_number: '1', access_token: 't' }, 400, /waba_id must be the numeric/],
+      ['GET', '/v1/contacts?limit=0', undefined, 400, /limit must not be less than 1/],
+      ['GET', '/v1/contacts?wa_id=abc', undefined, 400, /wa_id must be the phone number/],
+      ['GET', '/v1/contacts/xyz', undefined, 400, /uuid is expected/],
+      ['POST', '/v1/messages', { whatsapp_number_id: 'nope', to: '5511987654321', type: 'text', text: { body: 'x' } }, 400, /whatsapp_number_id must be a UUID/],
+      ['POST', '/v1/messages', { whatsapp_number_id: '00000000-0000-4000-8000-000000000000', to: '5511987654321', type: 'fax' }, 400, /type must be one of/],
+      ['GET', '/v1/messages?limit=1000', undefined, 400, /limit must not be greater than 200/],
+      ['GET', '/v1/messages?contact_id=1', undefined, 400, /contact_id must be a UUID/],
+      ['GET', '/v1/webhooks?status=lost', undefined, 400, /status must be one of/],
+    ];
+    it.each(cases)('%s %s', async (method, path, body, status, message) => {
+      const tenant = await createTenant(api, config);
+      const call = path.startsWith('/v1/admin/') ? apiClient(api.url, config.adminToken) : tenant.call;
+      const res = await call(method, path, body);
+      expect(res.status).toBe(status);
+      const text = Array.isArray(res.body.message) ? res.body.message.join('; ') : String(res.body.message);
+      expect(text).toMatch(message);
+    });
+
+    it('an Idempotency-Key over 200 characters', async () => {
+      const tenant = await createTenant(api, config);
+      const res = await tenant.call(
+        'POST',
+        '/v1/messages',
+        { whatsapp_number_id: tenant.numberId, to: randomWaId(), type: 'text', text: { body: 'x' } },
+        { 'idempotency-key': 'k'.repeat(201) },
+      );
+      expect(res.status).toBe(422);
+      expect(res.body.field).toBe('Idempotency-Key');
+    });
+  });
 });

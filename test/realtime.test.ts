@@ -1,4 +1,5 @@
 import { signWebhook } from '../src/whatsapp/signature';
+import { inboundTextWebhook } from './support/payloads';
 import { createTenant, randomWaId, startApi, testConfig, type RunningApi } from './support/stack';
 
 /** Reads server-sent events from a stream until `until` matches one. */
@@ -60,25 +61,7 @@ describe('realtime events for agents (SSE)', () => {
     expect(mine.headers.get('content-type')).toContain('text/event-stream');
 
     const from = randomWaId();
-    const raw = JSON.stringify({
-      object: 'whatsapp_business_account',
-      entry: [
-        {
-          id: '102290129340398',
-          changes: [
-            {
-              field: 'messages',
-              value: {
-                messaging_product: 'whatsapp',
-                metadata: { display_phone_number: '5511400000000', phone_number_id: tenant.phoneNumberId },
-                contacts: [{ profile: { name: 'João' }, wa_id: from }],
-                messages: [{ from, id: `wamid.rt${Date.now()}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'oi' } }],
-              },
-            },
-          ],
-        },
-      ],
-    });
+    const raw = JSON.stringify(inboundTextWebhook(tenant.phoneNumberId, from, `wamid.rt${Date.now()}`, 'oi', 'João'));
     const receivedByMine = readEvents(mine, (e) => e.event === 'message.received');
     await new Promise((r) => setTimeout(r, 300)); // let the stream subscribe
     const posted = await fetch(`${api.url}/v1/webhooks/whatsapp`, {

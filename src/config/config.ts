@@ -152,3 +152,14 @@ export function loadConfig(env: Env = process.env): Config {
     },
   };
 }
+
+/** For process entry points: a bad variable ends the process with a message naming it. */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`configuration error: ${err.message}`);
+    process.exit(1);
+  }
+}

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { PageQuery } from '../common/page.dto';
 
 /** WhatsApp ids are the phone number in international format, digits only. */
 export const WA_ID = /^[1-9]\d{7,14}$/;
@@ -19,19 +19,11 @@ export class CreateContactDto {
   name?: string;
 }
 
-export class ListContactsQuery {
+export class ListContactsQuery extends PageQuery {
   @ApiPropertyOptional({ example: '5511987654321' })
   @IsOptional()
   @Matches(WA_ID, { message: `wa_id ${WA_ID_MESSAGE}` })
   wa_id?: string;
-
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
 }
 
 export class ContactView {

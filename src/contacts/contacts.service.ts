@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { NotFoundError } from '../common/errors';
+import { DEFAULT_PAGE_SIZE } from '../common/page.dto';
 import { ContactRow, ContactsRepository } from './contacts.repository';
 import type { ContactView } from './contacts.dto';
 
@@ -28,7 +29,7 @@ export class ContactsService {
     return contactView(row);
   }
 
-  async list(accountId: string, waId: string | undefined, limit = 50): Promise<ContactView[]> {
+  async list(accountId: string, waId: string | undefined, limit = DEFAULT_PAGE_SIZE): Promise<ContactView[]> {
     return (await this.repository.list(accountId, { waId, limit })).map(contactView);
   }
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsObject, IsOptional, IsUUID, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { IsIn, IsObject, IsOptional, IsUUID, Matches, ValidateIf } from 'class-validator';
+import { PageQuery } from '../common/page.dto';
 import { WA_ID, WA_ID_MESSAGE } from '../contacts/contacts.dto';
 
 export const MESSAGE_TYPES = [
@@ -57,19 +57,11 @@ export class SendMessageDto {
   @ApiPropertyOptional({ description: CONTENT }) @IsOptional() @IsObject() reaction?: Record<string, unknown>;
 }
 
-export class ListMessagesQuery {
+export class ListMessagesQuery extends PageQuery {
   @ApiPropertyOptional()
   @IsOptional()
   @IsUUID(undefined, { message: 'contact_id must be a UUID' })
   contact_id?: string;
-
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
 }
 
 export class MessageView {

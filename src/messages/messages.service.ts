@@ -6,6 +6,7 @@ import { CONFIG } from '../config/config.module';
 import type { Config } from '../config/config';
 import { InvalidFieldError, NotFoundError } from '../common/errors';
 import { LOGGER } from '../common/logger.module';
+import { DEFAULT_PAGE_SIZE } from '../common/page.dto';
 import { TEMPORAL_CLIENT } from '../infra/infra.module';
 import { ContactsRepository } from '../contacts/contacts.repository';
 import { MetricsService } from '../metrics/metrics.service';
@@ -113,7 +114,7 @@ export class MessagesService implements OnModuleInit, OnModuleDestroy {
     return messageView(row);
   }
 
-  async list(accountId: string, contactId: string | undefined, limit = 50): Promise<MessageView[]> {
+  async list(accountId: string, contactId: string | undefined, limit = DEFAULT_PAGE_SIZE): Promise<MessageView[]> {
     return (await this.repository.list(accountId, { contactId, limit })).map(messageView);
   }
 

@@ -1,20 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
+import { PageQuery } from '../common/page.dto';
 
-export class ListWebhooksQuery {
+export class ListWebhooksQuery extends PageQuery {
   @ApiPropertyOptional({ enum: ['received', 'processed', 'invalid', 'failed'] })
   @IsOptional()
   @IsIn(['received', 'processed', 'invalid', 'failed'])
   status?: 'received' | 'processed' | 'invalid' | 'failed';
-
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
 }
 
 export class WebhookView {

@@ -17,9 +17,9 @@ import type { Config } from '../config/config';
 import { CurrentPrincipal, OperatorOnly, Public } from '../common/auth';
 import type { Principal } from '../common/auth';
 import { MetricsService } from '../metrics/metrics.service';
+import { DEFAULT_PAGE_SIZE } from '../common/page.dto';
 import { verifyWebhookSignature } from '../whatsapp/signature';
 import { ListWebhooksQuery, WebhookView } from './webhooks.dto';
-import { WebhooksRepository } from './webhooks.repository';
 import { WhatsAppWebhooksService } from './whatsapp-webhooks.service';
 
 /** Set by the raw JSON parser in main.ts: the exact bytes, needed for the signature. */
@@ -31,7 +31,6 @@ export class WhatsAppWebhooksController {
   constructor(
     @Inject(CONFIG) private readonly config: Config,
     private readonly service: WhatsAppWebhooksService,
-    private readonly repository: WebhooksRepository,
     private readonly metrics: MetricsService,
   ) {}
 
@@ -74,13 +73,13 @@ export class WhatsAppWebhooksController {
   @Get('webhooks')
   @ApiOkResponse({ type: [WebhookView], description: "This account's webhook deliveries, newest first" })
   list(@CurrentPrincipal() principal: Principal, @Query() query: ListWebhooksQuery) {
-    return this.repository.list({ accountId: principal.accountId, status: query.status, limit: query.limit ?? 50 });
+    return this.service.list({ accountId: principal.accountId, status: query.status, limit: query.limit ?? DEFAULT_PAGE_SIZE });
   }
 
   @Get('admin/webhooks')
   @OperatorOnly()
   @ApiOkResponse({ type: [WebhookView], description: 'Every delivery, including those no account could be found for' })
   listAll(@Query() query: ListWebhooksQuery) {
-    return this.repository.list({ accountId: null, status: query.status, limit: query.limit ?? 50 });
+    return this.service.list({ accountId: null, status: query.status, limit: query.limit ?? DEFAULT_PAGE_SIZE });
   }
 }

@@ -12,7 +12,7 @@ import { RealtimeRepository } from '../realtime/realtime.repository';
 import { MetricsService } from '../metrics/metrics.service';
 import { InvalidWebhookPayloadError, parseWebhookPayload, type WhatsAppWebhookEvent } from '../whatsapp/webhook-events';
 import { providerAcceptedSignal, sendMessageWorkflowId } from '../../workflows/send-message.workflow';
-import { WebhooksRepository } from './webhooks.repository';
+import { WebhooksRepository, type WebhookStatus } from './webhooks.repository';
 
 const PROVIDER = 'whatsapp';
 /** Stored deliveries not processed within this time are retried by the sweeper. */
@@ -54,6 +54,11 @@ export class WhatsAppWebhooksService implements OnModuleInit, OnModuleDestroy {
   async receive(rawBody: string): Promise<void> {
     const stored = await this.webhooks.store(PROVIDER, rawBody);
     await this.process(stored.id, rawBody);
+  }
+
+  /** Deliveries of one account (or of all, for the operator), newest first. */
+  list(filter: { accountId: string | null; status?: WebhookStatus; limit: number }) {
+    return this.webhooks.list(filter);
   }
 
   async reprocessPending(): Promise<number> {

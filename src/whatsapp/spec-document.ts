@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { applySpecFixes, type SpecFixReport } from './spec-fixes';
+import { findRepoRoot } from '../common/repo-root';
 
 /**
  * Loads Meta's OpenAPI description of the WhatsApp Business Platform and applies the
@@ -30,22 +31,11 @@ export interface LoadedSpec {
 
 export const SPEC_FILE_NAME = 'whatsapp-business-messaging-api_v23.0.yaml';
 
-/** The nearest directory at or above `start` holding a package.json (works from src/ and dist/). */
-export function findRepoRoot(start: string = __dirname): string {
-  let dir = path.resolve(start);
-  for (;;) {
-    if (existsSync(path.join(dir, 'package.json'))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`no package.json found above ${start}`);
-    dir = parent;
-  }
-}
-
-/** META_SPEC_PATH, else `<repo>/../shared/meta/<spec>` (the repo lives at `<x>/main`, shared/ beside it). */
+/** META_SPEC_PATH, else the copy of Meta's spec vendored in `<repo>/vendor/meta/` (MIT, see its LICENSE). */
 export function resolveSpecPath(env: Record<string, string | undefined> = process.env): string {
   const fromEnv = env.META_SPEC_PATH;
   if (fromEnv) return path.resolve(fromEnv);
-  return path.resolve(findRepoRoot(), '..', 'shared', 'meta', SPEC_FILE_NAME);
+  return path.join(findRepoRoot(), 'vendor', 'meta', SPEC_FILE_NAME);
 }
 
 export function loadSpec(specPath: string = resolveSpecPath()): LoadedSpec {

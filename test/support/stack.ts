@@ -10,7 +10,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({
     ...process.env,
     RECADO_ENV: 'test',
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
     TEMPORAL_TASK_QUEUE: `test-${randomBytes(4).toString('hex')}`,
     MESSAGE_SEND_TIMEOUT: '3s',
     MESSAGE_UNKNOWN_OUTCOME_WAIT: '20s',
