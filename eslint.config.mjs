@@ -28,8 +28,8 @@ export default tseslint.config(
           patterns: [
             { group: ['node:*'], message: 'Node built-ins are not deterministic: do this in an activity.' },
             {
-              regex: '^(?!@temporalio/workflow$|@temporalio/common$|\\./|\\.\\./activities$)',
-              message: 'Workflows import only @temporalio/workflow, other workflow files and types.',
+              regex: '^(?!@temporalio/workflow$|@temporalio/common$|\\./|\\.\\./activities$|\\.\\./src/calls/policy(/|$))',
+              message: 'Workflows import only @temporalio/workflow, other workflow files, pure policy modules and types.',
               allowTypeImports: true,
             },
             { regex: '^\\.\\./activities$', message: 'Import activities type-only.', allowTypeImports: true },
