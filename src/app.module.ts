@@ -9,6 +9,9 @@ import { InfraModule } from './infra/infra.module';
 import { AccountsController } from './accounts/accounts.controller';
 import { AccountsRepository } from './accounts/accounts.repository';
 import { AccountsService } from './accounts/accounts.service';
+import { CallPermissionsController } from './calls/call-permissions.controller';
+import { CallPermissionsRepository } from './calls/call-permissions.repository';
+import { CallPermissionsService } from './calls/call-permissions.service';
 import { ContactsController } from './contacts/contacts.controller';
 import { ContactsRepository } from './contacts/contacts.repository';
 import { ContactsService } from './contacts/contacts.service';
@@ -43,6 +46,7 @@ export class AppModule {
         MessagesController,
         WhatsAppWebhooksController,
         RealtimeController,
+        CallPermissionsController,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
@@ -59,6 +63,8 @@ export class AppModule {
         WebhooksRepository,
         WhatsAppWebhooksService,
         RealtimeService,
+        CallPermissionsRepository,
+        CallPermissionsService,
       ],
     };
   }

@@ -26,8 +26,26 @@ export class ConflictError extends Error {
   }
 }
 
-export type DomainError = NotFoundError | InvalidFieldError | ConflictError;
+/** A limit (Meta's or ours) refuses the operation until `nextAllowedAt`. */
+export class LimitReachedError extends Error {
+  readonly status = 429;
+  constructor(
+    message: string,
+    readonly limit: string,
+    readonly nextAllowedAt: Date,
+  ) {
+    super(message);
+    this.name = 'LimitReachedError';
+  }
+}
+
+export type DomainError = NotFoundError | InvalidFieldError | ConflictError | LimitReachedError;
 
 export function isDomainError(err: unknown): err is DomainError {
-  return err instanceof NotFoundError || err instanceof InvalidFieldError || err instanceof ConflictError;
+  return (
+    err instanceof NotFoundError ||
+    err instanceof InvalidFieldError ||
+    err instanceof ConflictError ||
+    err instanceof LimitReachedError
+  );
 }

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/co
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { isDomainError } from './errors';
+import { LimitReachedError, isDomainError } from './errors';
 
 /**
  * One place that turns errors into responses. 4xx carry a message naming the field;
@@ -31,11 +31,18 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return reply.status(statusCode).send({ statusCode, message: (exception as Error).message });
     }
     if (isDomainError(exception)) {
+      if (exception instanceof LimitReachedError) {
+        const seconds = Math.max(1, Math.ceil((exception.nextAllowedAt.getTime() - Date.now()) / 1000));
+        void reply.header('retry-after', String(seconds));
+      }
       return reply.status(exception.status).send({
         statusCode: exception.status,
         error: exception.name,
         message: exception.message,
         ...('field' in exception ? { field: exception.field } : {}),
+        ...(exception instanceof LimitReachedError
+          ? { limit: exception.limit, next_allowed_at: exception.nextAllowedAt.toISOString() }
+          : {}),
       });
     }
     const errorId = randomUUID();

@@ -1,4 +1,5 @@
 import type { Duration } from '@temporalio/common';
+import { DAY_MS, WEEK_MS, type PermissionLimits, type PermissionRequestLimits } from '../calls/policy';
 
 /**
  * Environment parsed and validated once at start-up. Every variable has a documented
@@ -42,6 +43,12 @@ export const DEFAULTS = {
   MESSAGE_SEND_TIMEOUT: '30s',
   MESSAGE_UNKNOWN_OUTCOME_WAIT: '10m',
   MESSAGE_GIVE_UP_AFTER: '48h',
+  CALL_PERMISSION_TEMPORARY_GRANT: '7d',
+  CALL_PERMISSION_REQUEST_TTL: '7d',
+  CALL_PERMISSION_MAX_FAILED_CALLS: '4',
+  CALL_PERMISSION_REQUESTS_PER_DAY: '1',
+  CALL_PERMISSION_REQUESTS_PER_WEEK: '2',
+  CALL_PERMISSION_REQUEST_TEXT: 'Podemos te ligar pelo WhatsApp para continuar o atendimento?',
   ...DEV_SECRETS,
 } as const;
 
@@ -63,9 +70,22 @@ export interface Config {
     /** A message Meta has not accepted after this long (number disconnected, rate limits) is marked failed. */
     giveUpAfter: Duration;
   };
+  calls: {
+    permissionRequestText: string;
+    permission: PermissionLimits;
+    requestLimits: PermissionRequestLimits;
+  };
 }
 
-const DURATION = /^\d+(ms|s|m|h|d)$/;
+const DURATION = /^(\d+)(ms|s|m|h|d)$/;
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** Milliseconds of a duration string this module validated ("30s", "7d"). */
+export function durationMs(value: Duration | string): number {
+  const match = DURATION.exec(value);
+  if (!match) throw new Error(`not a duration: ${value}`);
+  return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+}
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 
 export function loadConfig(env: Env = process.env): Config {
@@ -109,6 +129,12 @@ export function loadConfig(env: Env = process.env): Config {
     }
     return value as Duration;
   };
+  const count = (name: keyof typeof DEFAULTS, min: number): number => {
+    const value = get(name);
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new ConfigError(name, `must be a whole number ≥ ${min}, got "${value}"`);
+    return n;
+  };
   const logLevel = get('LOG_LEVEL') as Config['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
@@ -149,6 +175,19 @@ export function loadConfig(env: Env = process.env): Config {
       sendTimeout: duration('MESSAGE_SEND_TIMEOUT'),
       unknownOutcomeWait: duration('MESSAGE_UNKNOWN_OUTCOME_WAIT'),
       giveUpAfter: duration('MESSAGE_GIVE_UP_AFTER'),
+    },
+    calls: {
+      permissionRequestText: get('CALL_PERMISSION_REQUEST_TEXT'),
+      permission: {
+        temporaryGrantMs: durationMs(duration('CALL_PERMISSION_TEMPORARY_GRANT')),
+        requestTtlMs: durationMs(duration('CALL_PERMISSION_REQUEST_TTL')),
+        maxConsecutiveFailedCalls: count('CALL_PERMISSION_MAX_FAILED_CALLS', 1),
+      },
+      // Meta's windows are a rolling day and a rolling week; only the counts vary.
+      requestLimits: {
+        daily: { max: count('CALL_PERMISSION_REQUESTS_PER_DAY', 1), windowMs: DAY_MS },
+        weekly: { max: count('CALL_PERMISSION_REQUESTS_PER_WEEK', 1), windowMs: WEEK_MS },
+      },
     },
   };
 }

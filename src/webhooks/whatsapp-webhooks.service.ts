@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { LOGGER } from '../common/logger.module';
 import { inTransaction, PG_POOL } from '../db/database';
 import { TEMPORAL_CLIENT } from '../infra/infra.module';
+import { CallPermissionsService } from '../calls/call-permissions.service';
 import { ContactsRepository } from '../contacts/contacts.repository';
 import { MessagesRepository } from '../messages/messages.repository';
 import { NumbersRepository } from '../numbers/numbers.repository';
@@ -37,6 +38,7 @@ export class WhatsAppWebhooksService implements OnModuleInit, OnModuleDestroy {
     private readonly contacts: ContactsRepository,
     private readonly messages: MessagesRepository,
     private readonly metrics: MetricsService,
+    private readonly callPermissions: CallPermissionsService,
   ) {
     this.realtime = new RealtimeRepository(pool);
   }
@@ -164,6 +166,14 @@ export class WhatsAppWebhooksService implements OnModuleInit, OnModuleDestroy {
           { accountId, contactId: contact.id, numberId, type: event.type, body: event.message, providerMessageId: event.id, at },
           db,
         );
+        if (event.interactive?.type === 'call_permission_reply') {
+          const reply = event.interactive;
+          await this.callPermissions.recordReply(accountId, numberId, contact.id, {
+            accepted: reply.response === 'accept',
+            permanent: reply.isPermanent,
+            expiresAt: reply.expirationTimestamp === undefined ? null : reply.expirationTimestamp * 1000,
+          });
+        }
         if (message) {
           await this.realtime.publish(
             { accountId, type: 'message.received', data: { message_id: message.id, contact_id: contact.id, type: event.type } },

@@ -50,7 +50,7 @@ export function apiClient(baseUrl: string, token?: string) {
     path: string,
     body?: unknown,
     headers: Record<string, string> = {},
-  ): Promise<{ status: number; body: T }> {
+  ): Promise<{ status: number; body: T; headers: Record<string, string> }> {
     const res = await fetch(`${baseUrl}${path}`, {
       method,
       headers: {
@@ -67,7 +67,7 @@ export function apiClient(baseUrl: string, token?: string) {
     } catch {
       /* plain text */
     }
-    return { status: res.status, body: parsed as T };
+    return { status: res.status, body: parsed as T, headers: Object.fromEntries(res.headers.entries()) };
   };
 }
 
