@@ -1,0 +1,491 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import {
+  AccessToken,
+  ConnectorClient,
+  DisconnectWhatsAppCallRequest_DisconnectReason,
+  RoomAgentDispatch,
+  RoomServiceClient,
+  ServerError,
+  SessionDescription,
+  TrackType,
+  type ParticipantInfo,
+} from 'livekit-server-sdk';
+
+/**
+ * LiveKit adapter: rooms, join tokens and participants on the LiveKit server, and calls
+ * bridged to WhatsApp through LiveKit's Connector service (a LiveKit Cloud feature, mocked
+ * locally by LiveKit's own test-server).
+ *
+ * Errors: bad input and requests LiveKit rejects (Twirp 4xx) fail the activity for good
+ * (ApplicationFailure type LIVEKIT_INVALID_INPUT / LIVEKIT_REQUEST_ERROR); 5xx, 429, timeouts
+ * and network errors throw LiveKitTransientError, which Temporal retries.
+ */
+
+export interface LiveKitActivityDeps {
+  /** LiveKit server (rooms, participants), e.g. http://127.0.0.1:7880. */
+  url: string;
+  apiKey: string;
+  apiSecret: string;
+  /** Where the Connector service lives: the LiveKit Cloud project URL (self-hosted LiveKit has none). */
+  connectorUrl: string;
+  /** WhatsApp Cloud API version the Connector uses towards Meta; "v23.0" and "23.0" are both accepted. */
+  whatsappCloudApiVersion: string;
+  /** URL handed to clients with a join token when they reach LiveKit by another address; defaults to `url`. */
+  publicUrl?: string;
+  /** Timeout of one LiveKit API request, in seconds (the SDK's default is 10). */
+  requestTimeoutSeconds?: number;
+  /** TTL of a join token when the caller does not give one; DEFAULT_JOIN_TOKEN_TTL_SECONDS otherwise. */
+  joinTokenTtlSeconds?: number;
+}
+
+/** A join token is a bearer credential for the room: short-lived by default. */
+export const DEFAULT_JOIN_TOKEN_TTL_SECONDS = 600;
+/** Upper bound on a join token's TTL, so a typo cannot mint a long-lived credential. */
+export const MAX_JOIN_TOKEN_TTL_SECONDS = 24 * 60 * 60;
+/** Meta's limit on biz_opaque_callback_data. */
+export const MAX_BIZ_OPAQUE_CALLBACK_DATA_LENGTH = 512;
+
+/** ApplicationFailure type of a request LiveKit rejected (Twirp 4xx): retrying cannot help. */
+export const LIVEKIT_REQUEST_ERROR = 'LiveKitRequestError';
+/** ApplicationFailure type of input this adapter refuses before calling LiveKit. */
+export const LIVEKIT_INVALID_INPUT = 'LiveKitInvalidInput';
+
+/** A failure worth retrying (5xx, 429, timeout, network). Temporal retries it by its name. */
+export class LiveKitTransientError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'LiveKitTransientError';
+  }
+}
+
+export interface LiveKitRequestErrorDetails {
+  operation: string;
+  status: number;
+  /** Twirp error code (invalid_argument, not_found, permission_denied, unauthenticated, …) when the server sent one. */
+  code: string | null;
+  message: string;
+}
+
+export interface CallRoom {
+  roomName: string;
+  sid: string;
+  maxParticipants: number;
+  emptyTimeoutSeconds: number;
+  metadata: string;
+}
+
+export interface JoinToken {
+  token: string;
+  /** WebSocket URL the client connects to with the token. */
+  url: string;
+  /** ISO 8601; the token's `exp` claim. */
+  expiresAt: string;
+}
+
+export interface CallParticipant {
+  sid: string;
+  identity: string;
+  name: string;
+  /** JOINING, JOINED, ACTIVE, DISCONNECTED */
+  state: string;
+  /** STANDARD, AGENT, SIP, CONNECTOR (a WhatsApp caller bridged by the Connector), … */
+  kind: string;
+  metadata: string;
+  /** ISO 8601, null while joining. */
+  joinedAt: string | null;
+  audioTracks: Array<{ sid: string; muted: boolean }>;
+}
+
+export type WhatsAppDisconnectReason = 'business_initiated' | 'user_initiated';
+
+// Twirp codes (https://twitchtv.github.io/twirp/docs/spec_v7.html#error-codes) that mean the
+// request itself is wrong; everything else is a server or transport condition worth a retry.
+const PERMANENT_TWIRP_CODES = new Set([
+  'invalid_argument',
+  'malformed',
+  'out_of_range',
+  'not_found',
+  'bad_route',
+  'already_exists',
+  'permission_denied',
+  'unauthenticated',
+  'failed_precondition',
+  'unimplemented',
+]);
+const TRANSIENT_TWIRP_CODES = new Set([
+  'canceled',
+  'unknown',
+  'deadline_exceeded',
+  'resource_exhausted',
+  'aborted',
+  'internal',
+  'unavailable',
+  'dataloss',
+]);
+
+const JWT = /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
+
+/**
+ * Strips credentials from text that may reach logs or Temporal history: livekit-server echoes
+ * a rejected API token in its 401 body, and the Meta access token travels in Connector requests.
+ */
+export function redact(text: string, secrets: Array<string | undefined> = []): string {
+  let out = text.replace(JWT, '[redacted token]');
+  for (const secret of secrets) if (secret && secret.length >= 4) out = out.split(secret).join('[redacted]');
+  return out;
+}
+
+/** True when the SDK raised a Twirp error (an HTTP status, and a Twirp code when the body had one). */
+function isServerError(err: unknown): err is ServerError {
+  return err instanceof ServerError || (err instanceof Error && typeof (err as Partial<ServerError>).status === 'number');
+}
+
+/**
+ * LiveKit said the room or participant does not exist. Only the Twirp code counts: a bare 404
+ * (a URL that is not LiveKit's API) is a misconfiguration, not an absent participant.
+ */
+export function isNotFound(err: unknown): boolean {
+  return isServerError(err) && err.code === 'not_found';
+}
+
+/**
+ * Turns whatever the SDK threw into what Temporal should do with it: an ApplicationFailure
+ * that is not retried (4xx), or a LiveKitTransientError that is. Messages are redacted.
+ */
+export function classifyLiveKitError(operation: string, err: unknown, secrets: Array<string | undefined> = []): Error {
+  if (err instanceof ApplicationFailure) return err;
+  if (isServerError(err)) {
+    const code = err.code ?? null;
+    const message = redact(err.message || err.name, secrets);
+    const permanent = code
+      ? PERMANENT_TWIRP_CODES.has(code) || (!TRANSIENT_TWIRP_CODES.has(code) && isPermanentStatus(err.status))
+      : isPermanentStatus(err.status);
+    const text = `LiveKit ${operation} failed with ${err.status}${code ? ` ${code}` : ''}: ${message}`;
+    if (permanent) {
+      const details: LiveKitRequestErrorDetails = { operation, status: err.status, code, message };
+      return ApplicationFailure.nonRetryable(text, LIVEKIT_REQUEST_ERROR, details);
+    }
+    return new LiveKitTransientError(text, err.status, code ?? undefined);
+  }
+  return new LiveKitTransientError(`LiveKit ${operation} failed: ${redact(describeTransportError(err), secrets)}`);
+}
+
+function isPermanentStatus(status: number): boolean {
+  return status >= 400 && status < 500 && status !== 408 && status !== 429;
+}
+
+// Duck-typed: fetch's errors come from Node's own realm, where `instanceof Error` can fail (jest).
+function describeTransportError(err: unknown): string {
+  if (typeof err !== 'object' || err === null || typeof (err as Error).message !== 'string') return String(err);
+  const { name, message, cause } = err as Error & { cause?: { code?: string; message?: string } };
+  const detail = cause?.code ?? cause?.message;
+  return `${name}: ${message}${detail ? ` (${detail})` : ''}`;
+}
+
+function invalid(message: string, field: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(message, LIVEKIT_INVALID_INPUT, { field });
+}
+
+function requireText(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.trim() === '') throw invalid(`${field} must be a non-empty string`, field);
+  return value;
+}
+
+function optionalCount(value: number | undefined, field: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < 0) throw invalid(`${field} must be a non-negative integer`, field);
+  return value;
+}
+
+/** "v23.0" (the Graph API path form used elsewhere in recado) → "23.0" (the form the Connector declares). */
+function cloudApiVersion(version: string): string {
+  const normalized = version.trim().replace(/^v/i, '');
+  if (!/^\d+\.\d+$/.test(normalized)) {
+    throw new Error(`whatsappCloudApiVersion must look like "23.0" or "v23.0", got "${version}"`);
+  }
+  return normalized;
+}
+
+function websocketUrl(url: string): string {
+  return url.replace(/^http(s?):\/\//i, 'ws$1://');
+}
+
+function tokenExpiry(jwt: string): string {
+  const payload = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: number };
+  if (typeof payload.exp !== 'number') throw new Error('LiveKit AccessToken produced a token without exp');
+  return new Date(payload.exp * 1000).toISOString();
+}
+
+function toCallParticipant(p: ParticipantInfo): CallParticipant {
+  // toJson renders the enums by name (kind, state) and int64 timestamps as strings.
+  const json = p.toJson({ emitDefaultValues: true }) as { state?: string; kind?: string };
+  return {
+    sid: p.sid,
+    identity: p.identity,
+    name: p.name,
+    state: json.state ?? String(p.state),
+    kind: json.kind ?? String(p.kind),
+    metadata: p.metadata,
+    joinedAt: p.joinedAtMs > 0n ? new Date(Number(p.joinedAtMs)).toISOString() : p.joinedAt > 0n ? new Date(Number(p.joinedAt) * 1000).toISOString() : null,
+    audioTracks: p.tracks.filter((t) => t.type === TrackType.AUDIO).map((t) => ({ sid: t.sid, muted: t.muted })),
+  };
+}
+
+export function createLiveKitActivities(deps: LiveKitActivityDeps) {
+  const clientOptions = deps.requestTimeoutSeconds ? { requestTimeout: deps.requestTimeoutSeconds } : undefined;
+  const rooms = new RoomServiceClient(deps.url, deps.apiKey, deps.apiSecret, clientOptions);
+  const connector = new ConnectorClient(deps.connectorUrl, deps.apiKey, deps.apiSecret, clientOptions);
+  const apiVersion = cloudApiVersion(deps.whatsappCloudApiVersion);
+  const joinUrl = websocketUrl(deps.publicUrl ?? deps.url);
+  const defaultTtl = deps.joinTokenTtlSeconds ?? DEFAULT_JOIN_TOKEN_TTL_SECONDS;
+
+  /** Runs one SDK call and classifies what it throws; `secrets` are scrubbed from error text. */
+  async function call<T>(operation: string, fn: () => Promise<T>, secrets: Array<string | undefined> = []): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw classifyLiveKitError(operation, err, [deps.apiSecret, ...secrets]);
+    }
+  }
+
+  function bizOpaque(value: string | undefined): string | undefined {
+    if (value !== undefined && value.length > MAX_BIZ_OPAQUE_CALLBACK_DATA_LENGTH) {
+      throw invalid(
+        `bizOpaqueCallbackData must be at most ${MAX_BIZ_OPAQUE_CALLBACK_DATA_LENGTH} characters`,
+        'bizOpaqueCallbackData',
+      );
+    }
+    return value;
+  }
+
+  function agents(names: string[] | undefined): RoomAgentDispatch[] | undefined {
+    return names?.map((agentName) => new RoomAgentDispatch({ agentName }));
+  }
+
+  return {
+    /**
+     * Creates the call's room. Idempotent: for an existing room LiveKit returns it as it is
+     * (the options given here are then ignored, as the returned values show).
+     */
+    async createCallRoom(input: {
+      roomName: string;
+      maxParticipants?: number;
+      /** Seconds the room stays open before anyone joins. */
+      emptyTimeoutSeconds?: number;
+      /** Seconds the room stays open after the last participant leaves. */
+      departureTimeoutSeconds?: number;
+      metadata?: string;
+    }): Promise<CallRoom> {
+      const name = requireText(input.roomName, 'roomName');
+      const room = await call('RoomService.CreateRoom', () =>
+        rooms.createRoom({
+          name,
+          maxParticipants: optionalCount(input.maxParticipants, 'maxParticipants'),
+          emptyTimeout: optionalCount(input.emptyTimeoutSeconds, 'emptyTimeoutSeconds'),
+          departureTimeout: optionalCount(input.departureTimeoutSeconds, 'departureTimeoutSeconds'),
+          metadata: input.metadata,
+        }),
+      );
+      return {
+        roomName: room.name,
+        sid: room.sid,
+        maxParticipants: room.maxParticipants,
+        emptyTimeoutSeconds: room.emptyTimeout,
+        metadata: room.metadata,
+      };
+    },
+
+    /**
+     * Signs a token that lets `identity` join `roomName` and nothing else (no admin, no other
+     * room). Pure computation: it talks to no server. Call it where the token is handed out
+     * (the API), not from a workflow, so the token does not land in Temporal history.
+     */
+    async issueJoinToken(input: {
+      roomName: string;
+      identity: string;
+      name?: string;
+      ttlSeconds?: number;
+      canPublish?: boolean;
+      metadata?: string;
+    }): Promise<JoinToken> {
+      const room = requireText(input.roomName, 'roomName');
+      const identity = requireText(input.identity, 'identity');
+      const ttl = input.ttlSeconds ?? defaultTtl;
+      if (!Number.isInteger(ttl) || ttl <= 0 || ttl > MAX_JOIN_TOKEN_TTL_SECONDS) {
+        throw invalid(`ttlSeconds must be an integer between 1 and ${MAX_JOIN_TOKEN_TTL_SECONDS}`, 'ttlSeconds');
+      }
+      const at = new AccessToken(deps.apiKey, deps.apiSecret, { identity, name: input.name, ttl, metadata: input.metadata });
+      at.addGrant({ roomJoin: true, room, canPublish: input.canPublish ?? true, canSubscribe: true });
+      const token = await at.toJwt();
+      return { token, url: joinUrl, expiresAt: tokenExpiry(token) };
+    },
+
+    /**
+     * Mutes (or unmutes) every audio track the participant publishes. Returns the tracks it
+     * changed. A participant who is not in the room fails with LiveKitRequestError (code
+     * not_found). Remote unmute only works where the server enables it
+     * (room.enable_remote_unmute).
+     */
+    async muteParticipant(input: { roomName: string; identity: string; muted: boolean }): Promise<{ trackSids: string[] }> {
+      const room = requireText(input.roomName, 'roomName');
+      const identity = requireText(input.identity, 'identity');
+      if (typeof input.muted !== 'boolean') throw invalid('muted must be a boolean', 'muted');
+      const participant = await call('RoomService.GetParticipant', () => rooms.getParticipant(room, identity));
+      const tracks = participant.tracks.filter((t) => t.type === TrackType.AUDIO);
+      for (const track of tracks) {
+        await call('RoomService.MutePublishedTrack', () => rooms.mutePublishedTrack(room, identity, track.sid, input.muted));
+      }
+      return { trackSids: tracks.map((t) => t.sid) };
+    },
+
+    /** Disconnects a participant. Idempotent: one who is not there is reported, not an error. */
+    async removeParticipant(input: { roomName: string; identity: string }): Promise<{ removed: boolean }> {
+      const room = requireText(input.roomName, 'roomName');
+      const identity = requireText(input.identity, 'identity');
+      try {
+        await rooms.removeParticipant(room, identity);
+        return { removed: true };
+      } catch (err) {
+        if (isNotFound(err)) return { removed: false };
+        throw classifyLiveKitError('RoomService.RemoveParticipant', err, [deps.apiSecret]);
+      }
+    },
+
+    /** The room's participants; an empty list for a room that does not exist. */
+    async listParticipants(roomName: string): Promise<CallParticipant[]> {
+      const room = requireText(roomName, 'roomName');
+      const participants = await call('RoomService.ListParticipants', () => rooms.listParticipants(room));
+      return participants.map(toCallParticipant);
+    },
+
+    /** Closes the room and disconnects everyone. Idempotent: a missing room is not an error. */
+    async deleteRoom(roomName: string): Promise<{ deleted: boolean }> {
+      const room = requireText(roomName, 'roomName');
+      try {
+        await rooms.deleteRoom(room);
+        return { deleted: true };
+      } catch (err) {
+        if (isNotFound(err)) return { deleted: false };
+        throw classifyLiveKitError('RoomService.DeleteRoom', err, [deps.apiSecret]);
+      }
+    },
+
+    /**
+     * Business-initiated call: the Connector asks Meta to ring `toWaId` and bridges the call into
+     * `roomName`. Not idempotent on LiveKit's side: a retry after a lost response may ring twice,
+     * so give this activity few attempts.
+     */
+    async dialWhatsAppCall(input: {
+      phoneNumberId: string;
+      toWaId: string;
+      roomName: string;
+      /** Meta access token of the number; sent to LiveKit, never logged. */
+      accessToken: string;
+      bizOpaqueCallbackData?: string;
+      /** Identity and name of the WhatsApp party's participant in the room (LiveKit advises no PII in the identity). */
+      participantIdentity?: string;
+      participantName?: string;
+      participantMetadata?: string;
+      /** LiveKit Agents (by agent name) to dispatch into the room. */
+      dispatchAgents?: string[];
+      /** Seconds the user's phone rings before the Connector gives up. */
+      ringingTimeoutSeconds?: number;
+    }): Promise<{ whatsappCallId: string; roomName: string }> {
+      const accessToken = requireText(input.accessToken, 'accessToken');
+      const options = {
+        whatsappPhoneNumberId: requireText(input.phoneNumberId, 'phoneNumberId'),
+        whatsappToPhoneNumber: requireText(input.toWaId, 'toWaId'),
+        whatsappApiKey: accessToken,
+        whatsappCloudApiVersion: apiVersion,
+        whatsappBizOpaqueCallbackData: bizOpaque(input.bizOpaqueCallbackData),
+        roomName: requireText(input.roomName, 'roomName'),
+        agents: agents(input.dispatchAgents),
+        participantIdentity: input.participantIdentity,
+        participantName: input.participantName,
+        participantMetadata: input.participantMetadata,
+        ringingTimeout: optionalCount(input.ringingTimeoutSeconds, 'ringingTimeoutSeconds'),
+      };
+      const res = await call('Connector.DialWhatsAppCall', () => connector.dialWhatsAppCall(options), [accessToken]);
+      if (!res.whatsappCallId) {
+        // The call may be ringing: retrying would ring again, so this is not retried.
+        const message = 'LiveKit Connector.DialWhatsAppCall answered without a whatsappCallId';
+        const details: LiveKitRequestErrorDetails = { operation: 'Connector.DialWhatsAppCall', status: 200, code: null, message };
+        throw ApplicationFailure.nonRetryable(message, LIVEKIT_REQUEST_ERROR, details);
+      }
+      return { whatsappCallId: res.whatsappCallId, roomName: res.roomName || options.roomName };
+    },
+
+    /** User-initiated call: hands Meta's SDP offer to the Connector, which answers Meta and bridges into `roomName`. */
+    async acceptWhatsAppCall(input: {
+      phoneNumberId: string;
+      whatsappCallId: string;
+      /** SDP offer from Meta's `connect` call webhook. */
+      sdpOffer: string;
+      roomName: string;
+      accessToken: string;
+      bizOpaqueCallbackData?: string;
+      participantIdentity?: string;
+      participantName?: string;
+      participantMetadata?: string;
+      dispatchAgents?: string[];
+    }): Promise<{ roomName: string }> {
+      const accessToken = requireText(input.accessToken, 'accessToken');
+      const options = {
+        whatsappPhoneNumberId: requireText(input.phoneNumberId, 'phoneNumberId'),
+        whatsappApiKey: accessToken,
+        whatsappCloudApiVersion: apiVersion,
+        whatsappCallId: requireText(input.whatsappCallId, 'whatsappCallId'),
+        whatsappBizOpaqueCallbackData: bizOpaque(input.bizOpaqueCallbackData),
+        sdp: new SessionDescription({ type: 'offer', sdp: requireText(input.sdpOffer, 'sdpOffer') }),
+        roomName: requireText(input.roomName, 'roomName'),
+        agents: agents(input.dispatchAgents),
+        participantIdentity: input.participantIdentity,
+        participantName: input.participantName,
+        participantMetadata: input.participantMetadata,
+      };
+      const res = await call('Connector.AcceptWhatsAppCall', () => connector.acceptWhatsAppCall(options), [accessToken]);
+      return { roomName: res.roomName || options.roomName };
+    },
+
+    /** Business-initiated call, answered: hands Meta's SDP answer (from the `connect` webhook) to the Connector. */
+    async connectWhatsAppCall(input: { whatsappCallId: string; sdpAnswer: string }): Promise<void> {
+      const callId = requireText(input.whatsappCallId, 'whatsappCallId');
+      const sdp = new SessionDescription({ type: 'answer', sdp: requireText(input.sdpAnswer, 'sdpAnswer') });
+      await call('Connector.ConnectWhatsAppCall', () => connector.connectWhatsAppCall(callId, sdp));
+    },
+
+    /**
+     * Ends the call. `business_initiated` (default) makes the Connector hang up with Meta and
+     * needs the access token; `user_initiated` (the user hung up: Meta's terminate webhook)
+     * only tears down the bridge.
+     */
+    async disconnectWhatsAppCall(input: {
+      whatsappCallId: string;
+      accessToken?: string;
+      reason?: WhatsAppDisconnectReason;
+    }): Promise<void> {
+      const callId = requireText(input.whatsappCallId, 'whatsappCallId');
+      const reason = input.reason ?? 'business_initiated';
+      if (reason !== 'business_initiated' && reason !== 'user_initiated') {
+        throw invalid('reason must be business_initiated or user_initiated', 'reason');
+      }
+      const accessToken =
+        reason === 'business_initiated' ? requireText(input.accessToken, 'accessToken') : (input.accessToken ?? '');
+      const sdkReason =
+        reason === 'business_initiated'
+          ? DisconnectWhatsAppCallRequest_DisconnectReason.BUSINESS_INITIATED
+          : DisconnectWhatsAppCallRequest_DisconnectReason.USER_INITIATED;
+      await call(
+        'Connector.DisconnectWhatsAppCall',
+        () => connector.disconnectWhatsAppCall(callId, accessToken, sdkReason),
+        [accessToken],
+      );
+    },
+  };
+}
+
+export type LiveKitActivities = ReturnType<typeof createLiveKitActivities>;
