@@ -12,6 +12,7 @@ import { AccountsService } from './accounts/accounts.service';
 import { CallPermissionsController } from './calls/call-permissions.controller';
 import { CallPermissionsRepository } from './calls/call-permissions.repository';
 import { CallPermissionsService } from './calls/call-permissions.service';
+import { CALL_SETTINGS_CONTROLLERS, CALL_SETTINGS_PROVIDERS } from './calls/settings/call-settings.feature';
 import { ContactsController } from './contacts/contacts.controller';
 import { ContactsRepository } from './contacts/contacts.repository';
 import { ContactsService } from './contacts/contacts.service';
@@ -47,6 +48,7 @@ export class AppModule {
         WhatsAppWebhooksController,
         RealtimeController,
         CallPermissionsController,
+        ...CALL_SETTINGS_CONTROLLERS,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
@@ -65,6 +67,7 @@ export class AppModule {
         RealtimeService,
         CallPermissionsRepository,
         CallPermissionsService,
+        ...CALL_SETTINGS_PROVIDERS,
       ],
     };
   }
