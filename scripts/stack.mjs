@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // recado's local stack without Docker: PostgreSQL, Temporal dev server, Typesense, LiveKit and
-// LiveKit's Twirp mock (for the Connector API), optionally the app itself. Node built-ins only.
+// LiveKit's test-server (its Twirp API mock), and optionally the app with its simulators. Node built-ins only.
 //
 //   node scripts/stack.mjs up [--app]            start, print the table, stay until Ctrl-C
 //   node scripts/stack.mjs run [--app] -- CMD…   start what is missing, run CMD, stop what it started
@@ -45,8 +45,8 @@ function parseArgs(argv) {
 function groupsFor(config, app) {
   const infra = infraServices(config);
   if (!app) return { groups: [infra], all: infra };
-  const [simulator, migrate, api, worker] = appServices(config);
-  return { groups: [infra, [simulator], [migrate], [api, worker]], all: [...infra, simulator, migrate, api, worker] };
+  const [simulator, migrate, api, worker, connector] = appServices(config);
+  return { groups: [infra, [simulator], [connector], [migrate], [api, worker]], all: [...infra, simulator, connector, migrate, api, worker] };
 }
 
 function printError(error) {

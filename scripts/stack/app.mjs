@@ -1,4 +1,5 @@
-// The app's own processes for `--app`: the WhatsApp Graph simulator, migrations, API, worker.
+// The app's own processes for `--app`: the WhatsApp Graph simulator, migrations, API, worker, and the
+// LiveKit Connector simulator (WhatsApp calls through "LiveKit", which does Meta's side against the Graph simulator).
 import fs from 'node:fs';
 import path from 'node:path';
 import { childEnv, isLoopback } from './config.mjs';
@@ -46,6 +47,22 @@ function whatsappSimulator(config) {
   });
 }
 
+function connectorSimulator(config) {
+  const c = config.connector;
+  return nodeService(config, {
+    name: 'livekit-connector-simulator',
+    entry: 'dist/src/simulators/livekit-connector/main.js',
+    host: c.host,
+    port: c.port,
+    display: `${c.url}  (LiveKit Connector simulator: /twirp/livekit.Connector/* → Graph API ${config.simulator.url})`,
+    // Only stand in for LiveKit Cloud when the app dials this machine.
+    managed: isLoopback(c.host),
+    timeoutMs: 30000,
+    env: { CONNECTOR_SIM_PORT: String(c.port), CONNECTOR_SIM_HOST: c.host.replace(/^\[(.*)\]$/, '$1') },
+    probe: async () => (await httpGet(`${c.url}/_sim/health`)).status === 200,
+  });
+}
+
 function migrations(config) {
   return nodeService(config, {
     name: 'migrations',
@@ -79,7 +96,12 @@ function worker(config) {
   });
 }
 
+/**
+ * In start order. The first four keep the positions scripts/stack.mjs destructures
+ * (`[simulator, migrate, api, worker]`); the Connector simulator comes last and belongs in its own
+ * group right after the WhatsApp simulator's.
+ */
 export function appServices(config) {
-  return [whatsappSimulator(config), migrations(config), api(config), worker(config)];
+  return [whatsappSimulator(config), migrations(config), api(config), worker(config), connectorSimulator(config)];
 }
 

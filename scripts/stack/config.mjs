@@ -21,6 +21,7 @@ export const DEFAULTS = {
   LIVEKIT_API_KEY: 'devkey',
   LIVEKIT_API_SECRET: 'secret',
   LIVEKIT_CONNECTOR_URL: 'http://127.0.0.1:7890',
+  LIVEKIT_TEST_SERVER_URL: 'http://127.0.0.1:7891',
   WHATSAPP_GRAPH_URL: 'http://127.0.0.1:4010',
   WHATSAPP_APP_SECRET: 'recado-dev-app-secret',
   API_PORT: '3000',
@@ -108,6 +109,7 @@ export function loadConfig(env = process.env) {
   const typesense = parseUrl('TYPESENSE_URL', resolved.TYPESENSE_URL);
   const livekit = parseUrl('LIVEKIT_URL', resolved.LIVEKIT_URL);
   const connector = parseUrl('LIVEKIT_CONNECTOR_URL', resolved.LIVEKIT_CONNECTOR_URL);
+  const testServer = parseUrl('LIVEKIT_TEST_SERVER_URL', resolved.LIVEKIT_TEST_SERVER_URL);
   const graph = parseUrl('WHATSAPP_GRAPH_URL', resolved.WHATSAPP_GRAPH_URL);
   const apiPort = parsePort('API_PORT', resolved.API_PORT);
   const defaultPort = (u) => ({ 'http:': 80, 'ws:': 80, 'https:': 443, 'wss:': 443 })[u.protocol];
@@ -157,10 +159,17 @@ export function loadConfig(env = process.env) {
       apiSecret: resolved.LIVEKIT_API_SECRET,
       bin: findTool([path.join(tools, `livekit-${TOOL_VERSIONS.livekit}`, 'server')], 'livekit-server'),
     },
+    // The Connector (WhatsApp calls) API recado dials: our simulator locally (src/simulators/livekit-connector), LiveKit Cloud otherwise.
     connector: {
       host: connector.hostname,
       port: portOf('LIVEKIT_CONNECTOR_URL', connector, defaultPort(connector)),
       url: `${connector.protocol}//${connector.host}`,
+    },
+    // LiveKit's own stateless mock of its Twirp API (cmd/test-server): tests check the SDK's requests against it.
+    testServer: {
+      host: testServer.hostname,
+      port: portOf('LIVEKIT_TEST_SERVER_URL', testServer, defaultPort(testServer)),
+      url: `${testServer.protocol}//${testServer.host}`,
       bin: findTool([path.join(tools, `livekit-${TOOL_VERSIONS.livekit}`, 'test-server')], 'livekit-test-server'),
     },
     simulator: {
@@ -171,6 +180,9 @@ export function loadConfig(env = process.env) {
     },
     api: { port: apiPort, url: `http://127.0.0.1:${apiPort}` },
   };
+  if (isLoopback(config.connector.host) && isLoopback(config.testServer.host) && config.connector.port === config.testServer.port) {
+    throw new Error(`LIVEKIT_CONNECTOR_URL and LIVEKIT_TEST_SERVER_URL both use port ${config.connector.port}: the Connector simulator and LiveKit's test-server need one each`);
+  }
   return config;
 }
 

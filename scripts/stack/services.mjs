@@ -307,30 +307,34 @@ function livekit(config) {
   };
 }
 
-/** LiveKit's own mock of its Twirp API (cmd/test-server), which includes the cloud-only Connector service. */
-function livekitConnector(config) {
-  const c = config.connector;
+/**
+ * LiveKit's own mock of its Twirp API (cmd/test-server). Stateless: it answers the Connector API
+ * with MOCK_WHATSAPP_CALL_ID and never talks to Meta, so recado dials the Connector simulator
+ * (LIVEKIT_CONNECTOR_URL, started with --app) instead; tests use this one to check the SDK's requests.
+ */
+function livekitTestServer(config) {
+  const t = config.testServer;
   return {
-    name: 'livekit-connector',
-    host: c.host,
-    port: c.port,
-    display: `${c.url}  (Twirp mock: /twirp/livekit.Connector/*)`,
-    managed: isLoopback(c.host),
+    name: 'livekit-test-server',
+    host: t.host,
+    port: t.port,
+    display: `${t.url}  (LiveKit's Twirp API mock, for checking SDK requests)`,
+    managed: isLoopback(t.host),
     timeoutMs: 15000,
-    probe: async () => (await httpGet(`${c.url}/_test/health`)).status === 200,
+    probe: async () => (await httpGet(`${t.url}/_test/health`)).status === 200,
     async start() {
       const args = [
-        '--ports', String(c.port), // one listener = one "region"
-        '--bind', c.host,
-        '--advertise-host', `http://${c.host}`,
+        '--ports', String(t.port), // one listener = one "region"
+        '--bind', t.host,
+        '--advertise-host', `http://${t.host}`,
         '--api-secret', config.livekit.apiSecret, // tokens are verified like the real server's
       ];
-      return spawnService({ name: 'livekit-connector', command: requireBin('livekit test-server', c.bin), args, env: process.env, cwd: config.dataDir, logDir: config.logDir, runDir: config.runDir });
+      return spawnService({ name: 'livekit-test-server', command: requireBin('livekit test-server', t.bin), args, env: process.env, cwd: config.dataDir, logDir: config.logDir, runDir: config.runDir });
     },
     stop: (child) => stopChild(child, { signal: 'SIGTERM', timeoutMs: 5000 }),
   };
 }
 
 export function infraServices(config) {
-  return [postgres(config), temporal(config), typesense(config), livekit(config), livekitConnector(config)];
+  return [postgres(config), temporal(config), typesense(config), livekit(config), livekitTestServer(config)];
 }

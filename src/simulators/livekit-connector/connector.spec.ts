@@ -1,0 +1,490 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  AccessToken,
+  ConnectorClient,
+  DisconnectWhatsAppCallRequest_DisconnectReason,
+  SessionDescription,
+  TwirpError as SdkTwirpError,
+} from 'livekit-server-sdk';
+import { DialWhatsAppCallRequest, DialWhatsAppCallResponse } from '@livekit/protocol';
+import { verifyWebhookSignature } from '../../whatsapp/signature';
+import { parseWebhookPayload, type CallEvent, type CallStatusEvent, type WhatsAppWebhookEvent } from '../../whatsapp/webhook-events';
+import { startWhatsAppSimulator, type RunningWhatsAppSimulator } from '../whatsapp/server';
+import { parseSdp } from './connector';
+import { startLiveKitConnectorSimulator, type RunningLiveKitConnectorSimulator } from './server';
+
+const APP_SECRET = 'connector-spec-app-secret';
+const API_KEY = 'devkey';
+const API_SECRET = 'connector-spec-secret';
+const META_TOKEN = 'EAAG-business-access-token';
+const PHONE = '106540352242922';
+const CUSTOMER = '5511987654321';
+
+interface Receiver {
+  url: string;
+  app: FastifyInstance;
+  received: Array<{ raw: string; signatureOk: boolean; events: WhatsAppWebhookEvent[] }>;
+  events(): WhatsAppWebhookEvent[];
+}
+
+async function startReceiver(): Promise<Receiver> {
+  const app = Fastify();
+  const receiver: Receiver = { url: '', app, received: [], events: () => receiver.received.flatMap((r) => r.events) };
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.post('/webhooks', async (req) => {
+    const raw = req.body as string;
+    const signature = req.headers['x-hub-signature-256'];
+    receiver.received.push({
+      raw,
+      signatureOk: verifyWebhookSignature(raw, typeof signature === 'string' ? signature : undefined, APP_SECRET),
+      events: parseWebhookPayload(JSON.parse(raw)),
+    });
+    return 'EVENT_RECEIVED';
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  receiver.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/webhooks`;
+  return receiver;
+}
+
+async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** What the connector sent to the Graph API. */
+interface GraphCall {
+  url: string;
+  authorization: string | null;
+  body: Record<string, any>;
+  status: number;
+}
+
+let sim: RunningWhatsAppSimulator;
+let receiver: Receiver;
+let connector: RunningLiveKitConnectorSimulator;
+let client: ConnectorClient;
+const graphCalls: GraphCall[] = [];
+const rpcLog: Array<Record<string, unknown>> = [];
+
+const recordingFetch: typeof fetch = async (input, init) => {
+  const res = await fetch(input, init);
+  graphCalls.push({
+    url: String(input),
+    authorization: new Headers(init?.headers).get('authorization'),
+    body: JSON.parse(String(init?.body)),
+    status: res.status,
+  });
+  return res;
+};
+
+const logger = {
+  info: (obj: Record<string, unknown>, msg: string) => {
+    if (msg.startsWith('connector rpc')) rpcLog.push(obj);
+  },
+  warn: () => {},
+  error: () => {},
+};
+
+async function simControl(path: string, body: unknown = {}): Promise<Record<string, any>> {
+  const res = await fetch(`${sim.url}/_sim${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const json = (await res.json()) as Record<string, any>;
+  if (!res.ok) throw new Error(`simulator ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+const callEvents = (callId: string) => receiver.events().filter((e): e is CallEvent => e.kind === 'call' && e.callId === callId);
+const callStatuses = (callId: string) =>
+  receiver.events().filter((e): e is CallStatusEvent => e.kind === 'call_status' && e.callId === callId);
+
+async function rejection(promise: Promise<unknown>): Promise<SdkTwirpError> {
+  try {
+    await promise;
+  } catch (err) {
+    expect(err).toBeInstanceOf(SdkTwirpError);
+    return err as SdkTwirpError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+const dialOptions = (extra: Partial<Parameters<ConnectorClient['dialWhatsAppCall']>[0]> = {}) => ({
+  whatsappPhoneNumberId: PHONE,
+  whatsappToPhoneNumber: `+${CUSTOMER}`,
+  whatsappApiKey: META_TOKEN,
+  whatsappCloudApiVersion: '23.0',
+  ...extra,
+});
+
+beforeAll(async () => {
+  receiver = await startReceiver();
+  sim = await startWhatsAppSimulator({
+    webhookUrl: receiver.url,
+    appSecret: APP_SECRET,
+    statusDelayMs: 20,
+    webhookRetry: { initialDelayMs: 20, maxDelayMs: 100, maxAttempts: 6 },
+  });
+  connector = await startLiveKitConnectorSimulator({
+    apiKey: API_KEY,
+    apiSecret: API_SECRET,
+    graphUrl: sim.url,
+    fetch: recordingFetch,
+    logger,
+  });
+  client = new ConnectorClient(connector.url, API_KEY, API_SECRET);
+});
+
+afterAll(async () => {
+  await connector?.close();
+  await sim?.close();
+  await receiver?.app.close();
+});
+
+beforeEach(async () => {
+  await simControl('/reset');
+  connector.connector.reset();
+  receiver.received.length = 0;
+  graphCalls.length = 0;
+  rpcLog.length = 0;
+});
+
+afterEach(async () => {
+  await sim.simulator.settle();
+  expect(sim.simulator.simulatorErrors()).toEqual([]);
+  for (const r of receiver.received) expect(r.signatureOk).toBe(true);
+});
+
+describe('LiveKit Connector simulator: business-initiated calls', () => {
+  it('dials through Meta, connects with the answer from the webhook, and terminates', async () => {
+    await simControl(`/customers/${CUSTOMER}/call-permission-reply`, { accept: true, phoneNumberId: PHONE });
+
+    const dialed = await client.dialWhatsAppCall(dialOptions({ whatsappBizOpaqueCallbackData: 'recado:call:42', roomName: 'call-42' }));
+    expect(dialed.whatsappCallId).toMatch(/^wacid\./);
+    expect(dialed.roomName).toBe('call-42');
+    const callId = dialed.whatsappCallId;
+
+    // What the connector asked Meta for.
+    expect(graphCalls).toHaveLength(1);
+    const connect = graphCalls[0];
+    expect(connect.url).toBe(`${sim.url}/v23.0/${PHONE}/calls`);
+    expect(connect.authorization).toBe(`Bearer ${META_TOKEN}`);
+    expect(connect.status).toBe(200);
+    expect(connect.body).toMatchObject({
+      messaging_product: 'whatsapp',
+      to: `+${CUSTOMER}`,
+      action: 'connect',
+      session: { sdp_type: 'offer' },
+      biz_opaque_callback_data: 'recado:call:42',
+    });
+    const offer = connect.body.session.sdp as string;
+    expect(offer).toMatch(/^v=0\r\n/);
+    expect(offer).toContain('a=ice-lite');
+    expect(offer).toContain('a=setup:actpass');
+    expect(offer).toMatch(/a=fingerprint:sha-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}/);
+    expect(offer).toMatch(/a=rtpmap:\d+ opus\/48000\/2/);
+    expect(parseSdp(offer).ok).toBe(true);
+
+    // Meta (the simulator) has the call ringing, with our offer.
+    const ringing = sim.simulator.calls().find((c) => c.id === callId);
+    expect(ringing).toMatchObject({
+      direction: 'BUSINESS_INITIATED',
+      state: 'ringing',
+      waId: CUSTOMER,
+      phoneNumberId: PHONE,
+      offerSdp: offer,
+      bizOpaqueCallbackData: 'recado:call:42',
+    });
+    const status = await until('the RINGING webhook', () => callStatuses(callId).find((s) => s.status === 'RINGING'));
+    expect(status.bizOpaqueCallbackData).toBe('recado:call:42');
+    expect(status.recipientId).toBe(CUSTOMER);
+    expect(connector.connector.get(callId)).toMatchObject({ direction: 'outbound', state: 'ringing', roomName: 'call-42', phoneNumberId: PHONE });
+
+    // The customer picks up: Meta's answer arrives by webhook and goes to ConnectWhatsAppCall.
+    await simControl(`/calls/${encodeURIComponent(callId)}/accept`);
+    const connectEvent = await until('the connect webhook', () => callEvents(callId).find((e) => e.event === 'connect'));
+    expect(connectEvent.session?.sdpType).toBe('answer');
+    expect(connectEvent.bizOpaqueCallbackData).toBe('recado:call:42');
+    await expect(client.connectWhatsAppCall(callId, new SessionDescription({ type: 'answer', sdp: connectEvent.session!.sdp }))).resolves.toBeDefined();
+    expect(connector.connector.get(callId)).toMatchObject({
+      state: 'connected',
+      remoteSdp: { type: 'answer', sdp: connectEvent.session!.sdp },
+    });
+    // A retried connect with the same answer is fine.
+    await client.connectWhatsAppCall(callId, new SessionDescription({ type: 'answer', sdp: connectEvent.session!.sdp }));
+
+    // The business hangs up.
+    await client.disconnectWhatsAppCall(callId, META_TOKEN);
+    expect(graphCalls).toHaveLength(2);
+    expect(graphCalls[1]).toMatchObject({
+      url: `${sim.url}/v23.0/${PHONE}/calls`,
+      authorization: `Bearer ${META_TOKEN}`,
+      status: 200,
+      body: { messaging_product: 'whatsapp', call_id: callId, action: 'terminate' },
+    });
+    const terminate = await until('the terminate webhook', () => callEvents(callId).find((e) => e.event === 'terminate'));
+    expect(terminate.status).toBe('COMPLETED');
+    expect(terminate.bizOpaqueCallbackData).toBe('recado:call:42');
+    expect(sim.simulator.calls().find((c) => c.id === callId)?.state).toBe('ended');
+    expect(connector.connector.get(callId)).toMatchObject({ state: 'ended', endedBy: 'business' });
+
+    // Disconnecting again is a no-op: no second request to Meta.
+    await client.disconnectWhatsAppCall(callId, META_TOKEN);
+    expect(graphCalls).toHaveLength(2);
+
+    // The SDK speaks JSON.
+    expect(rpcLog.map((r) => [r.method, r.encoding])).toEqual([
+      ['DialWhatsAppCall', 'json'],
+      ['ConnectWhatsAppCall', 'json'],
+      ['ConnectWhatsAppCall', 'json'],
+      ['DisconnectWhatsAppCall', 'json'],
+      ['DisconnectWhatsAppCall', 'json'],
+    ]);
+  });
+
+  it('reports Meta 138006 when the customer has not granted call permission', async () => {
+    const err = await rejection(client.dialWhatsAppCall(dialOptions()));
+    expect(err.code).toBe('permission_denied');
+    expect(err.status).toBe(403);
+    expect(err.message).toContain('138006');
+    expect(err.metadata).toMatchObject({ whatsapp_error_code: '138006', whatsapp_http_status: '400', whatsapp_action: 'connect' });
+    expect(err.metadata?.whatsapp_error_message).toMatch(/call permission/i);
+    expect(graphCalls).toHaveLength(1);
+    expect(graphCalls[0].status).toBe(400);
+    expect(sim.simulator.calls()).toEqual([]);
+    expect(connector.connector.list()).toEqual([]);
+  });
+
+  it('generates a room name when none is given, and ends a call the customer rejected', async () => {
+    await simControl(`/customers/${CUSTOMER}/call-permission-reply`, { accept: true, phoneNumberId: PHONE });
+    const dialed = await client.dialWhatsAppCall(dialOptions({ whatsappCloudApiVersion: 'v24.0' }));
+    expect(dialed.roomName).toMatch(/^whatsapp-[0-9a-f]{12}$/);
+    expect(graphCalls[0].url).toBe(`${sim.url}/v24.0/${PHONE}/calls`);
+
+    await simControl(`/calls/${encodeURIComponent(dialed.whatsappCallId)}/reject`);
+    await until('the terminate webhook', () => callEvents(dialed.whatsappCallId).find((e) => e.event === 'terminate'));
+    // recado learns it from the webhook and releases the call on LiveKit's side only.
+    await client.disconnectWhatsAppCall(dialed.whatsappCallId, '', DisconnectWhatsAppCallRequest_DisconnectReason.USER_INITIATED);
+    expect(graphCalls).toHaveLength(1);
+    expect(connector.connector.get(dialed.whatsappCallId)).toMatchObject({ state: 'ended', endedBy: 'user' });
+  });
+
+  it('treats a business disconnect after the customer hung up as done', async () => {
+    await simControl(`/customers/${CUSTOMER}/call-permission-reply`, { accept: true, phoneNumberId: PHONE });
+    const { whatsappCallId: callId } = await client.dialWhatsAppCall(dialOptions());
+    await simControl(`/calls/${encodeURIComponent(callId)}/accept`);
+    const answer = await until('the connect webhook', () => callEvents(callId).find((e) => e.event === 'connect'));
+    await client.connectWhatsAppCall(callId, new SessionDescription({ type: 'answer', sdp: answer.session!.sdp }));
+    await simControl(`/calls/${encodeURIComponent(callId)}/terminate`);
+
+    await client.disconnectWhatsAppCall(callId, META_TOKEN);
+    // Meta refused the terminate (the call had ended); the connector took that as success.
+    expect(graphCalls.at(-1)).toMatchObject({ status: 400, body: { action: 'terminate', call_id: callId } });
+    expect(connector.connector.get(callId)?.state).toBe('ended');
+  });
+});
+
+describe('LiveKit Connector simulator: user-initiated calls', () => {
+  it('accepts the customer call with pre_accept + accept and an SDP answer', async () => {
+    const { callId } = await simControl(`/customers/${CUSTOMER}/calls`, { phoneNumberId: PHONE, name: 'Ana' });
+    const connectEvent = await until('the connect webhook', () => callEvents(callId).find((e) => e.event === 'connect'));
+    expect(connectEvent.direction).toBe('USER_INITIATED');
+    expect(connectEvent.session?.sdpType).toBe('offer');
+    const metaOffer = connectEvent.session!.sdp;
+
+    const accepted = await client.acceptWhatsAppCall({
+      whatsappPhoneNumberId: PHONE,
+      whatsappApiKey: META_TOKEN,
+      whatsappCloudApiVersion: '23.0',
+      whatsappCallId: callId,
+      whatsappBizOpaqueCallbackData: 'recado:inbound:7',
+      sdp: new SessionDescription({ type: 'offer', sdp: metaOffer }),
+      roomName: 'inbound-7',
+    });
+    expect(accepted.roomName).toBe('inbound-7');
+
+    expect(graphCalls.map((c) => [c.body.action, c.status, c.authorization])).toEqual([
+      ['pre_accept', 200, `Bearer ${META_TOKEN}`],
+      ['accept', 200, `Bearer ${META_TOKEN}`],
+    ]);
+    const [preAccept, accept] = graphCalls;
+    expect(preAccept.body).toMatchObject({ messaging_product: 'whatsapp', call_id: callId, session: { sdp_type: 'answer' } });
+    expect(preAccept.body.biz_opaque_callback_data).toBeUndefined();
+    expect(accept.body).toMatchObject({ call_id: callId, session: { sdp_type: 'answer' }, biz_opaque_callback_data: 'recado:inbound:7' });
+    const answer = accept.body.session.sdp as string;
+    expect(preAccept.body.session.sdp).toBe(answer);
+    // The answer matches Meta's offer: same mid and Opus payload type, ICE-lite, active DTLS role.
+    const offered = parseSdp(metaOffer);
+    const answered = parseSdp(answer);
+    expect(answered).toMatchObject({ ok: true, mid: offered.mid, opusPayloadType: offered.opusPayloadType, setup: 'active' });
+    expect(answer).toContain('a=ice-lite');
+
+    expect(sim.simulator.calls().find((c) => c.id === callId)).toMatchObject({
+      direction: 'USER_INITIATED',
+      state: 'accepted',
+      answerSdp: answer,
+      bizOpaqueCallbackData: 'recado:inbound:7',
+    });
+    expect(connector.connector.get(callId)).toMatchObject({
+      direction: 'inbound',
+      state: 'connected',
+      roomName: 'inbound-7',
+      localSdp: { type: 'answer', sdp: answer },
+      remoteSdp: { type: 'offer', sdp: metaOffer },
+    });
+    expect(connector.connector.get(callId)?.whatsappApiKeyHint).toBe(`…${META_TOKEN.slice(-4)}`);
+
+    // A retried accept returns the same room without asking Meta again.
+    const again = await client.acceptWhatsAppCall({
+      whatsappPhoneNumberId: PHONE,
+      whatsappApiKey: META_TOKEN,
+      whatsappCloudApiVersion: '23.0',
+      whatsappCallId: callId,
+      sdp: new SessionDescription({ type: 'offer', sdp: metaOffer }),
+    });
+    expect(again.roomName).toBe('inbound-7');
+    expect(graphCalls).toHaveLength(2);
+
+    await client.disconnectWhatsAppCall(callId, META_TOKEN);
+    const terminate = await until('the terminate webhook', () => callEvents(callId).find((e) => e.event === 'terminate'));
+    expect(terminate.status).toBe('COMPLETED');
+  });
+
+  it("passes Meta's refusal through when the call is no longer ringing", async () => {
+    const { callId } = await simControl(`/customers/${CUSTOMER}/calls`, { phoneNumberId: PHONE });
+    const connectEvent = await until('the connect webhook', () => callEvents(callId).find((e) => e.event === 'connect'));
+    await simControl(`/calls/${encodeURIComponent(callId)}/terminate`);
+    const err = await rejection(
+      client.acceptWhatsAppCall({
+        whatsappPhoneNumberId: PHONE,
+        whatsappApiKey: META_TOKEN,
+        whatsappCloudApiVersion: '23.0',
+        whatsappCallId: callId,
+        sdp: new SessionDescription({ type: 'offer', sdp: connectEvent.session!.sdp }),
+      }),
+    );
+    expect(err.code).toBe('invalid_argument');
+    expect(err.metadata).toMatchObject({ whatsapp_error_code: '100', whatsapp_action: 'pre_accept' });
+    expect(connector.connector.get(callId)).toBeUndefined();
+  });
+});
+
+describe('LiveKit Connector simulator: auth and validation', () => {
+  it('rejects tokens signed with another secret as unauthenticated', async () => {
+    const wrong = new ConnectorClient(connector.url, API_KEY, 'not-the-secret');
+    const err = await rejection(wrong.dialWhatsAppCall(dialOptions()));
+    expect(err.code).toBe('unauthenticated');
+    expect(err.status).toBe(401);
+    const otherKey = new ConnectorClient(connector.url, 'other-key', API_SECRET);
+    expect((await rejection(otherKey.disconnectWhatsAppCall('wacid.x', META_TOKEN))).code).toBe('unauthenticated');
+    const res = await fetch(`${connector.url}/twirp/livekit.Connector/DialWhatsAppCall`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    expect(await res.json()).toMatchObject({ code: 'unauthenticated' });
+    expect(graphCalls).toEqual([]);
+  });
+
+  it('rejects a token without the roomCreate grant as permission_denied', async () => {
+    const at = new AccessToken(API_KEY, API_SECRET, { ttl: 60 });
+    at.addGrant({ roomList: true, roomAdmin: true, room: 'x' });
+    const limited = new ConnectorClient(connector.url, undefined, undefined, { token: await at.toJwt() });
+    const err = await rejection(limited.dialWhatsAppCall(dialOptions()));
+    expect(err.code).toBe('permission_denied');
+    expect(err.status).toBe(403);
+    expect(graphCalls).toEqual([]);
+  });
+
+  it('validates requests before calling Meta', async () => {
+    const bad = [
+      dialOptions({ whatsappPhoneNumberId: '' }),
+      dialOptions({ whatsappPhoneNumberId: 'my-number' }),
+      dialOptions({ whatsappToPhoneNumber: '' }),
+      dialOptions({ whatsappToPhoneNumber: 'call me' }),
+      dialOptions({ whatsappApiKey: '' }),
+      dialOptions({ whatsappCloudApiVersion: 'latest' }),
+      dialOptions({ whatsappBizOpaqueCallbackData: 'x'.repeat(513) }),
+    ];
+    for (const options of bad) {
+      const err = await rejection(client.dialWhatsAppCall(options));
+      expect([err.code, err.status]).toEqual(['invalid_argument', 400]);
+    }
+    const unknown = await rejection(client.connectWhatsAppCall('wacid.unknown', new SessionDescription({ type: 'answer', sdp: 'v=0' })));
+    expect([unknown.code, unknown.status]).toEqual(['not_found', 404]);
+    expect((await rejection(client.disconnectWhatsAppCall('wacid.unknown', META_TOKEN))).code).toBe('not_found');
+
+    await simControl(`/customers/${CUSTOMER}/call-permission-reply`, { accept: true, phoneNumberId: PHONE });
+    const { whatsappCallId } = await client.dialWhatsAppCall(dialOptions());
+    const sent = graphCalls.length;
+    const offerNotAnswer = await rejection(client.connectWhatsAppCall(whatsappCallId, new SessionDescription({ type: 'offer', sdp: graphCalls[0].body.session.sdp })));
+    expect(offerNotAnswer.code).toBe('invalid_argument');
+    const noOpus = await rejection(
+      client.connectWhatsAppCall(whatsappCallId, new SessionDescription({ type: 'answer', sdp: 'v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=rtpmap:0 PCMU/8000\r\n' })),
+    );
+    expect(noOpus.message).toMatch(/Opus/);
+    const noKey = await rejection(client.disconnectWhatsAppCall(whatsappCallId, ''));
+    expect(noKey.code).toBe('invalid_argument');
+    expect(graphCalls).toHaveLength(sent);
+    expect(connector.connector.get(whatsappCallId)?.state).toBe('ringing');
+  });
+
+  it('speaks binary protobuf too, and answers Twirp errors for bad routes and bodies', async () => {
+    await simControl(`/customers/${CUSTOMER}/call-permission-reply`, { accept: true, phoneNumberId: PHONE });
+    const at = new AccessToken(API_KEY, API_SECRET, { ttl: 60 });
+    at.addGrant({ roomCreate: true });
+    const authorization = `Bearer ${await at.toJwt()}`;
+    const url = `${connector.url}/twirp/livekit.Connector/DialWhatsAppCall`;
+
+    const request = new DialWhatsAppCallRequest({
+      whatsappPhoneNumberId: PHONE,
+      whatsappToPhoneNumber: CUSTOMER,
+      whatsappApiKey: META_TOKEN,
+      whatsappCloudApiVersion: '23.0',
+      roomName: 'pb-room',
+    });
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/protobuf', authorization }, body: request.toBinary() });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/protobuf');
+    const response = DialWhatsAppCallResponse.fromBinary(new Uint8Array(await res.arrayBuffer()));
+    expect(response.roomName).toBe('pb-room');
+    expect(sim.simulator.calls().map((c) => c.id)).toEqual([response.whatsappCallId]);
+
+    // snake_case protojson names are accepted as well as the SDK's camelCase.
+    const snake = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization },
+      body: JSON.stringify({ whatsapp_phone_number_id: PHONE, whatsapp_to_phone_number: CUSTOMER, whatsapp_api_key: META_TOKEN, room_name: 'snake' }),
+    });
+    expect(snake.status).toBe(200);
+    expect(await snake.json()).toMatchObject({ whatsappCallId: expect.stringMatching(/^wacid\./), roomName: 'snake' });
+
+    const malformed = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: '{not json' });
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ code: 'malformed' });
+
+    const badRoute = await fetch(`${connector.url}/twirp/livekit.Connector/RingEveryone`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization },
+      body: '{}',
+    });
+    expect(badRoute.status).toBe(404);
+    expect(await badRoute.json()).toMatchObject({ code: 'bad_route' });
+
+    const badType = await fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain', authorization }, body: 'hi' });
+    expect(badType.status).toBe(404);
+    expect(await badType.json()).toMatchObject({ code: 'bad_route' });
+
+    const health = await fetch(`${connector.url}/_sim/health`);
+    expect(health.status).toBe(200);
+  });
+});

@@ -1,0 +1,68 @@
+import pino from 'pino';
+import { startLiveKitConnectorSimulator } from './server';
+
+/**
+ * Entry of the local LiveKit Connector (WhatsApp calls) simulator (see server.ts).
+ * Env: CONNECTOR_SIM_PORT (the port of LIVEKIT_CONNECTOR_URL, else 7890), CONNECTOR_SIM_HOST
+ * (127.0.0.1), LIVEKIT_API_KEY (devkey), LIVEKIT_API_SECRET (secret), WHATSAPP_GRAPH_URL
+ * (http://127.0.0.1:4010: the WhatsApp simulator; https://graph.facebook.com for real Meta),
+ * WHATSAPP_GRAPH_VERSION (v23.0, for requests that name no version), LOG_LEVEL (info).
+ */
+
+function portEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number, got "${raw}"`);
+  return n;
+}
+
+/** The port recado dials: LIVEKIT_CONNECTOR_URL's, so that one variable configures both ends. */
+function connectorUrlPort(): number {
+  const raw = process.env.LIVEKIT_CONNECTOR_URL;
+  if (!raw) return 7890;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`LIVEKIT_CONNECTOR_URL is not a valid URL: "${raw}"`);
+  }
+  if (url.port) return Number(url.port);
+  return url.protocol === 'https:' || url.protocol === 'wss:' ? 443 : 80;
+}
+
+async function main() {
+  const logger = pino({ name: 'livekit-connector-simulator', level: process.env.LOG_LEVEL ?? 'info' });
+  const graphUrl = process.env.WHATSAPP_GRAPH_URL || 'http://127.0.0.1:4010';
+  const running = await startLiveKitConnectorSimulator({
+    port: portEnv('CONNECTOR_SIM_PORT', connectorUrlPort()),
+    host: process.env.CONNECTOR_SIM_HOST || '127.0.0.1',
+    apiKey: process.env.LIVEKIT_API_KEY || 'devkey',
+    apiSecret: process.env.LIVEKIT_API_SECRET || 'secret',
+    graphUrl,
+    graphVersion: process.env.WHATSAPP_GRAPH_VERSION || 'v23.0',
+    logger,
+  });
+  logger.info(`livekit connector simulator listening on ${running.url} (Twirp /twirp/livekit.Connector/* → Graph API ${graphUrl})`);
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'livekit connector simulator shutting down');
+    running.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err: (err as Error).message }, 'livekit connector simulator failed to close');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error(`livekit connector simulator failed to start: ${(err as Error).message}`);
+  process.exit(1);
+});
