@@ -1,12 +1,16 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { randomUUID } from 'node:crypto';
 import type { CallPermissionsRepository } from '../src/calls/call-permissions.repository';
+import { ENDED_CALL_STATES, type CallState, type CallsRepository } from '../src/calls/calls.repository';
+import type { LiveKitActivities } from './livekit';
 import type { PermissionState } from '../src/calls/policy';
 import type { MessagesRepository } from '../src/messages/messages.repository';
 import type { RealtimeRepository } from '../src/realtime/realtime.repository';
 
 export interface CallActivityDeps {
   permissions: CallPermissionsRepository;
+  calls: CallsRepository;
+  livekit: LiveKitActivities;
   messages: MessagesRepository;
   realtime: RealtimeRepository;
   /** Body of the interactive call_permission_request sent inside the 24 h window. */
@@ -15,8 +19,65 @@ export interface CallActivityDeps {
 
 const WINDOW_MS = 24 * 60 * 60 * 1000;
 
-export function createCallActivities({ permissions, messages, realtime, permissionRequestText }: CallActivityDeps) {
+export function createCallActivities({ permissions, calls, livekit, messages, realtime, permissionRequestText }: CallActivityDeps) {
+  /** Access tokens and phone numbers are looked up here, never passed through workflow histories. */
+  const context = async (accountId: string, callId: string) => {
+    const call = await calls.context(accountId, callId);
+    if (!call) throw ApplicationFailure.nonRetryable(`call ${callId} not found`, 'NotFound');
+    return call;
+  };
+
   return {
+    /** Creates the call's room and dials the customer through the Connector, our call id riding along. */
+    async placeBusinessCall(input: { accountId: string; callId: string }): Promise<{ whatsappCallId: string }> {
+      const call = await context(input.accountId, input.callId);
+      await livekit.createCallRoom({ roomName: call.room_name, emptyTimeoutSeconds: 300 });
+      const { whatsappCallId } = await livekit.dialWhatsAppCall({
+        phoneNumberId: call.phone_number_id,
+        toWaId: call.wa_id,
+        roomName: call.room_name,
+        accessToken: call.access_token,
+        bizOpaqueCallbackData: call.id,
+      });
+      await calls.setWhatsAppCallId(call.id, whatsappCallId);
+      return { whatsappCallId };
+    },
+
+    /** Hands Meta's SDP answer (from the connect webhook) to the Connector: the media bridge comes up. */
+    async connectBusinessCall(input: { accountId: string; callId: string; sdpAnswer: string }): Promise<void> {
+      const call = await context(input.accountId, input.callId);
+      if (!call.whatsapp_call_id) throw ApplicationFailure.nonRetryable('the call was never dialed', 'CallNotDialed');
+      await livekit.connectWhatsAppCall({ whatsappCallId: call.whatsapp_call_id, sdpAnswer: input.sdpAnswer });
+    },
+
+    async hangUpCall(input: { accountId: string; callId: string }): Promise<void> {
+      const call = await context(input.accountId, input.callId);
+      if (!call.whatsapp_call_id) return;
+      await livekit.disconnectWhatsAppCall({ whatsappCallId: call.whatsapp_call_id, accessToken: call.access_token });
+    },
+
+    /** Writes the call's state and tells the account's agents; an ended call's room is closed. */
+    async recordCallState(input: {
+      accountId: string;
+      callId: string;
+      state: CallState;
+      endReason?: string;
+      durationSeconds?: number | null;
+    }): Promise<void> {
+      const row = await calls.updateState(input.callId, {
+        state: input.state,
+        endReason: input.endReason,
+        durationSeconds: input.durationSeconds,
+      });
+      if (!row) return;
+      await realtime.publish({
+        accountId: input.accountId,
+        type: 'call.updated',
+        data: { call_id: row.id, contact_id: row.contact_id, state: row.state, direction: row.direction },
+      });
+      if (ENDED_CALL_STATES.includes(row.state)) await livekit.deleteRoom(row.room_name);
+    },
+
     /**
      * Stores the permission request as an outbound message: the interactive
      * call_permission_request inside the customer's 24 h window, else the number's approved

@@ -12,6 +12,9 @@ import { AccountsService } from './accounts/accounts.service';
 import { CallPermissionsController } from './calls/call-permissions.controller';
 import { CallPermissionsRepository } from './calls/call-permissions.repository';
 import { CallPermissionsService } from './calls/call-permissions.service';
+import { CallsController } from './calls/calls.controller';
+import { CallsRepository } from './calls/calls.repository';
+import { CallsService } from './calls/calls.service';
 import { CALL_SETTINGS_CONTROLLERS, CALL_SETTINGS_PROVIDERS } from './calls/settings/call-settings.feature';
 import { ContactsController } from './contacts/contacts.controller';
 import { ContactsRepository } from './contacts/contacts.repository';
@@ -48,6 +51,7 @@ export class AppModule {
         WhatsAppWebhooksController,
         RealtimeController,
         CallPermissionsController,
+        CallsController,
         ...CALL_SETTINGS_CONTROLLERS,
       ],
       providers: [
@@ -67,6 +71,8 @@ export class AppModule {
         RealtimeService,
         CallPermissionsRepository,
         CallPermissionsService,
+        CallsRepository,
+        CallsService,
         ...CALL_SETTINGS_PROVIDERS,
       ],
     };

@@ -22,7 +22,7 @@ export async function createWorker(config: Config) {
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    activities: createActivities({ pool, whatsapp: config.whatsapp, calls: config.calls }),
+    activities: createActivities({ pool, whatsapp: config.whatsapp, livekit: config.livekit, calls: config.calls }),
     ...workflowSource(),
   });
   const close = async () => {

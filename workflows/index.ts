@@ -1,3 +1,4 @@
 // The workflow bundle's entry point: every workflow the worker runs is exported here.
 export { sendMessageWorkflow } from './send-message.workflow';
 export { callPermissionWorkflow } from './call-permission.workflow';
+export { businessCallWorkflow } from './business-call.workflow';

@@ -37,6 +37,7 @@ export const DEFAULTS = {
   TEMPORAL_TASK_QUEUE: 'recado',
   TYPESENSE_URL: 'http://127.0.0.1:8108',
   LIVEKIT_URL: 'http://127.0.0.1:7880',
+  LIVEKIT_CONNECTOR_URL: 'http://127.0.0.1:7890',
   WHATSAPP_GRAPH_URL: 'http://127.0.0.1:4010',
   WHATSAPP_GRAPH_VERSION: 'v23.0',
   LOG_LEVEL: 'info',
@@ -48,6 +49,9 @@ export const DEFAULTS = {
   CALL_PERMISSION_MAX_FAILED_CALLS: '4',
   CALL_PERMISSION_REQUESTS_PER_DAY: '1',
   CALL_PERMISSION_REQUESTS_PER_WEEK: '2',
+  CALL_RING_TIMEOUT: '30s',
+  CALL_QUOTA_PER_24H: '5',
+  CALL_JOIN_TOKEN_TTL: '10m',
   CALL_PERMISSION_REQUEST_TEXT: 'Podemos te ligar pelo WhatsApp para continuar o atendimento?',
   ...DEV_SECRETS,
 } as const;
@@ -60,7 +64,7 @@ export interface Config {
   databaseUrl: string;
   temporal: { address: string; namespace: string; taskQueue: string };
   typesense: { url: string; apiKey: string };
-  livekit: { url: string; apiKey: string; apiSecret: string };
+  livekit: { url: string; apiKey: string; apiSecret: string; connectorUrl: string };
   whatsapp: { graphUrl: string; graphVersion: string; appSecret: string; verifyToken: string };
   messages: {
     /** startToClose timeout of one provider send attempt. */
@@ -72,6 +76,12 @@ export interface Config {
   };
   calls: {
     permissionRequestText: string;
+    /** How long a business-initiated call rings before it is given up as not answered. */
+    ringTimeout: Duration;
+    /** Connected business-initiated calls per customer per rolling 24 h (Meta's live limit may lower it). */
+    quotaPer24h: number;
+    /** Lifetime of an agent's LiveKit join token, in seconds. */
+    joinTokenTtlSeconds: number;
     permission: PermissionLimits;
     requestLimits: PermissionRequestLimits;
   };
@@ -164,6 +174,7 @@ export function loadConfig(env: Env = process.env): Config {
       url: url('LIVEKIT_URL', ['http:', 'https:', 'ws:', 'wss:']),
       apiKey: get('LIVEKIT_API_KEY'),
       apiSecret: get('LIVEKIT_API_SECRET'),
+      connectorUrl: url('LIVEKIT_CONNECTOR_URL', ['http:', 'https:']),
     },
     whatsapp: {
       graphUrl: url('WHATSAPP_GRAPH_URL', ['http:', 'https:']),
@@ -178,6 +189,9 @@ export function loadConfig(env: Env = process.env): Config {
     },
     calls: {
       permissionRequestText: get('CALL_PERMISSION_REQUEST_TEXT'),
+      ringTimeout: duration('CALL_RING_TIMEOUT'),
+      quotaPer24h: count('CALL_QUOTA_PER_24H', 0),
+      joinTokenTtlSeconds: Math.round(durationMs(duration('CALL_JOIN_TOKEN_TTL')) / 1000),
       permission: {
         temporaryGrantMs: durationMs(duration('CALL_PERMISSION_TEMPORARY_GRANT')),
         requestTtlMs: durationMs(duration('CALL_PERMISSION_REQUEST_TTL')),

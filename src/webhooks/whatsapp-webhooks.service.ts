@@ -6,6 +6,7 @@ import { LOGGER } from '../common/logger.module';
 import { inTransaction, PG_POOL } from '../db/database';
 import { TEMPORAL_CLIENT } from '../infra/infra.module';
 import { CallPermissionsService } from '../calls/call-permissions.service';
+import { CallsRepository } from '../calls/calls.repository';
 import { ContactsRepository } from '../contacts/contacts.repository';
 import { MessagesRepository } from '../messages/messages.repository';
 import { NumbersRepository } from '../numbers/numbers.repository';
@@ -13,6 +14,13 @@ import { RealtimeRepository } from '../realtime/realtime.repository';
 import { MetricsService } from '../metrics/metrics.service';
 import { InvalidWebhookPayloadError, parseWebhookPayload, type WhatsAppWebhookEvent } from '../whatsapp/webhook-events';
 import { providerAcceptedSignal, sendMessageWorkflowId } from '../../workflows/send-message.workflow';
+import {
+  callConnectSignal,
+  callStatusSignal,
+  callTerminatedSignal,
+  callWorkflowId,
+} from '../../workflows/business-call.workflow';
+import type { SignalDefinition } from '@temporalio/client';
 import { WebhooksRepository, type WebhookStatus } from './webhooks.repository';
 
 const PROVIDER = 'whatsapp';
@@ -39,6 +47,7 @@ export class WhatsAppWebhooksService implements OnModuleInit, OnModuleDestroy {
     private readonly messages: MessagesRepository,
     private readonly metrics: MetricsService,
     private readonly callPermissions: CallPermissionsService,
+    private readonly calls: CallsRepository,
   ) {
     this.realtime = new RealtimeRepository(pool);
   }
@@ -182,18 +191,51 @@ export class WhatsAppWebhooksService implements OnModuleInit, OnModuleDestroy {
         }
         return true;
       }
+      case 'call_status': {
+        const call = await this.calls.findForWebhook(event.phoneNumberId, callRef(event), db);
+        if (!call) return false;
+        if (event.status === 'RINGING' || event.status === 'ACCEPTED' || event.status === 'REJECTED') {
+          await this.signal(callWorkflowId(call.id), callStatusSignal, { status: event.status });
+        }
+        return true;
+      }
+      case 'call': {
+        // A customer calling the business arrives here too; recado does not answer those yet.
+        if (event.direction === 'USER_INITIATED') return false;
+        const call = await this.calls.findForWebhook(event.phoneNumberId, callRef(event), db);
+        if (!call) return false;
+        if (event.event === 'connect' && event.session?.sdpType === 'answer') {
+          await this.signal(callWorkflowId(call.id), callConnectSignal, { sdpAnswer: event.session.sdp });
+        } else if (event.event === 'terminate') {
+          await this.signal(callWorkflowId(call.id), callTerminatedSignal, {
+            status: event.status ?? 'COMPLETED',
+            durationSeconds: event.duration ?? null,
+          });
+        }
+        return true;
+      }
       default:
-        // Calls, permission replies and fields recado does not handle yet are kept, not dropped.
+        // Fields recado does not handle yet are kept, not dropped.
         return false;
     }
   }
 
   private async signalAccepted(messageId: string, providerMessageId: string) {
+    await this.signal(sendMessageWorkflowId(messageId), providerAcceptedSignal, { providerMessageId });
+  }
+
+  /** A workflow that already finished has nothing to wake up: a late or repeated webhook is fine. */
+  private async signal<T>(workflowId: string, def: SignalDefinition<[T]>, arg: T) {
     try {
-      await this.temporal.workflow.getHandle(sendMessageWorkflowId(messageId)).signal(providerAcceptedSignal, { providerMessageId });
+      await this.temporal.workflow.getHandle(workflowId).signal(def, arg);
     } catch (err) {
-      // The workflow already finished (e.g. its own retry recorded the id): nothing to wake up.
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
   }
+}
+
+/** A calls webhook names the call by our id (biz_opaque_callback_data) when we placed it, and always by Meta's. */
+function callRef(event: { callId: string; bizOpaqueCallbackData?: string }) {
+  const ours = event.bizOpaqueCallbackData;
+  return { callId: ours && UUID.test(ours) ? ours : undefined, whatsappCallId: event.callId };
 }

@@ -1,0 +1,159 @@
+import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
+import { Client, WorkflowNotFoundError } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import { createLiveKitActivities } from '../../activities/livekit';
+import { CONFIG } from '../config/config.module';
+import { durationMs, type Config } from '../config/config';
+import type { Principal } from '../common/auth';
+import { ConflictError, LimitReachedError, NotFoundError } from '../common/errors';
+import { TEMPORAL_CLIENT } from '../infra/infra.module';
+import { ContactsRepository } from '../contacts/contacts.repository';
+import { NumbersService } from '../numbers/numbers.service';
+import { businessCallWorkflow, callWorkflowId, hangUpSignal } from '../../workflows/business-call.workflow';
+import { CallPermissionsRepository } from './call-permissions.repository';
+import { CallRow, CallsRepository } from './calls.repository';
+import type { CallView, JoinView, StartedCallView } from './calls.dto';
+import { DAY_MS, callQuota, effectivePermission } from './policy';
+
+export function callView(row: CallRow): CallView {
+  return {
+    id: row.id,
+    whatsapp_number_id: row.whatsapp_number_id,
+    contact_id: row.contact_id,
+    direction: row.direction,
+    state: row.state,
+    whatsapp_call_id: row.whatsapp_call_id,
+    agent_id: row.agent_id,
+    end_reason: row.end_reason,
+    created_at: row.created_at,
+    ringing_at: row.ringing_at,
+    accepted_at: row.accepted_at,
+    ended_at: row.ended_at,
+    duration_seconds: row.duration_seconds,
+  };
+}
+
+@Injectable()
+export class CallsService {
+  private readonly livekit: ReturnType<typeof createLiveKitActivities>;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(TEMPORAL_CLIENT) private readonly temporal: Client,
+    private readonly calls: CallsRepository,
+    private readonly permissions: CallPermissionsRepository,
+    private readonly numbers: NumbersService,
+    private readonly contacts: ContactsRepository,
+  ) {
+    this.livekit = createLiveKitActivities({
+      ...config.livekit,
+      whatsappCloudApiVersion: config.whatsapp.graphVersion,
+      joinTokenTtlSeconds: config.calls.joinTokenTtlSeconds,
+    });
+  }
+
+  /** The agent calls the customer: permission and the rolling 24 h quota are checked first. */
+  async startBusinessCall(principal: Principal, numberId: string, contactId: string): Promise<StartedCallView> {
+    const agentId = this.agentOf(principal);
+    await this.numbers.get(principal.accountId, numberId);
+    if (!(await this.contacts.findById(principal.accountId, contactId))) throw new NotFoundError('contact', contactId);
+
+    const now = Date.now();
+    const permission = await this.permissions.find(principal.accountId, numberId, contactId);
+    const state = permission ? effectivePermission(permission.state, now) : null;
+    if (state?.status !== 'granted') {
+      throw new ConflictError(
+        `contact_id: no call permission from this customer (status ${state?.status ?? 'none'}); ` +
+          'request one with POST /v1/call-permissions/requests',
+      );
+    }
+    const quota = await this.quota(numberId, contactId, now);
+    if (!quota.allowed) {
+      throw new LimitReachedError(
+        `${this.config.calls.quotaPer24h} connected calls to this customer in 24 h is the limit`,
+        'call_quota',
+        new Date(quota.nextAllowedAt ?? now + DAY_MS),
+      );
+    }
+
+    const id = randomUUID();
+    const row = await this.calls.insert({
+      id,
+      accountId: principal.accountId,
+      numberId,
+      contactId,
+      direction: 'business_initiated',
+      state: 'dialing',
+      roomName: `call-${id}`,
+      agentId,
+    });
+    await this.calls.addParticipant({ accountId: principal.accountId, callId: id, agentId, role: 'host', state: 'joined' });
+    await this.temporal.workflow.start(businessCallWorkflow, {
+      taskQueue: this.config.temporal.taskQueue,
+      workflowId: callWorkflowId(id),
+      args: [
+        {
+          accountId: principal.accountId,
+          callId: id,
+          numberId,
+          contactId,
+          ringTimeoutMs: durationMs(this.config.calls.ringTimeout),
+        },
+      ],
+    });
+    return { call: callView(row), join: await this.joinToken(row, agentId) };
+  }
+
+  /** The rolling 24 h quota of connected business-initiated calls for one customer. */
+  async quota(numberId: string, contactId: string, now = Date.now()) {
+    const times = await this.calls.connectedBusinessCallTimes(numberId, contactId, new Date(now - DAY_MS));
+    return callQuota(times, now, this.config.calls.quotaPer24h);
+  }
+
+  async hangUp(principal: Principal, callId: string): Promise<CallView> {
+    const row = await this.get(principal.accountId, callId);
+    try {
+      await this.temporal.workflow.getHandle(callWorkflowId(callId)).signal(hangUpSignal);
+    } catch (err) {
+      // The call already ended: hanging up again is not an error.
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+    return callView(row);
+  }
+
+  async getView(accountId: string, callId: string): Promise<CallView> {
+    return callView(await this.get(accountId, callId));
+  }
+
+  async listOngoing(accountId: string, agentId: string | undefined): Promise<CallView[]> {
+    return (await this.calls.listOngoing(accountId, agentId ?? null)).map(callView);
+  }
+
+  /** A fresh join token for an agent on the call (tokens are short-lived). */
+  async join(principal: Principal, callId: string): Promise<JoinView> {
+    const agentId = this.agentOf(principal);
+    const row = await this.get(principal.accountId, callId);
+    if (row.ended_at) throw new ConflictError(`call ${callId} has ended`);
+    return this.joinToken(row, agentId);
+  }
+
+  private async joinToken(row: CallRow, agentId: string): Promise<JoinView> {
+    const { token, url, expiresAt } = await this.livekit.issueJoinToken({
+      roomName: row.room_name,
+      identity: `agent:${agentId}`,
+      ttlSeconds: this.config.calls.joinTokenTtlSeconds,
+    });
+    return { token, url, expires_at: expiresAt };
+  }
+
+  private async get(accountId: string, callId: string): Promise<CallRow> {
+    const row = await this.calls.findById(accountId, callId);
+    if (!row) throw new NotFoundError('call', callId);
+    return row;
+  }
+
+  private agentOf(principal: Principal): string {
+    if (!principal.agentId) throw new ForbiddenException('calls are made by agents: use an agent token');
+    return principal.agentId;
+  }
+}
