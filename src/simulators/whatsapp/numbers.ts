@@ -1,12 +1,17 @@
-import { graphError, SimGraphError, type WebhookMetadataInput } from './payloads';
+import { graphError, SimControlError, SimGraphError, type WebhookMetadataInput } from './payloads';
 
 /**
  * Business phone numbers the simulator has seen: any id is accepted and registered on first
  * use, with a derived display number (configurable) and its settings (the `calling` object).
  */
 
+/** Meta's messaging limit tiers (the spec's enum lacks TIER_2K, which replaced TIER_1K for most numbers in 2025). */
+export const MESSAGING_LIMIT_TIERS = ['TIER_50', 'TIER_250', 'TIER_1K', 'TIER_2K', 'TIER_10K', 'TIER_100K', 'TIER_UNLIMITED'] as const;
+export type MessagingLimitTier = (typeof MESSAGING_LIMIT_TIERS)[number];
+
 interface NumberState {
   displayPhoneNumber: string;
+  messagingLimitTier: MessagingLimitTier;
   calling: Record<string, unknown>;
   otherSettings: Record<string, unknown>;
 }
@@ -17,7 +22,10 @@ export class PhoneNumbers {
   private numbers = new Map<string, NumberState>();
 
   /** calling.status of numbers nobody configured: ENABLED unless told otherwise (Meta's default is disabled). */
-  constructor(private readonly callingEnabledByDefault = true) {}
+  constructor(
+    private readonly callingEnabledByDefault = true,
+    private readonly defaultMessagingLimitTier: MessagingLimitTier = 'TIER_10K',
+  ) {}
 
   reset(): void {
     this.numbers = new Map();
@@ -42,6 +50,35 @@ export class PhoneNumbers {
 
   setDisplayPhoneNumber(phoneNumberId: string, displayPhoneNumber: string): void {
     this.get(this.known(phoneNumberId)).displayPhoneNumber = displayPhoneNumber;
+  }
+
+  setMessagingLimitTier(phoneNumberId: string, tier: string): void {
+    if (!(MESSAGING_LIMIT_TIERS as readonly string[]).includes(tier)) {
+      throw new SimControlError(`messaging_limit_tier must be one of ${MESSAGING_LIMIT_TIERS.join(', ')}, got "${tier}"`, 400);
+    }
+    this.get(this.known(phoneNumberId)).messagingLimitTier = tier as MessagingLimitTier;
+  }
+
+  /**
+   * GET /{phone-number-id}: the default fields, or `id` plus the ones `fields` names (as the
+   * Graph API does; unknown names are ignored here, Meta answers #100 for them).
+   */
+  info(phoneNumberId: string, fields?: string): Record<string, unknown> {
+    const n = this.get(phoneNumberId);
+    const all: Record<string, unknown> = {
+      id: phoneNumberId,
+      display_phone_number: n.displayPhoneNumber,
+      verified_name: 'Simulated Business',
+      quality_rating: 'GREEN',
+      code_verification_status: 'VERIFIED',
+      name_status: 'APPROVED',
+      status: 'CONNECTED',
+      messaging_limit_tier: n.messagingLimitTier,
+    };
+    const wanted = fields
+      ? ['id', ...fields.split(',').map((f) => f.trim())]
+      : ['id', 'display_phone_number', 'verified_name', 'quality_rating'];
+    return Object.fromEntries(Object.entries(all).filter(([k]) => wanted.includes(k)));
   }
 
   callingEnabled(phoneNumberId: string): boolean {
@@ -83,6 +120,7 @@ export class PhoneNumbers {
     if (!n) {
       n = {
         displayPhoneNumber: '1555' + digits(phoneNumberId).slice(-7).padStart(7, '0'),
+        messagingLimitTier: this.defaultMessagingLimitTier,
         calling: { status: this.callingEnabledByDefault ? 'ENABLED' : 'DISABLED' },
         otherSettings: {},
       };

@@ -107,9 +107,12 @@ export function buildWhatsAppSimulatorServer(simulator: WhatsAppSimulator): Fast
 
   app.post('/_sim/numbers/:phoneNumberId', async (req) => {
     const b = body(req);
+    const id = (req.params as { phoneNumberId: string }).phoneNumberId;
     const display = str(b.display_phone_number) ?? str(b.displayPhoneNumber);
-    if (!display) throw new SimControlError('display_phone_number is required', 400);
-    simulator.setDisplayPhoneNumber((req.params as { phoneNumberId: string }).phoneNumberId, display);
+    const tier = str(b.messaging_limit_tier) ?? str(b.messagingLimitTier);
+    if (!display && !tier) throw new SimControlError('display_phone_number or messaging_limit_tier is required', 400);
+    if (display) simulator.setDisplayPhoneNumber(id, display);
+    if (tier) simulator.setMessagingLimitTier(id, tier);
     return { ok: true };
   });
 
@@ -128,9 +131,9 @@ export function buildWhatsAppSimulatorServer(simulator: WhatsAppSimulator): Fast
 
   // --- Graph API
   const graph = async (req: FastifyRequest, reply: FastifyReply) => {
-    const { version, nodeId, edge } = req.params as { version: string; nodeId: string; edge: string };
+    const { version, nodeId, edge = '' } = req.params as { version: string; nodeId: string; edge?: string };
     if (!/^v\d+\.\d+$/.test(version)) {
-      return reply.status(400).send(new SimGraphError(2500, `Unknown path components: /${version}/${nodeId}/${edge}`, 400).toBody());
+      return reply.status(400).send(new SimGraphError(2500, `Unknown path components: /${[version, nodeId, edge].filter(Boolean).join('/')}`, 400).toBody());
     }
     const result = await simulator.handleGraph({
       method: req.method,
@@ -143,6 +146,7 @@ export function buildWhatsAppSimulatorServer(simulator: WhatsAppSimulator): Fast
     });
     return reply.status(result.status).send(result.body);
   };
+  app.get('/:version/:nodeId', graph);
   app.get('/:version/:nodeId/:edge', graph);
   app.post('/:version/:nodeId/:edge', graph);
 

@@ -13,7 +13,7 @@ import {
   SimGraphError,
   statusesValue,
 } from './payloads';
-import { PhoneNumbers } from './numbers';
+import { PhoneNumbers, type MessagingLimitTier } from './numbers';
 import { DEFAULT_SEND_RULES, SendRules } from './send-rules';
 import { TemplateRegistry, type SimTemplate } from './templates';
 import { WebhookDispatcher, type WebhookDelivery, type WebhookRetryPolicy } from './webhook-dispatcher';
@@ -47,6 +47,8 @@ export interface WhatsAppSimulatorOptions {
   callLimits?: Partial<CallLimits>;
   /** calling.status of numbers nobody configured yet. Default ENABLED (Meta's default is disabled). */
   callingEnabledByDefault?: boolean;
+  /** messaging_limit_tier of numbers nobody configured yet. Default TIER_10K (high enough for calling). */
+  defaultMessagingLimitTier?: MessagingLimitTier;
   webhookRetry?: Partial<WebhookRetryPolicy>;
   /** An emitted webhook that fails the spec is a simulator bug: 'throw' (default) or only 'log'. */
   invalidWebhooks?: 'throw' | 'log';
@@ -105,8 +107,11 @@ export interface FaultInput {
   answerLateMs?: number;
   /** Accept the send, then report `failed` with `code` instead of `delivered`. */
   async?: boolean;
-  scope?: 'messages' | 'calls' | 'any';
+  /** Which Graph requests it hits: messages, calls, settings (GET/POST /settings), phone_number (GET /{phone-number-id}), or any. */
+  scope?: 'messages' | 'calls' | 'settings' | 'phone_number' | 'any';
 }
+
+type FaultScope = Exclude<FaultInput['scope'], 'any' | undefined>;
 
 const seconds = (ms: number) => String(Math.floor(ms / 1000));
 const digits = (s: string) => s.replace(/\D/g, '');
@@ -136,7 +141,7 @@ export class WhatsAppSimulator {
     this.wabaId = options.wabaId ?? '102290129340398';
     this.statusDelayMs = options.statusDelayMs ?? 200;
     this.logger = options.logger;
-    this.numbers = new PhoneNumbers(options.callingEnabledByDefault ?? true);
+    this.numbers = new PhoneNumbers(options.callingEnabledByDefault ?? true, options.defaultMessagingLimitTier);
     this.rules = new SendRules(
       {
         pairRateLimit: options.pairRateLimit ?? DEFAULT_SEND_RULES.pairRateLimit,
@@ -199,6 +204,11 @@ export class WhatsAppSimulator {
   setDisplayPhoneNumber(phoneNumberId: string, displayPhoneNumber: string): void {
     if (!/^\d{6,15}$/.test(displayPhoneNumber)) throw new SimControlError('display_phone_number must be 6-15 digits', 400);
     this.numbers.setDisplayPhoneNumber(phoneNumberId, displayPhoneNumber);
+  }
+
+  /** What GET /{phone-number-id}?fields=messaging_limit_tier answers for this number. */
+  setMessagingLimitTier(phoneNumberId: string, tier: string): void {
+    this.numbers.setMessagingLimitTier(phoneNumberId, tier);
   }
 
   addTemplate(input: Partial<SimTemplate> & { name: string }): SimTemplate {
@@ -375,10 +385,15 @@ export class WhatsAppSimulator {
         }
         case 'POST calls':
           return { status: 200, body: await this.callAction(id, req.body) };
+        case 'GET ':
+          await this.applyFault('phone_number');
+          return { status: 200, body: this.numbers.info(this.numbers.known(id), req.query.fields) };
         case 'GET settings':
+          await this.applyFault('settings');
           return { status: 200, body: this.numbers.settings(this.numbers.known(id)) };
         case 'POST settings':
           this.validate('post', META_PATHS.settings, req.body);
+          await this.applyFault('settings');
           this.numbers.updateSettings(this.numbers.known(id), req.body as Record<string, unknown>);
           return { status: 200, body: { success: true } };
         case 'GET message_templates':
@@ -398,7 +413,7 @@ export class WhatsAppSimulator {
     if (!result.ok) throw new SimGraphError(100, `(#100) Invalid parameter: ${result.errors[0]}`, 400, result.errors.join('; '));
   }
 
-  private async applyFault(scope: 'messages' | 'calls'): Promise<FaultInput | undefined> {
+  private async applyFault(scope: FaultScope): Promise<FaultInput | undefined> {
     const fault = this.faults.find((f) => f.scope === scope || f.scope === 'any');
     if (!fault) return undefined;
     if (--fault.count <= 0) this.faults.splice(this.faults.indexOf(fault), 1);
