@@ -63,17 +63,20 @@ export function createCallActivities({ permissions, calls, livekit, messages, re
       state: CallState;
       endReason?: string;
       durationSeconds?: number | null;
+      /** The agent who answered a customer's call. */
+      agentId?: string;
     }): Promise<void> {
       const row = await calls.updateState(input.callId, {
         state: input.state,
         endReason: input.endReason,
         durationSeconds: input.durationSeconds,
+        agentId: input.agentId,
       });
       if (!row) return;
       await realtime.publish({
         accountId: input.accountId,
         type: 'call.updated',
-        data: { call_id: row.id, contact_id: row.contact_id, state: row.state, direction: row.direction },
+        data: { call_id: row.id, contact_id: row.contact_id, state: row.state, direction: row.direction, agent_id: row.agent_id },
       });
       if (ENDED_CALL_STATES.includes(row.state)) await livekit.deleteRoom(row.room_name);
     },

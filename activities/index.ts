@@ -5,6 +5,10 @@ import { WhatsAppGraphClient } from '../src/whatsapp/graph-client';
 import { CallPermissionsRepository } from '../src/calls/call-permissions.repository';
 import { CallsRepository } from '../src/calls/calls.repository';
 import { createLiveKitActivities } from './livekit';
+import { createInboundCallActivities } from './inbound-calls';
+import { ContactsRepository } from '../src/contacts/contacts.repository';
+import { InboundCallsRepository } from '../src/calls/inbound-calls.repository';
+import { CallSettingsRepository } from '../src/calls/settings/call-settings.repository';
 import { createCallActivities } from './calls';
 import { createWhatsAppActivities } from './whatsapp';
 
@@ -12,7 +16,7 @@ export interface ActivityDeps {
   pool: Pool;
   whatsapp: { graphUrl: string; graphVersion: string };
   livekit: { url: string; apiKey: string; apiSecret: string; connectorUrl: string };
-  calls: { permissionRequestText: string };
+  calls: { permissionRequestText: string; missedCallText: string; outsideHoursText: string };
 }
 
 /** Every activity the worker registers, with its clients injected. */
@@ -20,11 +24,14 @@ export function createActivities({ pool, whatsapp, livekit, calls }: ActivityDep
   const messages = new MessagesRepository(pool);
   const realtime = new RealtimeRepository(pool);
   const livekitActivities = createLiveKitActivities({ ...livekit, whatsappCloudApiVersion: whatsapp.graphVersion });
+  const callsRepository = new CallsRepository(pool);
+  const graphClient = (accessToken: string) =>
+    new WhatsAppGraphClient({ baseUrl: whatsapp.graphUrl, version: whatsapp.graphVersion, accessToken });
   return {
     ...livekitActivities,
     ...createCallActivities({
       permissions: new CallPermissionsRepository(pool),
-      calls: new CallsRepository(pool),
+      calls: callsRepository,
       livekit: livekitActivities,
       messages,
       realtime,
@@ -33,8 +40,18 @@ export function createActivities({ pool, whatsapp, livekit, calls }: ActivityDep
     ...createWhatsAppActivities({
       messages,
       realtime,
-      graphClient: (accessToken) =>
-        new WhatsAppGraphClient({ baseUrl: whatsapp.graphUrl, version: whatsapp.graphVersion, accessToken }),
+      graphClient,
+    }),
+    ...createInboundCallActivities({
+      inbound: new InboundCallsRepository(pool),
+      calls: callsRepository,
+      settings: new CallSettingsRepository(pool),
+      contacts: new ContactsRepository(pool),
+      messages,
+      realtime,
+      livekit: livekitActivities,
+      graphClient,
+      texts: { missed: calls.missedCallText, outsideHours: calls.outsideHoursText },
     }),
   };
 }

@@ -12,9 +12,12 @@ import { AccountsService } from './accounts/accounts.service';
 import { CallPermissionsController } from './calls/call-permissions.controller';
 import { CallPermissionsRepository } from './calls/call-permissions.repository';
 import { CallPermissionsService } from './calls/call-permissions.service';
+import { CallbackTasksController } from './calls/callback-tasks.controller';
 import { CallsController } from './calls/calls.controller';
+import { InboundCallsRepository } from './calls/inbound-calls.repository';
 import { CallsRepository } from './calls/calls.repository';
 import { CallsService } from './calls/calls.service';
+import { CALL_PARTICIPANTS_CONTROLLERS, CALL_PARTICIPANTS_PROVIDERS } from './calls/participants/call-participants.feature';
 import { CALL_SETTINGS_CONTROLLERS, CALL_SETTINGS_PROVIDERS } from './calls/settings/call-settings.feature';
 import { ContactsController } from './contacts/contacts.controller';
 import { ContactsRepository } from './contacts/contacts.repository';
@@ -52,7 +55,9 @@ export class AppModule {
         RealtimeController,
         CallPermissionsController,
         CallsController,
+        CallbackTasksController,
         ...CALL_SETTINGS_CONTROLLERS,
+        ...CALL_PARTICIPANTS_CONTROLLERS,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
@@ -73,7 +78,9 @@ export class AppModule {
         CallPermissionsService,
         CallsRepository,
         CallsService,
+        InboundCallsRepository,
         ...CALL_SETTINGS_PROVIDERS,
+        ...CALL_PARTICIPANTS_PROVIDERS,
       ],
     };
   }

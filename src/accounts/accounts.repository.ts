@@ -100,6 +100,11 @@ export class AccountsRepository {
     });
   }
 
+  /** Presence: an agent with an open realtime stream is online (see ONLINE_WITHIN). */
+  async touchAgent(accountId: string, agentId: string): Promise<void> {
+    await this.pool.query('UPDATE agents SET last_seen_at = now() WHERE account_id = $1 AND id = $2', [accountId, agentId]);
+  }
+
   async listAgents(accountId: string): Promise<AgentRow[]> {
     return (
       await this.pool.query<AgentRow>('SELECT * FROM agents WHERE account_id = $1 ORDER BY created_at', [accountId])

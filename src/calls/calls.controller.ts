@@ -41,6 +41,14 @@ export class CallsController {
     return this.calls.hangUp(principal, id);
   }
 
+  @Post(':id/accept')
+  @HttpCode(200)
+  @ApiOkResponse({ type: StartedCallView, description: "Takes a customer's ringing call (an agent it was offered to); first to accept wins" })
+  @ApiConflictResponse({ description: 'Another agent took it, it was not offered to you, or the customer hung up' })
+  accept(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string) {
+    return this.calls.accept(principal, id);
+  }
+
   @Post(':id/join')
   @HttpCode(200)
   @ApiOkResponse({ type: JoinView, description: "A fresh token for the call's room" })

@@ -36,6 +36,21 @@ type Db = Pool | PoolClient;
 export class CallsRepository {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
+  /** A customer's call from the connect webhook; Meta redelivers, so the same wacid gives the same call. */
+  async insertInbound(
+    c: { id: string; accountId: string; numberId: string; contactId: string; whatsappCallId: string },
+    db: Db = this.pool,
+  ): Promise<CallRow> {
+    const inserted = await db.query<CallRow>(
+      `INSERT INTO calls (id, account_id, whatsapp_number_id, contact_id, direction, state, room_name, whatsapp_call_id)
+       VALUES ($1, $2, $3, $4, 'user_initiated', 'ringing', $5, $6)
+       ON CONFLICT (whatsapp_call_id) DO NOTHING RETURNING *`,
+      [c.id, c.accountId, c.numberId, c.contactId, `call-${c.id}`, c.whatsappCallId],
+    );
+    if (inserted.rows[0]) return inserted.rows[0];
+    return (await db.query<CallRow>('SELECT * FROM calls WHERE whatsapp_call_id = $1', [c.whatsappCallId])).rows[0];
+  }
+
   async insert(c: {
     id: string;
     accountId: string;
@@ -100,7 +115,7 @@ export class CallsRepository {
   /** Moves the call to `state`, stamping the matching time once; an ended call stays ended. */
   async updateState(
     id: string,
-    change: { state: CallState; endReason?: string | null; durationSeconds?: number | null },
+    change: { state: CallState; endReason?: string | null; durationSeconds?: number | null; agentId?: string | null },
   ): Promise<CallRow | undefined> {
     return (
       await this.pool.query<CallRow>(
@@ -109,9 +124,10 @@ export class CallsRepository {
                 accepted_at = CASE WHEN $2 = 'accepted' THEN coalesce(accepted_at, now()) ELSE accepted_at END,
                 ended_at    = CASE WHEN $2 = ANY($5::text[]) THEN coalesce(ended_at, now()) ELSE ended_at END,
                 end_reason = coalesce($3, end_reason),
-                duration_seconds = coalesce($4, duration_seconds)
+                duration_seconds = coalesce($4, duration_seconds),
+                agent_id = coalesce($6, agent_id)
           WHERE id = $1 AND ended_at IS NULL RETURNING *`,
-        [id, change.state, change.endReason ?? null, change.durationSeconds ?? null, ENDED_CALL_STATES],
+        [id, change.state, change.endReason ?? null, change.durationSeconds ?? null, ENDED_CALL_STATES, change.agentId ?? null],
       )
     ).rows[0];
   }

@@ -1,5 +1,12 @@
 import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
-import { Client, WorkflowNotFoundError } from '@temporalio/client';
+import {
+  ApplicationFailure,
+  Client,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
+import type { PoolClient } from 'pg';
 import { randomUUID } from 'node:crypto';
 import { createLiveKitActivities } from '../../activities/livekit';
 import { CONFIG } from '../config/config.module';
@@ -10,6 +17,8 @@ import { TEMPORAL_CLIENT } from '../infra/infra.module';
 import { ContactsRepository } from '../contacts/contacts.repository';
 import { NumbersService } from '../numbers/numbers.service';
 import { businessCallWorkflow, callWorkflowId, hangUpSignal } from '../../workflows/business-call.workflow';
+import { CALL_NOT_AVAILABLE, acceptInboundCallUpdate, inboundCallWorkflow } from '../../workflows/inbound-call.workflow';
+import { CallbackTaskRow, InboundCallsRepository } from './inbound-calls.repository';
 import { CallPermissionsRepository } from './call-permissions.repository';
 import { CallRow, CallsRepository } from './calls.repository';
 import type { CallView, JoinView, StartedCallView } from './calls.dto';
@@ -44,6 +53,7 @@ export class CallsService {
     private readonly permissions: CallPermissionsRepository,
     private readonly numbers: NumbersService,
     private readonly contacts: ContactsRepository,
+    private readonly inbound: InboundCallsRepository,
   ) {
     this.livekit = createLiveKitActivities({
       ...config.livekit,
@@ -102,6 +112,66 @@ export class CallsService {
       ],
     });
     return { call: callView(row), join: await this.joinToken(row, agentId) };
+  }
+
+  /**
+   * A customer calls (the connect webhook, inside its transaction): the call is stored once per
+   * Meta call id and its workflow rings the agents.
+   */
+  async receiveInboundCall(
+    db: PoolClient,
+    c: { accountId: string; numberId: string; contactId: string; whatsappCallId: string; sdpOffer: string },
+  ): Promise<void> {
+    const row = await this.calls.insertInbound({ id: randomUUID(), ...c }, db);
+    try {
+      await this.temporal.workflow.start(inboundCallWorkflow, {
+        taskQueue: this.config.temporal.taskQueue,
+        workflowId: callWorkflowId(row.id),
+        args: [
+          {
+            accountId: c.accountId,
+            callId: row.id,
+            numberId: c.numberId,
+            contactId: c.contactId,
+            sdpOffer: c.sdpOffer,
+            answerWindowMs: durationMs(this.config.calls.answerWindow),
+            waveDelayMs: durationMs(this.config.calls.waveDelay),
+            message: {
+              sendTimeout: this.config.messages.sendTimeout,
+              unknownOutcomeWait: this.config.messages.unknownOutcomeWait,
+              giveUpAfter: this.config.messages.giveUpAfter,
+            },
+          },
+        ],
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  }
+
+  /** The agent takes a ringing customer call: first to accept wins. */
+  async accept(principal: Principal, callId: string): Promise<StartedCallView> {
+    const agentId = this.agentOf(principal);
+    const row = await this.get(principal.accountId, callId);
+    try {
+      await this.temporal.workflow.getHandle(callWorkflowId(callId)).executeUpdate(acceptInboundCallUpdate, { args: [{ agentId }] });
+    } catch (err) {
+      const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
+      if (cause instanceof ApplicationFailure && cause.type === CALL_NOT_AVAILABLE) throw new ConflictError(cause.message);
+      if (err instanceof WorkflowNotFoundError) throw new ConflictError(`call ${callId} is not ringing any more`);
+      throw err;
+    }
+    return { call: callView(row), join: await this.joinToken(row, agentId) };
+  }
+
+  listCallbackTasks(accountId: string, filter: { state?: 'open' | 'done'; agentId?: string; limit: number }) {
+    return this.inbound.listCallbackTasks(accountId, filter);
+  }
+
+  async completeCallbackTask(principal: Principal, taskId: string): Promise<CallbackTaskRow> {
+    const task = await this.inbound.completeCallbackTask(principal.accountId, taskId, principal.agentId);
+    if (!task) throw new NotFoundError('callback task', taskId);
+    return task;
   }
 
   /** The rolling 24 h quota of connected business-initiated calls for one customer. */

@@ -50,6 +50,10 @@ export const DEFAULTS = {
   CALL_PERMISSION_REQUESTS_PER_DAY: '1',
   CALL_PERMISSION_REQUESTS_PER_WEEK: '2',
   CALL_RING_TIMEOUT: '30s',
+  CALL_ANSWER_WINDOW: '30s',
+  CALL_WAVE_DELAY: '15s',
+  CALL_MISSED_TEXT: 'Recebemos sua ligação, mas ninguém pôde atender agora. Vamos retornar em breve.',
+  CALL_OUTSIDE_HOURS_TEXT: 'Recebemos sua ligação fora do nosso horário de atendimento. Vamos retornar assim que abrirmos.',
   CALL_QUOTA_PER_24H: '5',
   CALL_JOIN_TOKEN_TTL: '10m',
   CALL_PERMISSION_REQUEST_TEXT: 'Podemos te ligar pelo WhatsApp para continuar o atendimento?',
@@ -78,6 +82,13 @@ export interface Config {
     permissionRequestText: string;
     /** How long a business-initiated call rings before it is given up as not answered. */
     ringTimeout: Duration;
+    /** A customer's call must be accepted within this (Meta shows "not answered" after ~30–60 s). */
+    answerWindow: Duration;
+    /** Agents involved with the customer ring alone this long before everyone online rings too. */
+    waveDelay: Duration;
+    /** Automatic replies when nobody could take a customer's call ("URA lite"). */
+    missedCallText: string;
+    outsideHoursText: string;
     /** Connected business-initiated calls per customer per rolling 24 h (Meta's live limit may lower it). */
     quotaPer24h: number;
     /** Lifetime of an agent's LiveKit join token, in seconds. */
@@ -190,6 +201,10 @@ export function loadConfig(env: Env = process.env): Config {
     calls: {
       permissionRequestText: get('CALL_PERMISSION_REQUEST_TEXT'),
       ringTimeout: duration('CALL_RING_TIMEOUT'),
+      answerWindow: duration('CALL_ANSWER_WINDOW'),
+      waveDelay: duration('CALL_WAVE_DELAY'),
+      missedCallText: get('CALL_MISSED_TEXT'),
+      outsideHoursText: get('CALL_OUTSIDE_HOURS_TEXT'),
       quotaPer24h: count('CALL_QUOTA_PER_24H', 0),
       joinTokenTtlSeconds: Math.round(durationMs(duration('CALL_JOIN_TOKEN_TTL')) / 1000),
       permission: {

@@ -1,8 +1,8 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../common/auth';
 import type { Principal } from '../common/auth';
-import { ContactView, CreateContactDto, ListContactsQuery } from './contacts.dto';
+import { AssignAgentDto, ContactView, CreateContactDto, ListContactsQuery } from './contacts.dto';
 import { ContactsService } from './contacts.service';
 
 @ApiTags('contacts')
@@ -21,6 +21,12 @@ export class ContactsController {
   @ApiOkResponse({ type: [ContactView] })
   list(@CurrentPrincipal() principal: Principal, @Query() query: ListContactsQuery) {
     return this.contacts.list(principal.accountId, query.wa_id, query.limit);
+  }
+
+  @Put(':id/assigned-agent')
+  @ApiOkResponse({ type: ContactView })
+  assignAgent(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() dto: AssignAgentDto) {
+    return this.contacts.assignAgent(principal.accountId, id, dto.assigned_agent_id);
   }
 
   @Get(':id')

@@ -8,6 +8,7 @@ export interface ContactRow {
   wa_id: string;
   name: string | null;
   last_inbound_at: Date | null;
+  assigned_agent_id: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -37,6 +38,19 @@ export class ContactsRepository {
         WHERE account_id = $1 AND id = $2`,
       [accountId, contactId, at],
     );
+  }
+
+  /** The agent responsible for the customer (rings first when they call); null clears it. */
+  async assignAgent(accountId: string, id: string, agentId: string | null): Promise<ContactRow | undefined> {
+    return (
+      await this.pool.query<ContactRow>(
+        `UPDATE contacts SET assigned_agent_id = $3, updated_at = now()
+          WHERE account_id = $1 AND id = $2
+            AND ($3::uuid IS NULL OR EXISTS (SELECT 1 FROM agents WHERE account_id = $1 AND id = $3))
+          RETURNING *`,
+        [accountId, id, agentId],
+      )
+    ).rows[0];
   }
 
   async findById(accountId: string, id: string): Promise<ContactRow | undefined> {

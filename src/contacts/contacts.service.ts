@@ -10,6 +10,7 @@ export function contactView(row: ContactRow): ContactView {
     wa_id: row.wa_id,
     name: row.name,
     last_inbound_at: row.last_inbound_at,
+    assigned_agent_id: row.assigned_agent_id,
     created_at: row.created_at,
     updated_at: row.updated_at,
   };
@@ -26,6 +27,15 @@ export class ContactsService {
   async get(accountId: string, id: string): Promise<ContactView> {
     const row = await this.repository.findById(accountId, id);
     if (!row) throw new NotFoundError('contact', id);
+    return contactView(row);
+  }
+
+  async assignAgent(accountId: string, id: string, agentId: string | null): Promise<ContactView> {
+    const row = await this.repository.assignAgent(accountId, id, agentId);
+    if (!row) {
+      if (await this.repository.findById(accountId, id)) throw new NotFoundError('agent', agentId!);
+      throw new NotFoundError('contact', id);
+    }
     return contactView(row);
   }
 

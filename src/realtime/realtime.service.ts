@@ -1,7 +1,8 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
-import { Observable, Subject, filter, interval, map, merge, startWith } from 'rxjs';
+import { Observable, Subject, filter, interval, map, merge, startWith, tap } from 'rxjs';
+import { AccountsRepository } from '../accounts/accounts.repository';
 import { CONFIG } from '../config/config.module';
 import type { Config } from '../config/config';
 import { PG_POOL } from '../db/database';
@@ -27,6 +28,7 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
     @Inject(PG_POOL) pool: Pool,
     @Inject(CONFIG) private readonly config: Config,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly accounts: AccountsRepository,
   ) {
     this.repository = new RealtimeRepository(pool);
   }
@@ -55,7 +57,19 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
       filter((e) => !e.agentId || principal.agentId === null || e.agentId === principal.agentId),
       map((e) => ({ type: e.type, data: e.data })),
     );
-    const heartbeat = interval(HEARTBEAT_MS).pipe(map(() => ({ type: 'heartbeat', data: {} })));
+    // An agent's open stream is their presence: refreshed on connect and with every heartbeat.
+    const touch = () => {
+      if (principal.agentId) {
+        this.accounts.touchAgent(principal.accountId, principal.agentId).catch((err: Error) =>
+          this.logger.warn({ err: err.message }, 'could not record agent presence'),
+        );
+      }
+    };
+    touch();
+    const heartbeat = interval(HEARTBEAT_MS).pipe(
+      tap(touch),
+      map(() => ({ type: 'heartbeat', data: {} })),
+    );
     // The first event flushes the response headers, so clients know at once they are subscribed.
     const ready = { type: 'ready', data: { account_id: principal.accountId, agent_id: principal.agentId } };
     return merge(visible, heartbeat).pipe(startWith(ready));

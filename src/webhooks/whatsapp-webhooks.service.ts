@@ -7,6 +7,7 @@ import { inTransaction, PG_POOL } from '../db/database';
 import { TEMPORAL_CLIENT } from '../infra/infra.module';
 import { CallPermissionsService } from '../calls/call-permissions.service';
 import { CallsRepository } from '../calls/calls.repository';
+import { CallsService } from '../calls/calls.service';
 import { ContactsRepository } from '../contacts/contacts.repository';
 import { MessagesRepository } from '../messages/messages.repository';
 import { NumbersRepository } from '../numbers/numbers.repository';
@@ -48,6 +49,7 @@ export class WhatsAppWebhooksService implements OnModuleInit, OnModuleDestroy {
     private readonly metrics: MetricsService,
     private readonly callPermissions: CallPermissionsService,
     private readonly calls: CallsRepository,
+    private readonly callsService: CallsService,
   ) {
     this.realtime = new RealtimeRepository(pool);
   }
@@ -200,8 +202,18 @@ export class WhatsAppWebhooksService implements OnModuleInit, OnModuleDestroy {
         return true;
       }
       case 'call': {
-        // A customer calling the business arrives here too; recado does not answer those yet.
-        if (event.direction === 'USER_INITIATED') return false;
+        if (event.direction === 'USER_INITIATED' && event.event === 'connect') {
+          if (event.session?.sdpType !== 'offer') return false;
+          const contact = await this.contacts.upsertByWaId(accountId, event.from, event.contactName ?? null, db);
+          await this.callsService.receiveInboundCall(db, {
+            accountId,
+            numberId,
+            contactId: contact.id,
+            whatsappCallId: event.callId,
+            sdpOffer: event.session.sdp,
+          });
+          return true;
+        }
         const call = await this.calls.findForWebhook(event.phoneNumberId, callRef(event), db);
         if (!call) return false;
         if (event.event === 'connect' && event.session?.sdpType === 'answer') {

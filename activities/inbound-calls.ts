@@ -1,0 +1,159 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { randomUUID } from 'node:crypto';
+import type { CallsRepository } from '../src/calls/calls.repository';
+import type { ContactsRepository } from '../src/contacts/contacts.repository';
+import type { CallbackTaskRow, CandidateAgent, InboundCallsRepository } from '../src/calls/inbound-calls.repository';
+import { isOpenAt, type Availability } from '../src/calls/policy';
+import type { CallSettingsRepository } from '../src/calls/settings/call-settings.repository';
+import type { MessagesRepository } from '../src/messages/messages.repository';
+import type { RealtimeRepository } from '../src/realtime/realtime.repository';
+import type { WhatsAppGraphClient } from '../src/whatsapp/graph-client';
+import type { LiveKitActivities } from './livekit';
+
+export interface InboundCallActivityDeps {
+  inbound: InboundCallsRepository;
+  calls: CallsRepository;
+  settings: CallSettingsRepository;
+  contacts: ContactsRepository;
+  messages: MessagesRepository;
+  realtime: RealtimeRepository;
+  livekit: LiveKitActivities;
+  graphClient: (accessToken: string) => WhatsAppGraphClient;
+  /** The automatic answer to a call nobody could take ("URA lite"), by reason. */
+  texts: { missed: string; outsideHours: string };
+}
+
+const WINDOW_MS = 24 * 60 * 60 * 1000;
+
+export function createInboundCallActivities(deps: InboundCallActivityDeps) {
+  const { inbound, calls, settings, contacts, messages, realtime, livekit, graphClient, texts } = deps;
+  const context = async (accountId: string, callId: string) => {
+    const call = await calls.context(accountId, callId);
+    if (!call) throw ApplicationFailure.nonRetryable(`call ${callId} not found`, 'NotFound');
+    return call;
+  };
+
+  return {
+    /** Blocked? Open now (number's call settings)? Which agents could answer, with presence and involvement? */
+    async screenInboundCall(input: { accountId: string; callId: string }): Promise<{
+      blocked: boolean;
+      availability: Availability;
+      agents: CandidateAgent[];
+    }> {
+      const call = await context(input.accountId, input.callId);
+      const [blocked, callingSettings, agents] = await Promise.all([
+        inbound.isCallerBlocked(call.account_id, call.contact_id),
+        settings.find(call.whatsapp_number_id),
+        inbound.routingAgents(call.account_id, call.contact_id),
+      ]);
+      // No settings stored: the number takes calls at any hour.
+      const availability = callingSettings ? isOpenAt(callingSettings, Date.now()) : ({ open: true } as const);
+      return { blocked, availability, agents };
+    },
+
+    async rejectInboundCall(input: { accountId: string; callId: string }): Promise<void> {
+      const call = await context(input.accountId, input.callId);
+      await graphClient(call.access_token).callAction(call.phone_number_id, {
+        messaging_product: 'whatsapp',
+        call_id: call.whatsapp_call_id!,
+        action: 'reject',
+      });
+    },
+
+    /** Rings these agents' apps: a realtime offer to each, with the customer to show. */
+    async offerInboundCall(input: { accountId: string; callId: string; contactId: string; agentIds: string[] }): Promise<void> {
+      for (const agentId of input.agentIds) {
+        await realtime.publish({
+          accountId: input.accountId,
+          agentId,
+          type: 'call.offered',
+          data: { call_id: input.callId, contact_id: input.contactId },
+        });
+      }
+    },
+
+    async withdrawInboundCallOffers(input: { accountId: string; callId: string; agentIds: string[]; reason: 'taken' | 'ended' }) {
+      for (const agentId of input.agentIds) {
+        await realtime.publish({
+          accountId: input.accountId,
+          agentId,
+          type: 'call.offer_withdrawn',
+          data: { call_id: input.callId, reason: input.reason },
+        });
+      }
+    },
+
+    /** The winning agent's answer: the Connector bridges Meta's offer into the call's room and accepts at Meta. */
+    async acceptInboundCall(input: { accountId: string; callId: string; sdpOffer: string; agentId: string }): Promise<void> {
+      const call = await context(input.accountId, input.callId);
+      await livekit.createCallRoom({ roomName: call.room_name, emptyTimeoutSeconds: 300 });
+      await livekit.acceptWhatsAppCall({
+        phoneNumberId: call.phone_number_id,
+        whatsappCallId: call.whatsapp_call_id!,
+        sdpOffer: input.sdpOffer,
+        roomName: call.room_name,
+        accessToken: call.access_token,
+        bizOpaqueCallbackData: call.id,
+      });
+      await calls.addParticipant({ accountId: call.account_id, callId: call.id, agentId: input.agentId, role: 'host', state: 'joined' });
+    },
+
+    async createCallbackTask(input: {
+      accountId: string;
+      callId: string;
+      reason: CallbackTaskRow['reason'];
+      agentIds: string[];
+      callBackAfter: number | null;
+    }): Promise<{ taskId: string }> {
+      const call = await context(input.accountId, input.callId);
+      const task = await inbound.createCallbackTask({
+        accountId: call.account_id,
+        numberId: call.whatsapp_number_id,
+        contactId: call.contact_id,
+        callId: call.id,
+        reason: input.reason,
+        agentIds: input.agentIds,
+        callBackAfter: input.callBackAfter === null ? null : new Date(input.callBackAfter),
+      });
+      const data = { task_id: task.id, call_id: call.id, contact_id: call.contact_id, reason: task.reason, call_back_after: task.call_back_after };
+      for (const agentId of task.assigned_agent_ids) {
+        await realtime.publish({ accountId: call.account_id, agentId, type: 'callback_task.created', data });
+      }
+      return { taskId: task.id };
+    },
+
+    /**
+     * Stores the automatic reply to a call nobody could take, when the customer's 24 h window
+     * is open (free-form text is not allowed outside it). The workflow sends it.
+     */
+    async prepareMissedCallMessage(input: {
+      accountId: string;
+      callId: string;
+      reason: CallbackTaskRow['reason'];
+      callBackAfter: number | null;
+    }): Promise<{ messageId: string } | null> {
+      const call = await context(input.accountId, input.callId);
+      const contact = await contacts.findById(call.account_id, call.contact_id);
+      if (!contact?.last_inbound_at || Date.now() - contact.last_inbound_at.getTime() >= WINDOW_MS) return null;
+      const id = randomUUID();
+      const body = input.reason === 'missed' ? texts.missed : texts.outsideHours;
+      const { row } = await messages.insertOutbound({
+        id,
+        accountId: call.account_id,
+        contactId: call.contact_id,
+        numberId: call.whatsapp_number_id,
+        type: 'text',
+        body: {
+          messaging_product: 'whatsapp',
+          recipient_type: 'individual',
+          to: call.wa_id,
+          type: 'text',
+          text: { body },
+          biz_opaque_callback_data: id,
+        },
+        idempotencyKey: `missed-call:${call.id}`,
+      });
+      return { messageId: row.id };
+    },
+  };
+}

@@ -1,0 +1,151 @@
+import {
+  ApplicationFailure,
+  ParentClosePolicy,
+  condition,
+  defineUpdate,
+  proxyActivities,
+  setHandler,
+  startChild,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { ringWaves } from '../src/calls/policy';
+import { callTerminatedSignal, hangUpSignal } from './business-call.workflow';
+import { sendMessageWorkflow, sendMessageWorkflowId, type SendMessageInput } from './send-message.workflow';
+
+export interface InboundCallInput {
+  accountId: string;
+  callId: string;
+  numberId: string;
+  contactId: string;
+  /** Meta's SDP offer from the connect webhook. */
+  sdpOffer: string;
+  /** Meta lets a call ring about 30–60 s; an agent must accept within this. */
+  answerWindowMs: number;
+  /** How long the agents involved with the customer ring alone before everyone else rings too. */
+  waveDelayMs: number;
+  message: Pick<SendMessageInput, 'sendTimeout' | 'unknownOutcomeWait' | 'giveUpAfter'>;
+}
+
+/** An agent takes the call. Rejected when another agent was first, or the call was not offered to them. */
+export const acceptInboundCallUpdate = defineUpdate<{ accepted: true }, [{ agentId: string }]>('acceptInboundCall');
+
+/** Failure type when an agent tries to take a call they cannot have (taken, not offered, over). */
+export const CALL_NOT_AVAILABLE = 'CallNotAvailable';
+
+const TERMINATE_GRACE_MS = 15_000;
+
+/**
+ * The customer calls the business: blocked callers and calls outside the configured hours are
+ * rejected (with the automatic message and a callback task); otherwise agents ring in waves —
+ * those involved with the customer first — and the first to accept gets the call, the others'
+ * offers are withdrawn. Nobody in time: the call is missed and becomes a callback task.
+ */
+export async function inboundCallWorkflow(input: InboundCallInput): Promise<string> {
+  const acts = proxyActivities<Activities>({ startToCloseTimeout: '20s', retry: { maximumInterval: '5s', maximumAttempts: 10 } });
+  const ids = { accountId: input.accountId, callId: input.callId };
+
+  const call: { winner?: string; terminated?: { durationSeconds: number | null }; hangUp: boolean; changed: boolean } = {
+    hangUp: false,
+    changed: false,
+  };
+  const offered = new Set<string>();
+  setHandler(
+    acceptInboundCallUpdate,
+    ({ agentId }) => {
+      call.winner = agentId;
+      call.changed = true;
+      return { accepted: true as const };
+    },
+    {
+      validator: ({ agentId }) => {
+        if (call.winner) throw ApplicationFailure.nonRetryable('another agent already took this call', CALL_NOT_AVAILABLE);
+        if (call.terminated) throw ApplicationFailure.nonRetryable('the customer hung up', CALL_NOT_AVAILABLE);
+        if (!offered.has(agentId)) throw ApplicationFailure.nonRetryable('this call was not offered to you', CALL_NOT_AVAILABLE);
+      },
+    },
+  );
+  setHandler(callTerminatedSignal, ({ durationSeconds }) => {
+    call.terminated ??= { durationSeconds };
+    call.changed = true;
+  });
+  setHandler(hangUpSignal, () => {
+    call.hangUp = true;
+    call.changed = true;
+  });
+  const terminatedByMeta = () => call.terminated;
+
+  const screen = await acts.screenInboundCall(ids);
+  if (screen.blocked) {
+    await acts.rejectInboundCall(ids);
+    await acts.recordCallState({ ...ids, state: 'rejected', endReason: 'caller_blocked' });
+    return 'rejected';
+  }
+  if (!screen.availability.open) {
+    await acts.rejectInboundCall(ids);
+    await acts.recordCallState({ ...ids, state: 'not_answered', endReason: screen.availability.reason });
+    await unavailable(screen.availability.reason === 'calling_disabled' ? 'calling_disabled' : 'outside_hours', screen.availability.nextOpenAt);
+    return 'not_answered';
+  }
+
+  const waves = ringWaves(screen.agents.filter((a) => a.online), { escalateAfterMs: input.waveDelayMs });
+  const started = Date.now();
+  const deadline = started + input.answerWindowMs;
+  for (const wave of waves) {
+    const startAt = started + wave.startAfterMs;
+    if (startAt >= deadline) break;
+    if (await condition(() => call.winner !== undefined || call.terminated !== undefined, Math.max(1, startAt - Date.now()))) break;
+    const agentIds = wave.agents.map((a) => a.id);
+    agentIds.forEach((id) => offered.add(id));
+    await acts.offerInboundCall({ ...ids, contactId: input.contactId, agentIds });
+  }
+  await condition(() => call.winner !== undefined || call.terminated !== undefined, Math.max(1, deadline - Date.now()));
+  const winner = call.winner;
+  const others = [...offered].filter((id) => id !== winner);
+  if (others.length) await acts.withdrawInboundCallOffers({ ...ids, agentIds: others, reason: winner ? 'taken' : 'ended' });
+
+  if (!winner) {
+    const customerHungUp = terminatedByMeta() !== undefined;
+    if (!customerHungUp) await acts.rejectInboundCall(ids);
+    await acts.recordCallState({
+      ...ids,
+      state: 'not_answered',
+      endReason: customerHungUp ? 'customer_hung_up' : offered.size ? 'nobody_answered' : 'no_agent_online',
+    });
+    await unavailable('missed', null);
+    return 'not_answered';
+  }
+
+  await acts.acceptInboundCall({ ...ids, sdpOffer: input.sdpOffer, agentId: winner });
+  await acts.recordCallState({ ...ids, state: 'accepted', agentId: winner });
+  await condition(() => call.terminated !== undefined || call.hangUp);
+  if (!terminatedByMeta()) {
+    await acts.hangUpCall(ids);
+    await condition(() => call.terminated !== undefined, TERMINATE_GRACE_MS);
+  }
+  await acts.recordCallState({
+    ...ids,
+    state: 'completed',
+    endReason: call.hangUp ? 'agent_hung_up' : 'customer_hung_up',
+    durationSeconds: terminatedByMeta()?.durationSeconds ?? null,
+  });
+  return 'completed';
+
+  /** The "URA lite": an automatic message and a callback task for the agents involved. */
+  async function unavailable(reason: 'missed' | 'outside_hours' | 'calling_disabled', callBackAfter: number | null) {
+    const involved = screen.agents.filter((a) => a.involvement > 0).map((a) => a.id);
+    await acts.createCallbackTask({
+      ...ids,
+      reason,
+      agentIds: involved.length ? involved : screen.agents.map((a) => a.id),
+      callBackAfter,
+    });
+    const message = await acts.prepareMissedCallMessage({ ...ids, reason, callBackAfter });
+    if (message) {
+      await startChild(sendMessageWorkflow, {
+        workflowId: sendMessageWorkflowId(message.messageId),
+        args: [{ accountId: input.accountId, messageId: message.messageId, ...input.message }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+      });
+    }
+  }
+}
