@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { CallsRepository } from '../src/calls/calls.repository';
 import type { ContactsRepository } from '../src/contacts/contacts.repository';
 import type { CallbackTaskRow, CandidateAgent, InboundCallsRepository } from '../src/calls/inbound-calls.repository';
+import type { BlockedCallersRepository } from '../src/calls/participants/blocked-callers.repository';
 import { isOpenAt, type Availability } from '../src/calls/policy';
 import type { CallSettingsRepository } from '../src/calls/settings/call-settings.repository';
 import type { MessagesRepository } from '../src/messages/messages.repository';
@@ -12,6 +13,7 @@ import type { LiveKitActivities } from './livekit';
 
 export interface InboundCallActivityDeps {
   inbound: InboundCallsRepository;
+  blockedCallers: BlockedCallersRepository;
   calls: CallsRepository;
   settings: CallSettingsRepository;
   contacts: ContactsRepository;
@@ -26,7 +28,7 @@ export interface InboundCallActivityDeps {
 const WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export function createInboundCallActivities(deps: InboundCallActivityDeps) {
-  const { inbound, calls, settings, contacts, messages, realtime, livekit, graphClient, texts } = deps;
+  const { inbound, blockedCallers, calls, settings, contacts, messages, realtime, livekit, graphClient, texts } = deps;
   const context = async (accountId: string, callId: string) => {
     const call = await calls.context(accountId, callId);
     if (!call) throw ApplicationFailure.nonRetryable(`call ${callId} not found`, 'NotFound');
@@ -42,7 +44,7 @@ export function createInboundCallActivities(deps: InboundCallActivityDeps) {
     }> {
       const call = await context(input.accountId, input.callId);
       const [blocked, callingSettings, agents] = await Promise.all([
-        inbound.isCallerBlocked(call.account_id, call.contact_id),
+        blockedCallers.isCallerBlocked(call.account_id, call.contact_id),
         settings.find(call.whatsapp_number_id),
         inbound.routingAgents(call.account_id, call.contact_id),
       ]);

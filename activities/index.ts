@@ -8,6 +8,7 @@ import { createLiveKitActivities } from './livekit';
 import { createInboundCallActivities } from './inbound-calls';
 import { ContactsRepository } from '../src/contacts/contacts.repository';
 import { InboundCallsRepository } from '../src/calls/inbound-calls.repository';
+import { BlockedCallersRepository } from '../src/calls/participants/blocked-callers.repository';
 import { CallSettingsRepository } from '../src/calls/settings/call-settings.repository';
 import { createCallActivities } from './calls';
 import { createWhatsAppActivities } from './whatsapp';
@@ -44,6 +45,7 @@ export function createActivities({ pool, whatsapp, livekit, calls }: ActivityDep
     }),
     ...createInboundCallActivities({
       inbound: new InboundCallsRepository(pool),
+      blockedCallers: new BlockedCallersRepository(pool),
       calls: callsRepository,
       settings: new CallSettingsRepository(pool),
       contacts: new ContactsRepository(pool),

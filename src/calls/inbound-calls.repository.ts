@@ -57,14 +57,6 @@ export class InboundCallsRepository {
     }));
   }
 
-  async isCallerBlocked(accountId: string, contactId: string): Promise<boolean> {
-    const { rows } = await this.pool.query<{ blocked: boolean }>(
-      'SELECT EXISTS (SELECT 1 FROM blocked_callers WHERE account_id = $1 AND contact_id = $2) AS blocked',
-      [accountId, contactId],
-    );
-    return rows[0].blocked;
-  }
-
   /** One task per call: a retried activity finds the task it created. */
   async createCallbackTask(t: {
     accountId: string;
