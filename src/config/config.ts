@@ -1,5 +1,11 @@
 import type { Duration } from '@temporalio/common';
 import { DAY_MS, WEEK_MS, type PermissionLimits, type PermissionRequestLimits } from '../calls/policy';
+import {
+  DEFAULT_CALLING_MIN_MESSAGING_TIER,
+  MESSAGING_TIER_LIMITS,
+  parseMessagingTier,
+  type MessagingLimitTier,
+} from '../calls/settings/readiness';
 
 /**
  * Environment parsed and validated once at start-up. Every variable has a documented
@@ -56,6 +62,7 @@ export const DEFAULTS = {
   CALL_OUTSIDE_HOURS_TEXT: 'Recebemos sua ligação fora do nosso horário de atendimento. Vamos retornar assim que abrirmos.',
   CALL_QUOTA_PER_24H: '5',
   CALL_JOIN_TOKEN_TTL: '10m',
+  CALLING_MIN_MESSAGING_TIER: DEFAULT_CALLING_MIN_MESSAGING_TIER,
   CALL_PERMISSION_REQUEST_TEXT: 'Podemos te ligar pelo WhatsApp para continuar o atendimento?',
   ...DEV_SECRETS,
 } as const;
@@ -91,6 +98,8 @@ export interface Config {
     outsideHoursText: string;
     /** Connected business-initiated calls per customer per rolling 24 h (Meta's live limit may lower it). */
     quotaPer24h: number;
+    /** Readiness: the least messaging limit tier Meta lets make calls. */
+    minMessagingTier: MessagingLimitTier;
     /** Lifetime of an agent's LiveKit join token, in seconds. */
     joinTokenTtlSeconds: number;
     permission: PermissionLimits;
@@ -156,6 +165,13 @@ export function loadConfig(env: Env = process.env): Config {
     if (!Number.isInteger(n) || n < min) throw new ConfigError(name, `must be a whole number ≥ ${min}, got "${value}"`);
     return n;
   };
+  const minMessagingTier = parseMessagingTier(get('CALLING_MIN_MESSAGING_TIER'));
+  if (!minMessagingTier) {
+    throw new ConfigError(
+      'CALLING_MIN_MESSAGING_TIER',
+      `must be one of ${Object.keys(MESSAGING_TIER_LIMITS).join(', ')}, got "${get('CALLING_MIN_MESSAGING_TIER')}"`,
+    );
+  }
   const logLevel = get('LOG_LEVEL') as Config['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
@@ -206,6 +222,7 @@ export function loadConfig(env: Env = process.env): Config {
       missedCallText: get('CALL_MISSED_TEXT'),
       outsideHoursText: get('CALL_OUTSIDE_HOURS_TEXT'),
       quotaPer24h: count('CALL_QUOTA_PER_24H', 0),
+      minMessagingTier,
       joinTokenTtlSeconds: Math.round(durationMs(duration('CALL_JOIN_TOKEN_TTL')) / 1000),
       permission: {
         temporaryGrantMs: durationMs(duration('CALL_PERMISSION_TEMPORARY_GRANT')),

@@ -1,41 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ConfigError } from '../../config/config';
+import { CONFIG } from '../../config/config.module';
+import type { Config } from '../../config/config';
 import { NumbersService } from '../../numbers/numbers.service';
 import type { CallingReadinessView } from './call-settings.dto';
 import { CallSettingsRepository } from './call-settings.repository';
 import { CallingGraph, fetched, READINESS_GRAPH_TIMEOUT_MS } from './meta-graph';
-import {
-  assessReadiness,
-  CALLING_MIN_MESSAGING_TIER_ENV,
-  DEFAULT_CALLING_MIN_MESSAGING_TIER,
-  MESSAGING_TIER_LIMITS,
-  parseMessagingTier,
-  type MessagingLimitTier,
-} from './readiness';
-
-export interface CallingReadinessOptions {
-  /** The least messaging limit tier that passes. */
-  minimumMessagingTier: MessagingLimitTier;
-}
-
-export const CALLING_READINESS_OPTIONS = Symbol('CALLING_READINESS_OPTIONS');
-
-/** Options from the environment: CALLING_MIN_MESSAGING_TIER (default TIER_2K), checked at start-up. */
-export function readinessOptionsFromEnv(env: Record<string, string | undefined> = process.env): CallingReadinessOptions {
-  const raw = env[CALLING_MIN_MESSAGING_TIER_ENV];
-  if (raw === undefined || raw.trim() === '') return { minimumMessagingTier: DEFAULT_CALLING_MIN_MESSAGING_TIER };
-  const tier = parseMessagingTier(raw);
-  if (!tier) {
-    throw new ConfigError(CALLING_MIN_MESSAGING_TIER_ENV, `must be one of ${Object.keys(MESSAGING_TIER_LIMITS).join(', ')}, got "${raw}"`);
-  }
-  return { minimumMessagingTier: tier };
-}
+import { assessReadiness } from './readiness';
 
 /** The calling prerequisites of one number, read live from Meta and from recado's own records. */
 @Injectable()
 export class CallingReadinessService {
   constructor(
-    @Inject(CALLING_READINESS_OPTIONS) private readonly options: CallingReadinessOptions,
+    @Inject(CONFIG) private readonly config: Config,
     private readonly repository: CallSettingsRepository,
     private readonly numbers: NumbersService,
     private readonly graph: CallingGraph,
@@ -63,14 +39,14 @@ export class CallingReadinessService {
         },
         messagingLimitTier: tier,
       },
-      this.options.minimumMessagingTier,
+      this.config.calls.minMessagingTier,
     );
     return {
       whatsapp_number_id: numberId,
       ready,
       checks,
       messaging_limit_tier: tier.ok ? (tier.value ?? null) : null,
-      minimum_messaging_limit_tier: this.options.minimumMessagingTier,
+      minimum_messaging_limit_tier: this.config.calls.minMessagingTier,
       last_calls_webhook_at: lastCallsWebhookAt,
       checked_at: new Date(),
     };

@@ -1,4 +1,4 @@
-import { readinessOptionsFromEnv } from './calling-readiness.service';
+import { loadConfig } from '../../config/config';
 import {
   assessReadiness,
   DEFAULT_CALLING_MIN_MESSAGING_TIER,
@@ -51,9 +51,9 @@ describe('messaging limit tiers', () => {
 
   it('defaults the calling minimum to TIER_2K and takes CALLING_MIN_MESSAGING_TIER', () => {
     expect(DEFAULT_CALLING_MIN_MESSAGING_TIER).toBe('TIER_2K');
-    expect(readinessOptionsFromEnv({})).toEqual({ minimumMessagingTier: 'TIER_2K' });
-    expect(readinessOptionsFromEnv({ CALLING_MIN_MESSAGING_TIER: 'tier_1k' })).toEqual({ minimumMessagingTier: 'TIER_1K' });
-    expect(() => readinessOptionsFromEnv({ CALLING_MIN_MESSAGING_TIER: '2000' })).toThrow(/CALLING_MIN_MESSAGING_TIER: must be one of TIER_50/);
+    expect(loadConfig({}).calls.minMessagingTier).toBe('TIER_2K');
+    expect(loadConfig({ CALLING_MIN_MESSAGING_TIER: 'tier_1k' }).calls.minMessagingTier).toBe('TIER_1K');
+    expect(() => loadConfig({ CALLING_MIN_MESSAGING_TIER: '2000' })).toThrow(/CALLING_MIN_MESSAGING_TIER: must be one of TIER_50/);
   });
 });
 

@@ -27,10 +27,9 @@ export const MESSAGING_TIER_LIMITS: Readonly<Record<MessagingLimitTier, number>>
 
 /**
  * The lowest tier Meta lets make calls: 2,000 business-initiated conversations / 24 h (the seed
- * talk said 1,000; Meta has raised it). The API reads CALLING_MIN_MESSAGING_TIER to override it.
+ * talk said 1,000; Meta has raised it). CALLING_MIN_MESSAGING_TIER overrides it (src/config).
  */
 export const DEFAULT_CALLING_MIN_MESSAGING_TIER: MessagingLimitTier = 'TIER_2K';
-export const CALLING_MIN_MESSAGING_TIER_ENV = 'CALLING_MIN_MESSAGING_TIER';
 
 /** Conversations a tier allows: the known ones, and any TIER_<n>[K] Meta may add; undefined if unreadable. */
 export function messagingTierLimit(tier: string): number | undefined {
