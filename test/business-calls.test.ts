@@ -1,7 +1,7 @@
 import { TokenVerifier } from 'livekit-server-sdk';
-import { startLiveKitConnectorSimulator } from '../src/simulators/livekit-connector/server';
-import { startWhatsAppSimulator, type RunningWhatsAppSimulator } from '../src/simulators/whatsapp/server';
-import { apiClient, createTenant, eventually, randomWaId, startApi, startWorker, testConfig, type RunningApi } from './support/stack';
+import type { RunningWhatsAppSimulator } from '../src/simulators/whatsapp/server';
+import { startCallingStack } from './support/calling';
+import { apiClient, createTenant, eventually, randomWaId, testConfig, type RunningApi } from './support/stack';
 
 /**
  * Business → customer calls end to end: recado → LiveKit Connector (simulator) → Meta
@@ -9,34 +9,16 @@ import { apiClient, createTenant, eventually, randomWaId, startApi, startWorker,
  */
 describe('business-initiated calls', () => {
   let sim: RunningWhatsAppSimulator;
-  let connector: Awaited<ReturnType<typeof startLiveKitConnectorSimulator>>;
   let api: RunningApi;
-  let worker: Awaited<ReturnType<typeof startWorker>>;
+  let stack: Awaited<ReturnType<typeof startCallingStack>>;
   let config: ReturnType<typeof testConfig>;
 
   beforeAll(async () => {
-    sim = await startWhatsAppSimulator({ webhookUrl: null, statusDelayMs: 20, pairRateLimit: false });
-    const base = testConfig();
-    connector = await startLiveKitConnectorSimulator({
-      apiKey: base.livekit.apiKey,
-      apiSecret: base.livekit.apiSecret,
-      graphUrl: sim.url,
-    });
-    config = testConfig({
-      WHATSAPP_GRAPH_URL: sim.url,
-      LIVEKIT_CONNECTOR_URL: connector.url,
-      CALL_RING_TIMEOUT: '3s',
-      CALL_QUOTA_PER_24H: '2',
-    });
-    api = await startApi(config);
-    sim.simulator.setWebhookUrl(`${api.url}/v1/webhooks/whatsapp`);
-    worker = await startWorker(config);
+    stack = await startCallingStack({ CALL_RING_TIMEOUT: '3s', CALL_QUOTA_PER_24H: '2' });
+    ({ sim, api, config } = stack);
   });
   afterAll(async () => {
-    await worker.stop();
-    await api.close();
-    await connector.close();
-    await sim.close();
+    await stack.stop();
   });
 
   /** A tenant, an agent, and a customer who wrote and granted call permission. */

@@ -5,10 +5,10 @@ import type { Pool } from 'pg';
 import { TokenVerifier } from 'livekit-server-sdk';
 import { createPool } from '../src/db/database';
 import { BlockedCallersRepository } from '../src/calls/participants/blocked-callers.repository';
-import { startLiveKitConnectorSimulator } from '../src/simulators/livekit-connector/server';
-import { startWhatsAppSimulator, type RunningWhatsAppSimulator } from '../src/simulators/whatsapp/server';
+import type { RunningWhatsAppSimulator } from '../src/simulators/whatsapp/server';
+import { startCallingStack } from './support/calling';
 import { readEvents, type SseEvent } from './support/sse';
-import { apiClient, createTenant, eventually, randomWaId, startApi, startWorker, testConfig, type RunningApi } from './support/stack';
+import { apiClient, createTenant, eventually, randomWaId, testConfig, type RunningApi } from './support/stack';
 
 /**
  * During a call, end to end: a business call placed through the Connector simulator and the
@@ -18,30 +18,21 @@ import { apiClient, createTenant, eventually, randomWaId, startApi, startWorker,
  */
 describe('during a call: invites, participants and blocked callers', () => {
   let sim: RunningWhatsAppSimulator;
-  let connector: Awaited<ReturnType<typeof startLiveKitConnectorSimulator>>;
   let api: RunningApi;
-  let worker: Awaited<ReturnType<typeof startWorker>>;
+  let stack: Awaited<ReturnType<typeof startCallingStack>>;
   let config: ReturnType<typeof testConfig>;
   let pool: Pool;
   const sockets: Array<{ close(): void }> = [];
 
   beforeAll(async () => {
-    sim = await startWhatsAppSimulator({ webhookUrl: null, statusDelayMs: 20, pairRateLimit: false });
-    const base = testConfig();
-    connector = await startLiveKitConnectorSimulator({ apiKey: base.livekit.apiKey, apiSecret: base.livekit.apiSecret, graphUrl: sim.url });
-    config = testConfig({ WHATSAPP_GRAPH_URL: sim.url, LIVEKIT_CONNECTOR_URL: connector.url, CALL_RING_TIMEOUT: '60s' });
-    api = await startApi(config);
-    sim.simulator.setWebhookUrl(`${api.url}/v1/webhooks/whatsapp`);
-    worker = await startWorker(config);
+    stack = await startCallingStack({ CALL_RING_TIMEOUT: '60s' });
+    ({ sim, api, config } = stack);
     pool = createPool(config.databaseUrl, 2);
   });
   afterAll(async () => {
     for (const socket of sockets) socket.close();
-    await worker.stop();
-    await api.close();
-    await connector.close();
-    await sim.close();
     await pool.end();
+    await stack.stop();
   });
 
   type Client = ReturnType<typeof apiClient>;

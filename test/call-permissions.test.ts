@@ -1,5 +1,6 @@
-import { startWhatsAppSimulator, type RunningWhatsAppSimulator } from '../src/simulators/whatsapp/server';
-import { apiClient, createTenant, eventually, randomWaId, startApi, startWorker, testConfig, type RunningApi } from './support/stack';
+import type { RunningWhatsAppSimulator } from '../src/simulators/whatsapp/server';
+import { startCallingStack } from './support/calling';
+import { apiClient, createTenant, eventually, randomWaId, testConfig, type RunningApi } from './support/stack';
 import { readEvents } from './support/sse';
 
 /** Business → customer, step 1: ask for permission to call, hear the answer, let it lapse. */
@@ -7,25 +8,15 @@ describe('call permission requests', () => {
   const GRANT_MS = 4000;
   let sim: RunningWhatsAppSimulator;
   let api: RunningApi;
-  let worker: Awaited<ReturnType<typeof startWorker>>;
+  let stack: Awaited<ReturnType<typeof startCallingStack>>;
   let config: ReturnType<typeof testConfig>;
 
   beforeAll(async () => {
-    sim = await startWhatsAppSimulator({
-      webhookUrl: null,
-      statusDelayMs: 20,
-      pairRateLimit: false,
-      callLimits: { temporaryPermissionMs: GRANT_MS },
-    });
-    config = testConfig({ WHATSAPP_GRAPH_URL: sim.url });
-    api = await startApi(config);
-    sim.simulator.setWebhookUrl(`${api.url}/v1/webhooks/whatsapp`);
-    worker = await startWorker(config);
+    stack = await startCallingStack({}, { callLimits: { temporaryPermissionMs: GRANT_MS } });
+    ({ sim, api, config } = stack);
   });
   afterAll(async () => {
-    await worker.stop();
-    await api.close();
-    await sim.close();
+    await stack.stop();
   });
 
   async function setUp() {

@@ -1,38 +1,24 @@
 import { TokenVerifier } from 'livekit-server-sdk';
-import { startLiveKitConnectorSimulator } from '../src/simulators/livekit-connector/server';
-import { startWhatsAppSimulator, type RunningWhatsAppSimulator } from '../src/simulators/whatsapp/server';
+import type { RunningWhatsAppSimulator } from '../src/simulators/whatsapp/server';
+import { startCallingStack } from './support/calling';
 import { openEventStream, type SseEvent } from './support/sse';
-import { apiClient, createTenant, eventually, randomWaId, startApi, startWorker, testConfig, type RunningApi } from './support/stack';
+import { apiClient, createTenant, eventually, randomWaId, testConfig, type RunningApi } from './support/stack';
 
 /** Customer → business calls: hours, waves of agents (involved first), first to accept wins, missed → callback task. */
 describe('customer-initiated calls', () => {
   let sim: RunningWhatsAppSimulator;
-  let connector: Awaited<ReturnType<typeof startLiveKitConnectorSimulator>>;
   let api: RunningApi;
-  let worker: Awaited<ReturnType<typeof startWorker>>;
+  let stack: Awaited<ReturnType<typeof startCallingStack>>;
   let config: ReturnType<typeof testConfig>;
   const streams: Array<ReturnType<typeof openEventStream>> = [];
 
   beforeAll(async () => {
-    sim = await startWhatsAppSimulator({ webhookUrl: null, statusDelayMs: 20, pairRateLimit: false });
-    const base = testConfig();
-    connector = await startLiveKitConnectorSimulator({ apiKey: base.livekit.apiKey, apiSecret: base.livekit.apiSecret, graphUrl: sim.url });
-    config = testConfig({
-      WHATSAPP_GRAPH_URL: sim.url,
-      LIVEKIT_CONNECTOR_URL: connector.url,
-      CALL_ANSWER_WINDOW: '5s',
-      CALL_WAVE_DELAY: '1500ms',
-    });
-    api = await startApi(config);
-    sim.simulator.setWebhookUrl(`${api.url}/v1/webhooks/whatsapp`);
-    worker = await startWorker(config);
+    stack = await startCallingStack({ CALL_ANSWER_WINDOW: '5s', CALL_WAVE_DELAY: '1500ms' });
+    ({ sim, api, config } = stack);
   });
   afterAll(async () => {
     for (const s of streams) await s.close();
-    await worker.stop();
-    await api.close();
-    await connector.close();
-    await sim.close();
+    await stack.stop();
   });
 
   /** An account with agents who are online (their realtime stream is open); the first is assigned to the customer. */

@@ -96,11 +96,7 @@ export class CallPermissionsService {
       contactId,
       permissionLimits: this.config.calls.permission,
       requestLimits: this.config.calls.requestLimits,
-      message: {
-        sendTimeout: this.config.messages.sendTimeout,
-        unknownOutcomeWait: this.config.messages.unknownOutcomeWait,
-        giveUpAfter: this.config.messages.giveUpAfter,
-      },
+      message: this.config.messages,
     };
   }
 

@@ -136,11 +136,7 @@ export class CallsService {
             sdpOffer: c.sdpOffer,
             answerWindowMs: durationMs(this.config.calls.answerWindow),
             waveDelayMs: durationMs(this.config.calls.waveDelay),
-            message: {
-              sendTimeout: this.config.messages.sendTimeout,
-              unknownOutcomeWait: this.config.messages.unknownOutcomeWait,
-              giveUpAfter: this.config.messages.giveUpAfter,
-            },
+            message: this.config.messages,
           },
         ],
       });

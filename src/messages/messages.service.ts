@@ -138,9 +138,7 @@ export class MessagesService implements OnModuleInit, OnModuleDestroy {
           {
             accountId: row.account_id,
             messageId: row.id,
-            sendTimeout: this.config.messages.sendTimeout,
-            unknownOutcomeWait: this.config.messages.unknownOutcomeWait,
-            giveUpAfter: this.config.messages.giveUpAfter,
+            ...this.config.messages,
           },
         ],
       });

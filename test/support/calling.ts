@@ -1,0 +1,33 @@
+import { startLiveKitConnectorSimulator } from '../../src/simulators/livekit-connector/server';
+import { startWhatsAppSimulator } from '../../src/simulators/whatsapp/server';
+import type { WhatsAppSimulatorOptions } from '../../src/simulators/whatsapp/simulator';
+import { startApi, startWorker, testConfig } from './stack';
+
+/**
+ * What a calling test runs against: the WhatsApp simulator (Meta), the LiveKit Connector
+ * simulator pointed at it, and the API and a worker in-process on the real stack.
+ */
+export async function startCallingStack(env: Record<string, string> = {}, simulator: WhatsAppSimulatorOptions = {}) {
+  const sim = await startWhatsAppSimulator({ webhookUrl: null, statusDelayMs: 20, pairRateLimit: false, ...simulator });
+  const base = testConfig();
+  const connector = await startLiveKitConnectorSimulator({
+    apiKey: base.livekit.apiKey,
+    apiSecret: base.livekit.apiSecret,
+    graphUrl: sim.url,
+  });
+  const config = testConfig({ WHATSAPP_GRAPH_URL: sim.url, LIVEKIT_CONNECTOR_URL: connector.url, ...env });
+  const api = await startApi(config);
+  sim.simulator.setWebhookUrl(`${api.url}/v1/webhooks/whatsapp`);
+  const worker = await startWorker(config);
+  return {
+    sim,
+    config,
+    api,
+    async stop() {
+      await worker.stop();
+      await api.close();
+      await connector.close();
+      await sim.close();
+    },
+  };
+}
