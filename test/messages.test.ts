@@ -1,8 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
-import { ChildProcess, spawn } from 'node:child_process';
 import { startWhatsAppSimulator, type RunningWhatsAppSimulator } from '../src/simulators/whatsapp/server';
 import { sendMessageWorkflowId } from '../workflows/send-message.workflow';
-import { createTenant, eventually, randomWaId, startApi, startWorker, testConfig, type RunningApi } from './support/stack';
+import { createTenant, eventually, randomWaId, spawnWorker, startApi, startWorker, testConfig, type RunningApi } from './support/stack';
 
 /**
  * The vertical slice: REST → Temporal workflow → sendWhatsApp activity → WhatsApp simulator
@@ -117,30 +116,6 @@ describe('sending a WhatsApp message end to end', () => {
     }
   });
 
-  /** The worker as its own process, so the test can kill it without warning. */
-  function spawnWorker(): Promise<ChildProcess> {
-    const child = spawn(process.execPath, ['dist/src/worker.js'], {
-      env: {
-        ...process.env,
-        DATABASE_URL: config.databaseUrl,
-        TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
-        WHATSAPP_GRAPH_URL: sim.url,
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    return new Promise((resolve, reject) => {
-      let output = '';
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('worker running')) resolve(child);
-      };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', onData);
-      child.on('exit', (code) => reject(new Error(`worker exited (${code}) before running:\n${output}`)));
-    });
-  }
-
   it.each([
     ['the status webhook arrives before the retry', 50],
     ['the retry comes before the status webhook', 5000],
@@ -152,7 +127,7 @@ describe('sending a WhatsApp message end to end', () => {
     // Meta accepts the message but the answer never reaches the worker that asked.
     sim.simulator.addFault({ answerLateMs: 60_000, scope: 'messages' });
 
-    const first = await spawnWorker();
+    const first = await spawnWorker(config);
     const sent = await tenant.call('POST', '/v1/messages', { whatsapp_number_id: tenant.numberId, to, type: 'text', text: { body: 'uma vez só' } });
     await eventually(async () => (sim.simulator.messages({ to }).length === 1 ? true : undefined), 20_000, 'Meta to accept the send');
     expect((await tenant.call('GET', `/v1/messages/${sent.body.id}`)).body.state).toBe('sending');

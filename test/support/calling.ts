@@ -7,7 +7,11 @@ import { startApi, startWorker, testConfig } from './stack';
  * What a calling test runs against: the WhatsApp simulator (Meta), the LiveKit Connector
  * simulator pointed at it, and the API and a worker in-process on the real stack.
  */
-export async function startCallingStack(env: Record<string, string> = {}, simulator: WhatsAppSimulatorOptions = {}) {
+export async function startCallingStack(
+  env: Record<string, string> = {},
+  simulator: WhatsAppSimulatorOptions = {},
+  { inProcessWorker = true } = {},
+) {
   const sim = await startWhatsAppSimulator({ webhookUrl: null, statusDelayMs: 20, pairRateLimit: false, ...simulator });
   const base = testConfig();
   const connector = await startLiveKitConnectorSimulator({
@@ -18,13 +22,14 @@ export async function startCallingStack(env: Record<string, string> = {}, simula
   const config = testConfig({ WHATSAPP_GRAPH_URL: sim.url, LIVEKIT_CONNECTOR_URL: connector.url, ...env });
   const api = await startApi(config);
   sim.simulator.setWebhookUrl(`${api.url}/v1/webhooks/whatsapp`);
-  const worker = await startWorker(config);
+  const worker = inProcessWorker ? await startWorker(config) : undefined;
   return {
     sim,
+    connector,
     config,
     api,
     async stop() {
-      await worker.stop();
+      await worker?.stop();
       await api.close();
       await connector.close();
       await sim.close();

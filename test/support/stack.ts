@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { createApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config/config';
@@ -41,6 +42,31 @@ export async function startWorker(config: Config) {
       await close();
     },
   };
+}
+
+/** The built worker (dist/) as its own process, so a test can kill it without warning. */
+export function spawnWorker(config: Config): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['dist/src/worker.js'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: config.databaseUrl,
+      TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
+      WHATSAPP_GRAPH_URL: config.whatsapp.graphUrl,
+      LIVEKIT_CONNECTOR_URL: config.livekit.connectorUrl,
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('worker running')) resolve(child);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`worker exited (${code}) before running:\n${output}`)));
+  });
 }
 
 /** A small fetch wrapper that returns status and parsed body. */
