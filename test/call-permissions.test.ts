@@ -115,4 +115,22 @@ describe('call permission requests', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.message.join(' ')).toMatch(/whatsapp_number_id must be a UUID/);
   });
+
+  it("refreshes from Meta's call_permissions: its state, and its live limits and usage", async () => {
+    const { tenant, asAgent, waId } = await setUp();
+    const contact = await customerWrites(tenant.phoneNumberId, waId, asAgent);
+    const pair = { whatsapp_number_id: tenant.numberId, contact_id: contact.id };
+    expect((await asAgent('POST', '/v1/call-permissions/requests', pair)).status).toBe(202);
+    await eventually(async () => sim.simulator.messages({ to: waId })[0]);
+    sim.simulator.customerRepliesToCallPermission(waId, { accept: true, permanent: true, phoneNumberId: tenant.phoneNumberId });
+    await eventually(async () => ((await status(asAgent, tenant.numberId, contact.id)).body.status === 'granted' ? true : undefined));
+
+    const refreshed = await asAgent('POST', '/v1/call-permissions/refresh', pair);
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body).toMatchObject({ status: 'granted', kind: 'permanent' });
+    expect(Date.parse(refreshed.body.meta_synced_at)).toBeGreaterThan(Date.now() - 60_000);
+    expect(refreshed.body.meta.start_call).toMatchObject({ canPerform: true });
+    const requests = refreshed.body.meta.send_call_permission_request;
+    expect(requests.limits.map((l: { currentUsage: number }) => l.currentUsage)).toContain(1);
+  });
 });

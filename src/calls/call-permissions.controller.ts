@@ -24,6 +24,13 @@ export class CallPermissionsController {
     return this.permissions.request(principal, dto.whatsapp_number_id, dto.contact_id);
   }
 
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiOkResponse({ type: CallPermissionView, description: "Reads Meta's call_permissions for the pair and adopts its state, limits and usage" })
+  refresh(@CurrentPrincipal() principal: Principal, @Body() dto: CallPermissionPairDto) {
+    return this.permissions.refreshFromMeta(principal.accountId, dto.whatsapp_number_id, dto.contact_id);
+  }
+
   @Get()
   @ApiOkResponse({ type: CallPermissionView })
   get(@CurrentPrincipal() principal: Principal, @Query() query: CallPermissionPairDto) {

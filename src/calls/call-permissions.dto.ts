@@ -28,4 +28,11 @@ export class CallPermissionView {
   next_request_allowed_at!: Date | null;
   @ApiProperty({ nullable: true, type: String }) requested_by_agent_id!: string | null;
   @ApiProperty({ nullable: true, type: Date }) updated_at!: Date | null;
+  @ApiProperty({
+    nullable: true,
+    type: Object,
+    description: "Meta's live actions (start_call, send_call_permission_request): can_perform and limits with usage, from the last refresh",
+  })
+  meta!: Record<string, unknown> | null;
+  @ApiProperty({ nullable: true, type: Date }) meta_synced_at!: Date | null;
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { PG_POOL } from '../db/database';
-import type { PermissionState } from './policy';
+import type { MetaCallPermissions, PermissionState } from './policy';
 
 export interface CallPermissionRow {
   account_id: string;
@@ -12,6 +12,8 @@ export interface CallPermissionRow {
   expires_at: Date | null;
   requested_by_agent_id: string | null;
   updated_at: Date;
+  meta: MetaCallPermissions | null;
+  meta_synced_at: Date | null;
 }
 
 /** What a permission request needs to know about the pair: the recipient and whether the 24 h window is open. */
@@ -60,6 +62,16 @@ export class CallPermissionsRepository {
          SET status = EXCLUDED.status, state = EXCLUDED.state, expires_at = EXCLUDED.expires_at,
              requested_by_agent_id = EXCLUDED.requested_by_agent_id, updated_at = now()`,
       [p.accountId, p.numberId, p.contactId, p.state.status, p.state, expiresAt === null ? null : new Date(expiresAt), p.requestedByAgentId],
+    );
+  }
+
+  /** Keeps Meta's answer; creates the row when Meta knows of a permission recado never tracked. */
+  async saveMeta(accountId: string, numberId: string, contactId: string, meta: MetaCallPermissions): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO call_permissions (account_id, whatsapp_number_id, contact_id, status, state, meta, meta_synced_at)
+       VALUES ($1, $2, $3, $4, $5, $6, now())
+       ON CONFLICT (whatsapp_number_id, contact_id) DO UPDATE SET meta = EXCLUDED.meta, meta_synced_at = now()`,
+      [accountId, numberId, contactId, meta.state.status, meta.state, meta],
     );
   }
 

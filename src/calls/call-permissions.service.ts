@@ -15,12 +15,14 @@ import { NumbersService } from '../numbers/numbers.service';
 import {
   PERMISSION_REQUEST_LIMITED,
   callPermissionReplySignal,
+  metaPermissionSignal,
   callPermissionWorkflow,
   callPermissionWorkflowId,
   requestCallPermissionUpdate,
   type CallPermissionInput,
 } from '../../workflows/call-permission.workflow';
-import { nextPermissionRequestAllowedAt } from './policy';
+import { WhatsAppGraphClient } from '../whatsapp/graph-client';
+import { nextPermissionRequestAllowedAt, permissionFromMeta } from './policy';
 import type { CallPermissionRequestedView, CallPermissionView } from './call-permissions.dto';
 import { CallPermissionsRepository } from './call-permissions.repository';
 
@@ -65,6 +67,31 @@ export class CallPermissionsService {
     });
   }
 
+  /**
+   * Asks Meta (GET /{phone-number-id}/call_permissions) and adopts its answer: the state goes to
+   * the pair's workflow, the live limits and usage are stored for the quota and the API.
+   */
+  async refreshFromMeta(accountId: string, numberId: string, contactId: string): Promise<CallPermissionView> {
+    const number = await this.numbers.get(accountId, numberId);
+    const contact = await this.contacts.findById(accountId, contactId);
+    if (!contact) throw new NotFoundError('contact', contactId);
+    const graph = new WhatsAppGraphClient({
+      baseUrl: this.config.whatsapp.graphUrl,
+      version: this.config.whatsapp.graphVersion,
+      accessToken: number.access_token,
+    });
+    const meta = permissionFromMeta(await graph.getCallPermissions(number.phone_number_id, contact.wa_id));
+    await this.repository.saveMeta(accountId, numberId, contactId, meta);
+    await this.temporal.workflow.signalWithStart(callPermissionWorkflow, {
+      workflowId: callPermissionWorkflowId(numberId, contactId),
+      taskQueue: this.config.temporal.taskQueue,
+      args: [this.workflowInput(accountId, numberId, contactId)],
+      signal: metaPermissionSignal,
+      signalArgs: [{ state: meta.state }],
+    });
+    return this.get(accountId, numberId, contactId);
+  }
+
   async get(accountId: string, numberId: string, contactId: string): Promise<CallPermissionView> {
     await this.assertPair(accountId, numberId, contactId);
     const [row, requestTimes] = await Promise.all([
@@ -86,6 +113,8 @@ export class CallPermissionsService {
       next_request_allowed_at: decision.allowed ? null : new Date(decision.nextAllowedAt),
       requested_by_agent_id: row?.requested_by_agent_id ?? null,
       updated_at: row?.updated_at ?? null,
+      meta: row?.meta ? { start_call: row.meta.startCall, send_call_permission_request: row.meta.sendPermissionRequest } : null,
+      meta_synced_at: row?.meta_synced_at ?? null,
     };
   }
 

@@ -22,7 +22,7 @@ import { CallbackTaskRow, InboundCallsRepository } from './inbound-calls.reposit
 import { CallPermissionsRepository } from './call-permissions.repository';
 import { CallRow, CallsRepository } from './calls.repository';
 import type { CallView, JoinView, StartedCallView } from './calls.dto';
-import { DAY_MS, callQuota, effectivePermission } from './policy';
+import { DAY_MS, callQuota, callQuotaLimitsFromMeta, effectivePermission, type MetaActionStatus } from './policy';
 
 export function callView(row: CallRow): CallView {
   return {
@@ -77,10 +77,10 @@ export class CallsService {
           'request one with POST /v1/call-permissions/requests',
       );
     }
-    const quota = await this.quota(numberId, contactId, now);
+    const quota = await this.quota(numberId, contactId, now, permission?.meta?.startCall ?? null);
     if (!quota.allowed) {
       throw new LimitReachedError(
-        `${this.config.calls.quotaPer24h} connected calls to this customer in 24 h is the limit`,
+        `${quota.cap} connected calls to this customer in 24 h is the limit`,
         'call_quota',
         new Date(quota.nextAllowedAt ?? now + DAY_MS),
       );
@@ -171,9 +171,11 @@ export class CallsService {
   }
 
   /** The rolling 24 h quota of connected business-initiated calls for one customer. */
-  async quota(numberId: string, contactId: string, now = Date.now()) {
-    const times = await this.calls.connectedBusinessCallTimes(numberId, contactId, new Date(now - DAY_MS));
-    return callQuota(times, now, this.config.calls.quotaPer24h);
+  async quota(numberId: string, contactId: string, now: number, metaStartCall: MetaActionStatus | null) {
+    // Meta's live start_call limit, when a refresh brought one, raises or lowers the configured cap.
+    const limits = callQuotaLimitsFromMeta(metaStartCall, { maxConnectedCalls: this.config.calls.quotaPer24h, windowMs: DAY_MS });
+    const times = await this.calls.connectedBusinessCallTimes(numberId, contactId, new Date(now - limits.windowMs));
+    return { ...callQuota(times, now, limits.maxConnectedCalls, limits.windowMs), cap: limits.maxConnectedCalls };
   }
 
   async hangUp(principal: Principal, callId: string): Promise<CallView> {
