@@ -136,6 +136,9 @@ async function main() {
   await new Promise((r) => setTimeout(r, 500));
 
   const latencies: number[] = [];
+  // Where the time goes: Meta → recado (webhook stored, workflow started), then recado → Meta's accept.
+  const toRecado: number[] = [];
+  const db = new (await import('pg')).Pool({ connectionString: dbUrl.toString(), max: 2 });
   for (let round = 0; round < ROUNDS; round++) {
     const calls = customers.map((waId) => sim.simulator.customerCalls(waId, { phoneNumberId }));
     const deadline = Date.now() + 30_000;
@@ -143,6 +146,11 @@ async function main() {
     const answered = calls.filter((c) => c.acceptedAt !== undefined);
     if (answered.length < calls.length) errors.push(new Error(`round ${round}: ${calls.length - answered.length} calls not answered`));
     latencies.push(...answered.map((c) => c.acceptedAt! - c.createdAt));
+    const stored = await db.query<{ whatsapp_call_id: string; created_at: Date }>(
+      'SELECT whatsapp_call_id, created_at FROM calls WHERE whatsapp_call_id = ANY($1)',
+      [answered.map((c) => c.id)],
+    );
+    for (const row of stored.rows) toRecado.push(row.created_at.getTime() - calls.find((c) => c.id === row.whatsapp_call_id)!.createdAt);
     for (const c of answered) sim.simulator.customerEndsCall(c.id);
     console.error(`[bench:calls] round ${round + 1}/${ROUNDS}: ${answered.length}/${calls.length} answered`);
     await new Promise((r) => setTimeout(r, 1000));
@@ -152,6 +160,7 @@ async function main() {
   const settleBy = Date.now() + 15_000;
   while (Date.now() < settleBy && (await call(api, key, 'GET', '/v1/calls/ongoing')).length) await new Promise((r) => setTimeout(r, 200));
   for (const bot of bots) bot.stop();
+  await db.end();
   worker.kill('SIGTERM');
   await new Promise((r) => worker.once('exit', r));
   await app.close();
@@ -159,6 +168,7 @@ async function main() {
   await sim.close();
 
   const sorted = [...latencies].sort((a, b) => a - b);
+  const reached = [...toRecado].sort((a, b) => a - b);
   const result = {
     calls: latencies.length,
     concurrent: CONCURRENT,
@@ -166,6 +176,8 @@ async function main() {
     answer_p95_ms: percentile(sorted, 95),
     answer_p99_ms: percentile(sorted, 99),
     answer_max_ms: sorted[sorted.length - 1] ?? null,
+    webhook_stored_p50_ms: percentile(reached, 50),
+    webhook_stored_p95_ms: percentile(reached, 95),
     errors: errors.length,
     ...(errors.length ? { first_error: errors[0].message } : {}),
     machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,

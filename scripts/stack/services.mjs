@@ -211,6 +211,7 @@ function temporal(config) {
       ];
       for (const ns of namespaces()) args.push('--namespace', ns);
       for (const [key, value] of Object.entries(s.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
+      for (const [key, value] of Object.entries(s.sqlitePragmas ?? {})) args.push('--sqlite-pragma', `${key}=${value}`);
       return spawnService({ name: 'temporal', command: requireBin('temporal', t.bin), args, env: process.env, cwd: config.dataDir, logDir: config.logDir, runDir: config.runDir });
     },
     /** Namespaces and search attributes, idempotently — also on a server another stack started. */
