@@ -55,6 +55,8 @@ export const requestCallPermissionUpdate =
 /** From the messages webhook: the customer's call_permission_reply (expiresAt in epoch ms). */
 export const callPermissionReplySignal =
   defineSignal<[{ accepted: boolean; permanent: boolean; expiresAt: number | null }]>('callPermissionReply');
+/** Meta's own view of the permission (GET call_permissions): it is the authority and replaces ours. */
+export const metaPermissionSignal = defineSignal<[{ state: PermissionState }]>('metaPermission');
 export const businessCallEndedSignal = defineSignal<[{ outcome: BusinessCallOutcome }]>('businessCallEnded');
 export const callPermissionQuery = defineQuery<CallPermissionView>('callPermission');
 
@@ -146,6 +148,11 @@ export async function callPermissionWorkflow(input: CallPermissionInput): Promis
         : { type: 'reply_rejected' },
     ),
   );
+  setHandler(metaPermissionSignal, ({ state }) => {
+    memory.state = state;
+    dirty = true;
+    events++;
+  });
   setHandler(businessCallEndedSignal, ({ outcome }) => {
     if (outcome === 'connected') memory.lastConnectedCallAt = Date.now();
     apply({ type: 'business_call_ended', outcome });
