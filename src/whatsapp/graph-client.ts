@@ -5,6 +5,7 @@ import type {
   CallPermissionsResponse,
   ListMessageTemplatesQuery,
   ListMessageTemplatesResponse,
+  PhoneNumberDetails,
   PhoneNumberSettingsResponse,
   SendMessageRequest,
   SendMessageResponse,
@@ -76,6 +77,11 @@ export class WhatsAppGraphClient {
     const blob = file instanceof Blob ? file : new Blob([file], { type: mimeType });
     form.set('file', blob, filename);
     return this.request('POST', [phoneNumberId, 'media'], { form });
+  }
+
+  /** GET /{phone-number-id}?fields= — e.g. messaging_limit_tier for the calling readiness check. */
+  getPhoneNumber(phoneNumberId: string, fields: string[]): Promise<PhoneNumberDetails> {
+    return this.request('GET', [phoneNumberId], { query: { fields: fields.join(',') } });
   }
 
   /** GET /{phone-number-id}/call_permissions?user_wa_id= */

@@ -37,6 +37,12 @@ export type UploadMediaResponse = JsonOk<'uploadImage'>;
 export type CallPermissionsResponse = JsonOk<'checkCallPermissions'>;
 export type CallPermissionStatus = CallPermissionsResponse['permission']['status'];
 export type CallActionRequest = JsonBody<'manageCalls'>;
+/**
+ * GET /{phone-number-id}?fields=…: the number's profile, quality and messaging_limit_tier. The
+ * spec documents messaging_limit_tier on this Graph node under its WhatsApp-Account-Number-ID
+ * path (PhoneNumberInfo, the Phone-Number-ID path's schema, omits it).
+ */
+export type PhoneNumberDetails = Schemas['WhatsAppAccountNumber'];
 export type CallConnectRequest = Schemas['CallRequestPayload'];
 export type CallTerminateRequest = Schemas['CallTerminateRequestPayload'];
 export type CallActionResponse = JsonOk<'manageCalls'>;

@@ -22,7 +22,7 @@ export class CallingReadinessService {
     const client = this.graph.client(number, READINESS_GRAPH_TIMEOUT_MS);
     const [settings, details, row, lastCallsWebhookAt] = await Promise.all([
       fetched(() => client.getSettings(number.phone_number_id)),
-      fetched(() => this.graph.phoneNumberDetails(number, ['messaging_limit_tier'], READINESS_GRAPH_TIMEOUT_MS)),
+      fetched(() => this.graph.client(number, READINESS_GRAPH_TIMEOUT_MS).getPhoneNumber(number.phone_number_id, ['messaging_limit_tier'])),
       this.repository.findRow(accountId, numberId),
       this.repository.lastCallsWebhookAt(accountId, number.phone_number_id),
     ]);

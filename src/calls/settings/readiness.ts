@@ -1,16 +1,10 @@
-import type { components } from '../../whatsapp/generated/meta-api';
+import type { PhoneNumberDetails } from '../../whatsapp/types';
 
 /**
  * The calling readiness check as a pure function: what Meta and recado know about a number
  * in, one verdict per prerequisite out, each failing one with what to do.
  */
 
-/**
- * GET /{phone-number-id}?fields=… . The spec documents messaging_limit_tier on this Graph node
- * under its WhatsApp-Account-Number-ID path (PhoneNumberInfo, the Phone-Number-ID path's
- * schema, omits it).
- */
-export type PhoneNumberDetails = components['schemas']['WhatsAppAccountNumber'];
 /** The spec's enum predates TIER_2K, which Meta reports since it replaced TIER_1K as the first tier. */
 export type MessagingLimitTier = NonNullable<PhoneNumberDetails['messaging_limit_tier']> | 'TIER_2K';
 
