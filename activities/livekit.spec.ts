@@ -1,12 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { ParticipantInfo, RoomServiceClient, ServerError, TrackInfo, TrackType } from 'livekit-server-sdk';
-import {
-  classifyLiveKitError,
-  createLiveKitActivities,
-  LIVEKIT_REQUEST_ERROR,
-  LiveKitTransientError,
-  redact,
-} from './livekit';
+import { createLiveKitActivities } from './livekit';
+import { classifyLiveKitError, LIVEKIT_REQUEST_ERROR, LiveKitTransientError, redact } from './livekit-errors';
 
 const deps = {
   url: 'http://livekit.invalid:7880',

@@ -5,11 +5,17 @@ import {
   DisconnectWhatsAppCallRequest_DisconnectReason,
   RoomAgentDispatch,
   RoomServiceClient,
-  ServerError,
   SessionDescription,
   TrackType,
   type ParticipantInfo,
 } from 'livekit-server-sdk';
+import {
+  LIVEKIT_INVALID_INPUT,
+  LIVEKIT_REQUEST_ERROR,
+  classifyLiveKitError,
+  isNotFound,
+  type LiveKitRequestErrorDetails,
+} from './livekit-errors';
 
 /**
  * LiveKit adapter: rooms, join tokens and participants on the LiveKit server, and calls
@@ -45,31 +51,6 @@ export const MAX_JOIN_TOKEN_TTL_SECONDS = 24 * 60 * 60;
 /** Meta's limit on biz_opaque_callback_data. */
 export const MAX_BIZ_OPAQUE_CALLBACK_DATA_LENGTH = 512;
 
-/** ApplicationFailure type of a request LiveKit rejected (Twirp 4xx): retrying cannot help. */
-export const LIVEKIT_REQUEST_ERROR = 'LiveKitRequestError';
-/** ApplicationFailure type of input this adapter refuses before calling LiveKit. */
-export const LIVEKIT_INVALID_INPUT = 'LiveKitInvalidInput';
-
-/** A failure worth retrying (5xx, 429, timeout, network). Temporal retries it by its name. */
-export class LiveKitTransientError extends Error {
-  constructor(
-    message: string,
-    readonly status?: number,
-    readonly code?: string,
-  ) {
-    super(message);
-    this.name = 'LiveKitTransientError';
-  }
-}
-
-export interface LiveKitRequestErrorDetails {
-  operation: string;
-  status: number;
-  /** Twirp error code (invalid_argument, not_found, permission_denied, unauthenticated, …) when the server sent one. */
-  code: string | null;
-  message: string;
-}
-
 export interface CallRoom {
   roomName: string;
   sid: string;
@@ -101,90 +82,6 @@ export interface CallParticipant {
 }
 
 export type WhatsAppDisconnectReason = 'business_initiated' | 'user_initiated';
-
-// Twirp codes (https://twitchtv.github.io/twirp/docs/spec_v7.html#error-codes) that mean the
-// request itself is wrong; everything else is a server or transport condition worth a retry.
-const PERMANENT_TWIRP_CODES = new Set([
-  'invalid_argument',
-  'malformed',
-  'out_of_range',
-  'not_found',
-  'bad_route',
-  'already_exists',
-  'permission_denied',
-  'unauthenticated',
-  'failed_precondition',
-  'unimplemented',
-]);
-const TRANSIENT_TWIRP_CODES = new Set([
-  'canceled',
-  'unknown',
-  'deadline_exceeded',
-  'resource_exhausted',
-  'aborted',
-  'internal',
-  'unavailable',
-  'dataloss',
-]);
-
-const JWT = /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
-
-/**
- * Strips credentials from text that may reach logs or Temporal history: livekit-server echoes
- * a rejected API token in its 401 body, and the Meta access token travels in Connector requests.
- */
-export function redact(text: string, secrets: Array<string | undefined> = []): string {
-  let out = text.replace(JWT, '[redacted token]');
-  for (const secret of secrets) if (secret && secret.length >= 4) out = out.split(secret).join('[redacted]');
-  return out;
-}
-
-/** True when the SDK raised a Twirp error (an HTTP status, and a Twirp code when the body had one). */
-function isServerError(err: unknown): err is ServerError {
-  return err instanceof ServerError || (err instanceof Error && typeof (err as Partial<ServerError>).status === 'number');
-}
-
-/**
- * LiveKit said the room or participant does not exist. Only the Twirp code counts: a bare 404
- * (a URL that is not LiveKit's API) is a misconfiguration, not an absent participant.
- */
-export function isNotFound(err: unknown): boolean {
-  return isServerError(err) && err.code === 'not_found';
-}
-
-/**
- * Turns whatever the SDK threw into what Temporal should do with it: an ApplicationFailure
- * that is not retried (4xx), or a LiveKitTransientError that is. Messages are redacted.
- */
-export function classifyLiveKitError(operation: string, err: unknown, secrets: Array<string | undefined> = []): Error {
-  if (err instanceof ApplicationFailure) return err;
-  if (isServerError(err)) {
-    const code = err.code ?? null;
-    const message = redact(err.message || err.name, secrets);
-    const permanent = code
-      ? PERMANENT_TWIRP_CODES.has(code) || (!TRANSIENT_TWIRP_CODES.has(code) && isPermanentStatus(err.status))
-      : isPermanentStatus(err.status);
-    const text = `LiveKit ${operation} failed with ${err.status}${code ? ` ${code}` : ''}: ${message}`;
-    if (permanent) {
-      const details: LiveKitRequestErrorDetails = { operation, status: err.status, code, message };
-      return ApplicationFailure.nonRetryable(text, LIVEKIT_REQUEST_ERROR, details);
-    }
-    return new LiveKitTransientError(text, err.status, code ?? undefined);
-  }
-  return new LiveKitTransientError(`LiveKit ${operation} failed: ${redact(describeTransportError(err), secrets)}`);
-}
-
-function isPermanentStatus(status: number): boolean {
-  return status >= 400 && status < 500 && status !== 408 && status !== 429;
-}
-
-// Duck-typed: fetch's errors come from Node's own realm, where `instanceof Error` can fail (jest).
-function describeTransportError(err: unknown): string {
-  if (typeof err !== 'object' || err === null || typeof (err as Error).message !== 'string') return String(err);
-  const { name, message, cause } = err as Error & { cause?: { code?: string; message?: string } };
-  const detail = cause?.code ?? cause?.message;
-  return `${name}: ${message}${detail ? ` (${detail})` : ''}`;
-}
 
 function invalid(message: string, field: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(message, LIVEKIT_INVALID_INPUT, { field });

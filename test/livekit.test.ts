@@ -3,13 +3,8 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import { RoomServiceClient, TokenVerifier } from 'livekit-server-sdk';
-import {
-  createLiveKitActivities,
-  LIVEKIT_INVALID_INPUT,
-  LIVEKIT_REQUEST_ERROR,
-  LiveKitTransientError,
-  type LiveKitActivityDeps,
-} from '../activities/livekit';
+import { createLiveKitActivities, type LiveKitActivityDeps } from '../activities/livekit';
+import { LIVEKIT_INVALID_INPUT, LIVEKIT_REQUEST_ERROR, LiveKitTransientError } from '../activities/livekit-errors';
 import { loadConfig } from '../src/config/config';
 
 /**
@@ -23,10 +18,9 @@ import { loadConfig } from '../src/config/config';
 const { livekit } = loadConfig();
 const deps: LiveKitActivityDeps = {
   ...livekit,
-  // LiveKit's test-server (its stateless mock of the Twirp API, Connector included). The stack is
-  // moving it to LIVEKIT_TEST_SERVER_URL and putting recado's Connector simulator on
-  // LIVEKIT_CONNECTOR_URL; these tests rely on the test-server's echo and X-Lk-Mock faults.
-  connectorUrl: process.env.LIVEKIT_TEST_SERVER_URL ?? process.env.LIVEKIT_CONNECTOR_URL ?? 'http://127.0.0.1:7890',
+  // LiveKit's test-server (its stateless mock of the Twirp API, Connector included): these tests
+  // rely on its echo and X-Lk-Mock faults, so not on recado's Connector simulator.
+  connectorUrl: process.env.LIVEKIT_TEST_SERVER_URL ?? 'http://127.0.0.1:7891',
   whatsappCloudApiVersion: 'v23.0',
 };
 /** A URL nothing listens on (not port 9: fetch refuses the "bad port" before any network I/O). */

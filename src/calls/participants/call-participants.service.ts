@@ -1,12 +1,7 @@
 import { ForbiddenException, Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { ApplicationFailure } from '@temporalio/common';
-import {
-  createLiveKitActivities,
-  LIVEKIT_REQUEST_ERROR,
-  LiveKitTransientError,
-  type CallParticipant,
-  type LiveKitRequestErrorDetails,
-} from '../../../activities/livekit';
+import { createLiveKitActivities, type CallParticipant } from '../../../activities/livekit';
+import { LIVEKIT_REQUEST_ERROR, LiveKitTransientError, type LiveKitRequestErrorDetails } from '../../../activities/livekit-errors';
 import { CONFIG } from '../../config/config.module';
 import type { Config } from '../../config/config';
 import type { Principal } from '../../common/auth';
