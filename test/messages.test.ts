@@ -130,7 +130,8 @@ describe('sending a WhatsApp message end to end', () => {
     const first = await spawnWorker(config);
     const sent = await tenant.call('POST', '/v1/messages', { whatsapp_number_id: tenant.numberId, to, type: 'text', text: { body: 'uma vez só' } });
     await eventually(async () => (sim.simulator.messages({ to }).length === 1 ? true : undefined), 20_000, 'Meta to accept the send');
-    expect((await tenant.call('GET', `/v1/messages/${sent.body.id}`)).body.state).toBe('sending');
+    // The worker is still waiting for Meta's answer: one attempt, whatever the webhooks did meanwhile.
+    expect((await tenant.call('GET', `/v1/messages/${sent.body.id}`)).body.send_attempts).toBe(1);
     first.kill('SIGKILL');
 
     const second = await startWorker(config);

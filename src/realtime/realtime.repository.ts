@@ -27,6 +27,7 @@ export class RealtimeRepository {
     let client: Client | undefined;
     let stopped = false;
     let retry: NodeJS.Timeout | undefined;
+    let connecting: Promise<void> | undefined;
     const connect = async () => {
       const c = new Client({ connectionString: databaseUrl });
       c.on('notification', (msg) => {
@@ -44,8 +45,11 @@ export class RealtimeRepository {
       try {
         await c.connect();
         await c.query(`LISTEN ${REALTIME_CHANNEL}`);
-        client = c;
+        // Stopped while connecting: this connection must not outlive the listener.
+        if (stopped) await c.end();
+        else client = c;
       } catch (err) {
+        if (stopped) return void (await c.end().catch(() => {}));
         onError(err as Error);
         await c.end().catch(() => {});
         scheduleReconnect();
@@ -58,13 +62,14 @@ export class RealtimeRepository {
       void old?.end().catch(() => {});
       retry = setTimeout(() => {
         retry = undefined;
-        void connect();
+        connecting = connect();
       }, 1000);
     };
-    void connect();
+    connecting = connect();
     return async () => {
       stopped = true;
       if (retry) clearTimeout(retry);
+      await connecting;
       await client?.end().catch(() => {});
     };
   }
