@@ -2,7 +2,8 @@ import { TokenVerifier } from 'livekit-server-sdk';
 import type { RunningWhatsAppSimulator } from '../src/simulators/whatsapp/server';
 import { startCallingStack } from './support/calling';
 import { openEventStream, type SseEvent } from './support/sse';
-import { apiClient, createTenant, eventually, randomWaId, testConfig, type RunningApi } from './support/stack';
+import { signWebhook } from '../src/whatsapp/signature';
+import { apiClient, createTenant, eventually, randomWaId, startApi, testConfig, type RunningApi } from './support/stack';
 
 /** Customer → business calls: hours, waves of agents (involved first), first to accept wins, missed → callback task. */
 describe('customer-initiated calls', () => {
@@ -129,5 +130,47 @@ describe('customer-initiated calls', () => {
     expect(refused.status).toBe(409);
     expect(refused.body.message).toMatch(/not offered to you/);
     expect((await agents[0].call('POST', `/v1/calls/${callId}/accept`)).status).toBe(200);
+  });
+
+  it('a call whose workflow could not start rings when the connect webhook comes again, and never rings twice', async () => {
+    const { tenant, agents, waId } = await team(1);
+    const [agent] = agents;
+    // An API process whose workflow start Temporal refuses: the call is stored, the delivery left failed for a retry.
+    const cut = await startApi({ ...config, temporal: { ...config.temporal, namespace: 'recado-no-such-namespace' } });
+    const failed = await (async () => {
+      try {
+        sim.simulator.setWebhookUrl(`${cut.url}/v1/webhooks/whatsapp`);
+        const atMeta = sim.simulator.customerCalls(waId, { phoneNumberId: tenant.phoneNumberId });
+        const delivery = await eventually(async () =>
+          (await tenant.call('GET', '/v1/webhooks?status=failed')).body.find((w: { raw_body: string }) => w.raw_body.includes(atMeta.id)),
+        );
+        return { ...delivery, atMeta };
+      } finally {
+        sim.simulator.setWebhookUrl(`${api.url}/v1/webhooks/whatsapp`);
+        await cut.close();
+      }
+    })();
+    const { atMeta } = failed;
+    expect(failed.error).toMatch(/namespace/i);
+
+    // Meta's redelivery (the sweeper does the same with the stored body) reaches an API that can ring.
+    const deliver = (raw: string) =>
+      fetch(`${api.url}/v1/webhooks/whatsapp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWebhook(raw, config.whatsapp.appSecret) },
+        body: raw,
+      });
+    const offer = agent.stream.waitFor(offered);
+    expect((await deliver(failed.raw_body)).status).toBe(200);
+    const callId = (await offer).find(offered)!.data.call_id as string;
+    expect((await agent.call('POST', `/v1/calls/${callId}/accept`)).status).toBe(200);
+    await eventually(async () => (sim.simulator.calls().find((c) => c.id === atMeta.id)?.state === 'accepted' ? true : undefined));
+    sim.simulator.customerEndsCall(atMeta.id);
+    await callState(agent.call, callId, 'completed');
+
+    // Once more after the call ended: nothing rings.
+    expect((await deliver(failed.raw_body)).status).toBe(200);
+    await expect(agent.stream.waitFor(offered, 1500)).rejects.toThrow(/expected event not received/);
+    expect((await agent.call('GET', `/v1/calls/${callId}`)).body.state).toBe('completed');
   });
 });

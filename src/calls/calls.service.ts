@@ -3,6 +3,7 @@ import {
   ApplicationFailure,
   Client,
   WorkflowExecutionAlreadyStartedError,
+  WorkflowIdReusePolicy,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
@@ -114,25 +115,33 @@ export class CallsService {
     return { call: callView(row), join: await this.joinToken(row, agentId) };
   }
 
-  /**
-   * A customer calls (the connect webhook, inside its transaction): the call is stored once per
-   * Meta call id and its workflow rings the agents.
-   */
-  async receiveInboundCall(
+  /** A customer calls (the connect webhook, inside its transaction): the call is stored once per Meta call id. */
+  async storeInboundCall(
     db: PoolClient,
-    c: { accountId: string; numberId: string; contactId: string; whatsappCallId: string; sdpOffer: string },
+    c: { accountId: string; numberId: string; contactId: string; whatsappCallId: string },
   ): Promise<void> {
-    const row = await this.calls.insertInbound({ id: randomUUID(), ...c }, db);
+    await this.calls.insertInbound({ id: randomUUID(), ...c }, db);
+  }
+
+  /**
+   * After the call is committed, its workflow rings the agents. Run again for every delivery of
+   * the connect webhook (a redelivery, or the sweeper after a crash between commit and start):
+   * it starts the workflow at most once per call, never a second time after the call ended.
+   */
+  async ringInboundCall(c: { phoneNumberId: string; whatsappCallId: string; sdpOffer: string }): Promise<void> {
+    const row = await this.calls.findForWebhook(c.phoneNumberId, { whatsappCallId: c.whatsappCallId });
+    if (!row || row.direction !== 'user_initiated' || row.state !== 'ringing') return;
     try {
       await this.temporal.workflow.start(inboundCallWorkflow, {
         taskQueue: this.config.temporal.taskQueue,
         workflowId: callWorkflowId(row.id),
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         args: [
           {
-            accountId: c.accountId,
+            accountId: row.account_id,
             callId: row.id,
-            numberId: c.numberId,
-            contactId: c.contactId,
+            numberId: row.whatsapp_number_id,
+            contactId: row.contact_id,
             sdpOffer: c.sdpOffer,
             answerWindowMs: durationMs(this.config.calls.answerWindow),
             waveDelayMs: durationMs(this.config.calls.waveDelay),

@@ -86,12 +86,14 @@ export class WhatsAppWebhooksService implements OnModuleInit, OnModuleDestroy {
   /** Never throws: a failure leaves the delivery "failed" for the sweeper to retry. */
   private async process(webhookId: string, rawBody: string): Promise<void> {
     let outcome: Outcome;
+    // The account is known as soon as an event names its number: a failed delivery is shown to it.
+    const owner = { accountId: null as string | null };
     try {
-      outcome = await this.apply(webhookId, rawBody);
+      outcome = await this.apply(webhookId, rawBody, owner);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.logger.error({ webhookId, err: message }, 'whatsapp webhook processing failed; will retry');
-      await this.webhooks.finish(webhookId, 'failed', null, message).catch(() => {});
+      await this.webhooks.finish(webhookId, 'failed', owner.accountId, message).catch(() => {});
       this.metrics.webhooks.inc({ provider: PROVIDER, status: 'failed' });
       return;
     }
@@ -102,7 +104,7 @@ export class WhatsAppWebhooksService implements OnModuleInit, OnModuleDestroy {
     this.metrics.webhooks.inc({ provider: PROVIDER, status: outcome.status });
   }
 
-  private async apply(webhookId: string, rawBody: string): Promise<Outcome> {
+  private async apply(webhookId: string, rawBody: string, owner: { accountId: string | null }): Promise<Outcome> {
     let payload: unknown;
     try {
       payload = JSON.parse(rawBody);
@@ -117,7 +119,6 @@ export class WhatsAppWebhooksService implements OnModuleInit, OnModuleDestroy {
       throw err;
     }
 
-    let accountId: string | null = null;
     for (const event of events) {
       const number = await this.numbers.findByPhoneNumberId(event.phoneNumberId);
       if (!number) {
@@ -127,7 +128,7 @@ export class WhatsAppWebhooksService implements OnModuleInit, OnModuleDestroy {
           error: `metadata.phone_number_id ${event.phoneNumberId} is not connected to any account`,
         };
       }
-      accountId = number.account_id;
+      owner.accountId = number.account_id;
       await inTransaction(this.pool, async (db) => {
         const isNew = await this.webhooks.recordEvent(db, {
           provider: PROVIDER,
@@ -143,8 +144,12 @@ export class WhatsAppWebhooksService implements OnModuleInit, OnModuleDestroy {
         const handled = await this.applyEvent(db, number.account_id, number.id, event);
         if (!handled) await this.webhooks.markEventUnhandled(db, PROVIDER, event.dedupeKey);
       });
+      // Once the call is committed (its workflow reads it): also for a duplicate, whose first
+      // delivery may have stopped between the commit and the start.
+      const offer = customerCallOffer(event);
+      if (offer) await this.callsService.ringInboundCall(offer);
     }
-    return { status: 'processed', accountId, error: null };
+    return { status: 'processed', accountId: owner.accountId, error: null };
   }
 
   /** Applies one event inside its transaction (NOTIFY included: sent on commit). False: kept, not acted on yet. */
@@ -203,15 +208,9 @@ export class WhatsAppWebhooksService implements OnModuleInit, OnModuleDestroy {
       }
       case 'call': {
         if (event.direction === 'USER_INITIATED' && event.event === 'connect') {
-          if (event.session?.sdpType !== 'offer') return false;
+          if (!customerCallOffer(event)) return false;
           const contact = await this.contacts.upsertByWaId(accountId, event.from, event.contactName ?? null, db);
-          await this.callsService.receiveInboundCall(db, {
-            accountId,
-            numberId,
-            contactId: contact.id,
-            whatsappCallId: event.callId,
-            sdpOffer: event.session.sdp,
-          });
+          await this.callsService.storeInboundCall(db, { accountId, numberId, contactId: contact.id, whatsappCallId: event.callId });
           return true;
         }
         const call = await this.calls.findForWebhook(event.phoneNumberId, callRef(event), db);
@@ -244,6 +243,13 @@ export class WhatsAppWebhooksService implements OnModuleInit, OnModuleDestroy {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
   }
+}
+
+/** A customer calling the business: a user-initiated connect carrying their SDP offer. */
+function customerCallOffer(event: WhatsAppWebhookEvent) {
+  if (event.kind !== 'call' || event.direction !== 'USER_INITIATED' || event.event !== 'connect') return null;
+  if (event.session?.sdpType !== 'offer') return null;
+  return { phoneNumberId: event.phoneNumberId, whatsappCallId: event.callId, sdpOffer: event.session.sdp };
 }
 
 /** A calls webhook names the call by our id (biz_opaque_callback_data) when we placed it, and always by Meta's. */
