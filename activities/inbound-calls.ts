@@ -2,7 +2,8 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { randomUUID } from 'node:crypto';
 import type { CallsRepository } from '../src/calls/calls.repository';
 import type { ContactsRepository } from '../src/contacts/contacts.repository';
-import type { CallbackTaskRow, CandidateAgent, InboundCallsRepository } from '../src/calls/inbound-calls.repository';
+import type { CallbackTaskRow, InboundCallsRepository } from '../src/calls/inbound-calls.repository';
+import type { CallParticipantsRepository, InvolvedAgent } from '../src/calls/participants/call-participants.repository';
 import type { BlockedCallersRepository } from '../src/calls/participants/blocked-callers.repository';
 import { isOpenAt, type Availability } from '../src/calls/policy';
 import type { CallSettingsRepository } from '../src/calls/settings/call-settings.repository';
@@ -13,6 +14,7 @@ import type { LiveKitActivities } from './livekit';
 
 export interface InboundCallActivityDeps {
   inbound: InboundCallsRepository;
+  participants: CallParticipantsRepository;
   blockedCallers: BlockedCallersRepository;
   calls: CallsRepository;
   settings: CallSettingsRepository;
@@ -28,7 +30,7 @@ export interface InboundCallActivityDeps {
 const WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export function createInboundCallActivities(deps: InboundCallActivityDeps) {
-  const { inbound, blockedCallers, calls, settings, contacts, messages, realtime, livekit, graphClient, texts } = deps;
+  const { inbound, participants, blockedCallers, calls, settings, contacts, messages, realtime, livekit, graphClient, texts } = deps;
   const context = async (accountId: string, callId: string) => {
     const call = await calls.context(accountId, callId);
     if (!call) throw ApplicationFailure.nonRetryable(`call ${callId} not found`, 'NotFound');
@@ -40,13 +42,13 @@ export function createInboundCallActivities(deps: InboundCallActivityDeps) {
     async screenInboundCall(input: { accountId: string; callId: string }): Promise<{
       blocked: boolean;
       availability: Availability;
-      agents: CandidateAgent[];
+      agents: InvolvedAgent[];
     }> {
       const call = await context(input.accountId, input.callId);
       const [blocked, callingSettings, agents] = await Promise.all([
         blockedCallers.isCallerBlocked(call.account_id, call.contact_id),
         settings.find(call.whatsapp_number_id),
-        inbound.routingAgents(call.account_id, call.contact_id),
+        participants.involvedAgents(call.account_id, call.contact_id, { excludeCallId: call.id }),
       ]);
       // No settings stored: the number takes calls at any hour.
       const availability = callingSettings ? isOpenAt(callingSettings, Date.now()) : ({ open: true } as const);

@@ -1,3 +1,5 @@
+import { Pool } from 'pg';
+import { RealtimeRepository } from '../src/realtime/realtime.repository';
 import { signWebhook } from '../src/whatsapp/signature';
 import { inboundTextWebhook } from './support/payloads';
 import { readEvents } from './support/sse';
@@ -44,5 +46,28 @@ describe('realtime events for agents (SSE)', () => {
     expect(received.data.type).toBe('text');
 
     await expect(readEvents(theirs, (e) => e.event === 'message.received', 1500)).rejects.toThrow(/expected event not received|no event in time/);
+  });
+
+  it("delivers an agent's event to that agent and to account-wide streams, not to other agents", async () => {
+    const tenant = await createTenant(api, config);
+    const agent = async (name: string) =>
+      (await tenant.call('POST', '/v1/agents', { name, email: `${name}${Date.now()}@example.com` })).body;
+    const [ana, bia] = [await agent('ana'), await agent('bia')];
+    const open = (token: string) => fetch(`${api.url}/v1/events?access_token=${token}`);
+    const [anaStream, biaStream, accountStream] = await Promise.all([open(ana.api_key.key), open(bia.api_key.key), open(tenant.key)]);
+    const untilBroadcast = (e: { event: string }) => e.event === 'test.broadcast';
+    const reads = [anaStream, biaStream, accountStream].map((res) => readEvents(res, untilBroadcast));
+    await new Promise((r) => setTimeout(r, 300)); // let the streams subscribe
+
+    const pool = new Pool({ connectionString: config.databaseUrl, max: 1 });
+    const realtime = new RealtimeRepository(pool);
+    await realtime.publish({ accountId: tenant.accountId, agentId: ana.agent.id, type: 'test.addressed', data: { to: 'ana' } });
+    await realtime.publish({ accountId: tenant.accountId, type: 'test.broadcast', data: {} });
+    await pool.end();
+
+    const [seenByAna, seenByBia, seenByAccount] = (await Promise.all(reads)).map((events) => events.map((e) => e.event));
+    expect(seenByAna).toEqual(['ready', 'test.addressed', 'test.broadcast']);
+    expect(seenByBia).toEqual(['ready', 'test.broadcast']);
+    expect(seenByAccount).toEqual(['ready', 'test.addressed', 'test.broadcast']);
   });
 });

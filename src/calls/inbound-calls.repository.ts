@@ -1,14 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { PG_POOL } from '../db/database';
-import type { RoutingAgent } from './policy';
-
-/** An agent is online while their realtime stream refreshes last_seen_at (every 25 s). */
-export const ONLINE_WITHIN_SECONDS = 60;
-
-export interface CandidateAgent extends RoutingAgent {
-  name: string;
-}
 
 export interface CallbackTaskRow {
   id: string;
@@ -29,33 +21,6 @@ export interface CallbackTaskRow {
 @Injectable()
 export class InboundCallsRepository {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
-
-  /**
-   * Every agent of the account with presence and involvement with this customer: assigned
-   * to them (3), took part in an earlier call with them (2 per call, most recent first).
-   */
-  async routingAgents(accountId: string, contactId: string): Promise<CandidateAgent[]> {
-    const { rows } = await this.pool.query<{ id: string; name: string; online: boolean; involvement: number; last_at: Date | null }>(
-      `SELECT a.id, a.name,
-              coalesce(a.last_seen_at > now() - make_interval(secs => $3), false) AS online,
-              (CASE WHEN c.assigned_agent_id = a.id THEN 3 ELSE 0 END) + 2 * count(p.call_id)::int AS involvement,
-              max(p.created_at) AS last_at
-         FROM agents a
-         JOIN contacts c ON c.account_id = a.account_id AND c.id = $2
-         LEFT JOIN calls k ON k.account_id = a.account_id AND k.contact_id = c.id
-         LEFT JOIN call_participants p ON p.call_id = k.id AND p.agent_id = a.id AND p.state IN ('joined', 'left')
-        WHERE a.account_id = $1
-        GROUP BY a.id, a.name, a.last_seen_at, c.assigned_agent_id`,
-      [accountId, contactId, ONLINE_WITHIN_SECONDS],
-    );
-    return rows.map((r) => ({
-      id: r.id,
-      name: r.name,
-      online: r.online,
-      involvement: r.involvement,
-      ...(r.last_at ? { lastInvolvedAt: r.last_at.getTime() } : {}),
-    }));
-  }
 
   /** One task per call: a retried activity finds the task it created. */
   async createCallbackTask(t: {

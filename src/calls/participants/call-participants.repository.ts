@@ -1,11 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { PG_POOL } from '../../db/database';
-import { ONLINE_WITHIN_SECONDS } from '../inbound-calls.repository';
-import { SECOND_MS } from '../policy';
-
-/** Presence as the inbound-call routing sees it: the realtime stream refreshed last_seen_at lately. */
-const ONLINE_WITHIN_MS = ONLINE_WITHIN_SECONDS * SECOND_MS;
+import { ONLINE_WITHIN_MS } from '../../realtime/presence';
+import { involvementScore, type RoutingAgent } from '../policy';
 
 export type ParticipantState = 'invited' | 'joined' | 'declined' | 'left' | 'removed';
 /** States that mean the agent is on the call, or about to be. */
@@ -36,12 +33,19 @@ export interface AgentPresenceRow {
 }
 
 /** An agent of the account and how involved they are with one customer. */
-export interface AgentInvolvementRow extends AgentPresenceRow {
+interface AgentInvolvementRow extends AgentPresenceRow {
   /** contacts.assigned_agent_id: the agent responsible for the customer. */
   assigned: boolean;
   /** Other calls with this customer the agent placed, answered or joined. */
   previous_calls: number;
   last_involved_at: Date | null;
+}
+
+/** An agent as routing and invitations rank them. */
+export interface InvolvedAgent extends RoutingAgent {
+  name: string;
+  assigned: boolean;
+  previousCalls: number;
 }
 
 /** SQL: agent `a` was seen within the milliseconds held by parameter $param. */
@@ -52,16 +56,12 @@ export class CallParticipantsRepository {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   /**
-   * Every agent of the account with their involvement with the customer: assignment and
-   * previous calls (outbound messages do not record their agent yet, so conversations cannot count).
+   * Every agent of the account with presence and involvement with the customer: assignment and
+   * other calls with them (outbound messages do not record their agent yet, so conversations
+   * cannot count). Who rings for a customer's call, and whom an agent can invite into one.
    */
-  async agentsWithInvolvement(
-    accountId: string,
-    contactId: string,
-    options: { excludeCallId?: string; onlineWithinMs?: number } = {},
-  ): Promise<AgentInvolvementRow[]> {
-    return (
-      await this.pool.query<AgentInvolvementRow>(
+  async involvedAgents(accountId: string, contactId: string, options: { excludeCallId?: string } = {}): Promise<InvolvedAgent[]> {
+    const { rows } = await this.pool.query<AgentInvolvementRow>(
         `WITH past AS (
            SELECT c.id AS call_id, c.created_at, p.agent_id
              FROM calls c JOIN call_participants p ON p.call_id = c.id
@@ -81,9 +81,17 @@ export class CallParticipantsRepository {
            LEFT JOIN by_agent b ON b.agent_id = a.id
           WHERE a.account_id = $1
           ORDER BY a.created_at, a.id`,
-        [accountId, contactId, options.excludeCallId ?? null, options.onlineWithinMs ?? ONLINE_WITHIN_MS, TOOK_PART],
-      )
-    ).rows;
+      [accountId, contactId, options.excludeCallId ?? null, ONLINE_WITHIN_MS, TOOK_PART],
+    );
+    return rows.map((a) => ({
+      id: a.id,
+      name: a.name,
+      online: a.online,
+      assigned: a.assigned,
+      previousCalls: a.previous_calls,
+      involvement: involvementScore({ assigned: a.assigned, previousCalls: a.previous_calls }),
+      ...(a.last_involved_at ? { lastInvolvedAt: a.last_involved_at.getTime() } : {}),
+    }));
   }
 
   async agents(accountId: string, ids: string[], onlineWithinMs = ONLINE_WITHIN_MS): Promise<AgentPresenceRow[]> {

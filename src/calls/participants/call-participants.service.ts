@@ -17,15 +17,7 @@ import type {
   MutedView,
   RemovedView,
 } from './call-participants.dto';
-import {
-  ACTIVE_PARTICIPANT_STATES,
-  AgentInvolvementRow,
-  CallParticipantsRepository,
-  ParticipantRow,
-} from './call-participants.repository';
-
-/** Being the customer's assigned agent outranks any number of earlier calls with them. */
-const ASSIGNED_INVOLVEMENT = 1_000_000;
+import { ACTIVE_PARTICIPANT_STATES, CallParticipantsRepository, ParticipantRow } from './call-participants.repository';
 
 const AGENT_IDENTITY = /^agent:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 
@@ -89,23 +81,18 @@ export class CallParticipantsService {
   async candidates(principal: Principal, callId: string): Promise<InviteCandidateView[]> {
     const call = await this.getCall(principal.accountId, callId);
     const [agents, onCall] = await Promise.all([
-      this.participants.agentsWithInvolvement(principal.accountId, call.contact_id, { excludeCallId: call.id }),
+      this.participants.involvedAgents(principal.accountId, call.contact_id, { excludeCallId: call.id }),
       this.participants.listForCall(principal.accountId, call.id),
     ]);
     const exclude = onCall.filter((p) => ACTIVE_PARTICIPANT_STATES.includes(p.state)).map((p) => p.agent_id);
     if (call.agent_id) exclude.push(call.agent_id);
-    const routing = agents.map((a: AgentInvolvementRow) => ({
-      ...a,
-      involvement: (a.assigned ? ASSIGNED_INVOLVEMENT : 0) + a.previous_calls,
-      lastInvolvedAt: a.last_involved_at?.getTime(),
-    }));
-    return inviteCandidates(routing, exclude).map(({ agent, specialist, online }) => ({
+    return inviteCandidates(agents, exclude).map(({ agent, specialist, online }) => ({
       agent_id: agent.id,
       name: agent.name,
       online,
       specialist,
       assigned: agent.assigned,
-      previous_calls: agent.previous_calls,
+      previous_calls: agent.previousCalls,
     }));
   }
 

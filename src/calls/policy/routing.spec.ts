@@ -1,4 +1,4 @@
-import { DEFAULT_RING_WAVE_OPTIONS, inviteCandidates, ringWaves, type RoutingAgent } from './routing';
+import { DEFAULT_RING_WAVE_OPTIONS, involvementScore, inviteCandidates, ringWaves, type RoutingAgent } from './routing';
 
 const agent = (id: string, online: boolean, involvement = 0, lastInvolvedAt?: number): RoutingAgent => ({
   id,
@@ -92,5 +92,16 @@ describe('inviteCandidates', () => {
 
   it('lists a duplicated agent once', () => {
     expect(inviteCandidates([agent('a', true), agent('a', true)], [])).toHaveLength(1);
+  });
+});
+
+describe('involvementScore', () => {
+  it('ranks the assigned agent above any number of other calls, then by calls; nobody involved scores 0', () => {
+    const assigned = involvementScore({ assigned: true, previousCalls: 0 });
+    const manyCalls = involvementScore({ assigned: false, previousCalls: 500 });
+    expect(assigned).toBeGreaterThan(manyCalls);
+    expect(involvementScore({ assigned: true, previousCalls: 1 })).toBeGreaterThan(assigned);
+    expect(manyCalls).toBeGreaterThan(involvementScore({ assigned: false, previousCalls: 1 }));
+    expect(involvementScore({ assigned: false, previousCalls: 0 })).toBe(0);
   });
 });

@@ -32,6 +32,14 @@ export interface InviteCandidate<A extends RoutingAgent> {
   online: boolean;
 }
 
+/** Being the customer's assigned agent outranks any number of earlier calls with them. */
+const ASSIGNED_INVOLVEMENT = 1_000_000;
+
+/** How involved an agent is with a customer: assigned to them, then the other calls they had with them. */
+export function involvementScore(a: { assigned: boolean; previousCalls: number }): number {
+  return (a.assigned ? ASSIGNED_INVOLVEMENT : 0) + a.previousCalls;
+}
+
 const isInvolved = (a: RoutingAgent): boolean => Number.isFinite(a.involvement) && a.involvement > 0;
 
 /** Most involved first, then most recently involved, then input order (sort is stable). */
