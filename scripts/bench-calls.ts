@@ -5,9 +5,14 @@
  * screening, the ring offer over SSE, the agent's accept (a bot that accepts at once), the
  * Temporal update, and the Connector's pre_accept/accept to Meta.
  *
- * CONCURRENT calls ring at once (default 50), ROUNDS times (default 4; QUICK=1: 1 round of 10).
- * Runs the API and simulators in this process and the worker in its own, against the local stack
- * (scripts/stack.mjs provides Postgres and Temporal). The last line printed is one JSON object.
+ * Two load shapes, CONCURRENT customers (default 50), each with an agent assigned to them:
+ * - steady: CONCURRENT calls are live at all times. Each customer calls, talks TALK_MS (± 50 %,
+ *   default 10 s) once answered, hangs up and calls again, for DURATION_S (default 60 s). This is
+ *   the headline figure: the answer time of a business holding CONCURRENT calls.
+ * - burst: all CONCURRENT customers call within the same millisecond, once — the worst case, where
+ *   every call queues behind the others for the machine's cores.
+ * QUICK=1: 10 customers, 15 s. The API and simulators run in this process and the worker in its
+ * own, against the local stack (scripts/stack.mjs). The last line printed is one JSON object.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
@@ -19,10 +24,15 @@ import { createLogger } from '../src/common/logger';
 import { migrate } from '../src/db/migrate';
 import { startLiveKitConnectorSimulator } from '../src/simulators/livekit-connector/server';
 import { startWhatsAppSimulator } from '../src/simulators/whatsapp/server';
+import type { SimCall } from '../src/simulators/whatsapp/calls';
 
 const QUICK = process.env.QUICK === '1';
 const CONCURRENT = Number(process.env.CONCURRENT ?? (QUICK ? 10 : 50));
-const ROUNDS = Number(process.env.ROUNDS ?? (QUICK ? 1 : 4));
+const DURATION_MS = 1000 * Number(process.env.DURATION_S ?? (QUICK ? 15 : 60));
+const TALK_MS = Number(process.env.TALK_MS ?? 10_000);
+const ANSWER_TIMEOUT_MS = 30_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function call(base: string, token: string, method: string, path: string, body?: unknown): Promise<any> {
   const res = await fetch(`${base}${path}`, {
@@ -36,7 +46,7 @@ async function call(base: string, token: string, method: string, path: string, b
 }
 
 /** An agent bot: listens to its realtime stream and accepts every call offered to it. */
-function agentBot(base: string, token: string, onError: (err: Error) => void) {
+function agentBot(base: string, token: string, offeredAt: Map<string, number>, onError: (err: Error) => void) {
   const controller = new AbortController();
   const ready = (async () => {
     const res = await fetch(`${base}/v1/events?access_token=${token}`, { signal: controller.signal });
@@ -54,6 +64,7 @@ function agentBot(base: string, token: string, onError: (err: Error) => void) {
           buffer = buffer.slice(end + 2);
           if (!block.includes('event: call.offered')) continue;
           const data = JSON.parse(block.split('\n').find((l) => l.startsWith('data:'))!.slice(5));
+          offeredAt.set(data.call_id, Date.now());
           call(base, token, 'POST', `/v1/calls/${data.call_id}/accept`).catch(onError);
         }
       }
@@ -65,7 +76,8 @@ function agentBot(base: string, token: string, onError: (err: Error) => void) {
   return { ready, stop: () => controller.abort() };
 }
 
-function percentile(sorted: number[], p: number): number {
+function percentile(sorted: number[], p: number): number | null {
+  if (!sorted.length) return null;
   const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
   return Math.round(sorted[Math.max(0, index)] * 10) / 10;
 }
@@ -121,6 +133,7 @@ async function main() {
 
   // One agent per concurrent call, each assigned to its own customer: they ring first and alone.
   const errors: Error[] = [];
+  const offeredAt = new Map<string, number>();
   const bots = [];
   const customers: string[] = [];
   for (let i = 0; i < CONCURRENT; i++) {
@@ -128,33 +141,67 @@ async function main() {
     const waId = `5511${String(900_000_000 + i)}`;
     const contact = await call(api, key, 'POST', '/v1/contacts', { wa_id: waId });
     await call(api, key, 'PUT', `/v1/contacts/${contact.id}/assigned-agent`, { assigned_agent_id: agent.agent.id });
-    const bot = agentBot(api, agent.api_key.key, (err) => errors.push(err));
+    const bot = agentBot(api, agent.api_key.key, offeredAt, (err) => errors.push(err));
     await bot.ready;
     bots.push(bot);
     customers.push(waId);
   }
-  await new Promise((r) => setTimeout(r, 500));
+  await sleep(500);
 
-  const latencies: number[] = [];
-  // Where the time goes: Meta → recado (webhook stored, workflow started), then recado → Meta's accept.
-  const toRecado: number[] = [];
+  /** Answer times of calls, and where they went: webhook stored (call row), agent rung (offer on SSE). */
   const db = new (await import('pg')).Pool({ connectionString: dbUrl.toString(), max: 2 });
-  for (let round = 0; round < ROUNDS; round++) {
-    const calls = customers.map((waId) => sim.simulator.customerCalls(waId, { phoneNumberId }));
-    const deadline = Date.now() + 30_000;
-    while (calls.some((c) => c.acceptedAt === undefined) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const measure = async (calls: SimCall[]) => {
     const answered = calls.filter((c) => c.acceptedAt !== undefined);
-    if (answered.length < calls.length) errors.push(new Error(`round ${round}: ${calls.length - answered.length} calls not answered`));
-    latencies.push(...answered.map((c) => c.acceptedAt! - c.createdAt));
-    const stored = await db.query<{ whatsapp_call_id: string; created_at: Date }>(
-      'SELECT whatsapp_call_id, created_at FROM calls WHERE whatsapp_call_id = ANY($1)',
+    if (answered.length < calls.length) errors.push(new Error(`${calls.length - answered.length} of ${calls.length} calls not answered`));
+    const stored = await db.query<{ id: string; whatsapp_call_id: string; created_at: Date }>(
+      'SELECT id, whatsapp_call_id, created_at FROM calls WHERE whatsapp_call_id = ANY($1)',
       [answered.map((c) => c.id)],
     );
-    for (const row of stored.rows) toRecado.push(row.created_at.getTime() - calls.find((c) => c.id === row.whatsapp_call_id)!.createdAt);
-    for (const c of answered) sim.simulator.customerEndsCall(c.id);
-    console.error(`[bench:calls] round ${round + 1}/${ROUNDS}: ${answered.length}/${calls.length} answered`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
+    const byMetaId = new Map(answered.map((c) => [c.id, c]));
+    const stages = { answer: answered.map((c) => c.acceptedAt! - c.createdAt), stored: [] as number[], rung: [] as number[] };
+    for (const row of stored.rows) {
+      const createdAt = byMetaId.get(row.whatsapp_call_id)!.createdAt;
+      stages.stored.push(row.created_at.getTime() - createdAt);
+      const offered = offeredAt.get(row.id);
+      if (offered !== undefined) stages.rung.push(offered - createdAt);
+    }
+    return stages;
+  };
+  const waitAnswered = async (calls: SimCall[]) => {
+    const deadline = Date.now() + ANSWER_TIMEOUT_MS;
+    while (calls.some((c) => c.acceptedAt === undefined) && Date.now() < deadline) await sleep(20);
+  };
+
+  // Burst: everyone calls at once.
+  const burstCalls = customers.map((waId) => sim.simulator.customerCalls(waId, { phoneNumberId }));
+  await waitAnswered(burstCalls);
+  const burst = await measure(burstCalls);
+  for (const c of burstCalls) if (c.acceptedAt !== undefined) sim.simulator.customerEndsCall(c.id);
+  console.error(`[bench:calls] burst: ${burst.answer.length}/${burstCalls.length} answered`);
+  await sleep(2000);
+
+  // Steady: CONCURRENT live calls; each customer starts at a random point of a talk period.
+  const steadyCalls: SimCall[] = [];
+  const steadyStarted = Date.now();
+  const endAt = steadyStarted + DURATION_MS;
+  let progress = steadyStarted;
+  const customer = async (waId: string) => {
+    await sleep(Math.random() * TALK_MS);
+    while (Date.now() < endAt) {
+      const c = sim.simulator.customerCalls(waId, { phoneNumberId });
+      steadyCalls.push(c);
+      await waitAnswered([c]);
+      if (c.acceptedAt === undefined) continue;
+      await sleep(TALK_MS * (0.5 + Math.random()));
+      sim.simulator.customerEndsCall(c.id);
+      if (Date.now() - progress > 10_000) {
+        progress = Date.now();
+        console.error(`[bench:calls] steady: ${Math.round((progress - steadyStarted) / 1000)} s, ${steadyCalls.length} calls`);
+      }
+    }
+  };
+  await Promise.all(customers.map(customer));
+  const steady = await measure(steadyCalls);
 
   // Let the ended calls' workflows finish before the worker goes away.
   const settleBy = Date.now() + 15_000;
@@ -167,17 +214,26 @@ async function main() {
   await connector.close();
   await sim.close();
 
-  const sorted = [...latencies].sort((a, b) => a - b);
-  const reached = [...toRecado].sort((a, b) => a - b);
+  const summary = (stages: Awaited<ReturnType<typeof measure>>) => {
+    const [answer, stored, rung] = [stages.answer, stages.stored, stages.rung].map((v) => [...v].sort((a, b) => a - b));
+    return {
+      answer_p50_ms: percentile(answer, 50),
+      answer_p95_ms: percentile(answer, 95),
+      answer_p99_ms: percentile(answer, 99),
+      answer_max_ms: answer[answer.length - 1] ?? null,
+      webhook_stored_p50_ms: percentile(stored, 50),
+      webhook_stored_p95_ms: percentile(stored, 95),
+      agent_rung_p50_ms: percentile(rung, 50),
+      agent_rung_p95_ms: percentile(rung, 95),
+    };
+  };
   const result = {
-    calls: latencies.length,
+    calls: steady.answer.length,
     concurrent: CONCURRENT,
-    answer_p50_ms: percentile(sorted, 50),
-    answer_p95_ms: percentile(sorted, 95),
-    answer_p99_ms: percentile(sorted, 99),
-    answer_max_ms: sorted[sorted.length - 1] ?? null,
-    webhook_stored_p50_ms: percentile(reached, 50),
-    webhook_stored_p95_ms: percentile(reached, 95),
+    ...summary(steady),
+    calls_per_s: Math.round((steady.answer.length / (DURATION_MS / 1000)) * 10) / 10,
+    talk_ms: TALK_MS,
+    burst: { calls: burst.answer.length, ...summary(burst) },
     errors: errors.length,
     ...(errors.length ? { first_error: errors[0].message } : {}),
     machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
