@@ -3,10 +3,6 @@ import { randomUUID } from 'node:crypto';
 import type { CallsRepository } from '../src/calls/calls.repository';
 import type { ContactsRepository } from '../src/contacts/contacts.repository';
 import type { CallbackTaskRow, InboundCallsRepository } from '../src/calls/inbound-calls.repository';
-import type { CallParticipantsRepository, InvolvedAgent } from '../src/calls/participants/call-participants.repository';
-import type { BlockedCallersRepository } from '../src/calls/participants/blocked-callers.repository';
-import { isOpenAt, type Availability } from '../src/calls/policy';
-import type { CallSettingsRepository } from '../src/calls/settings/call-settings.repository';
 import type { MessagesRepository } from '../src/messages/messages.repository';
 import type { RealtimeRepository } from '../src/realtime/realtime.repository';
 import type { WhatsAppGraphClient } from '../src/whatsapp/graph-client';
@@ -14,10 +10,7 @@ import type { LiveKitActivities } from './livekit';
 
 export interface InboundCallActivityDeps {
   inbound: InboundCallsRepository;
-  participants: CallParticipantsRepository;
-  blockedCallers: BlockedCallersRepository;
   calls: CallsRepository;
-  settings: CallSettingsRepository;
   contacts: ContactsRepository;
   messages: MessagesRepository;
   realtime: RealtimeRepository;
@@ -30,7 +23,7 @@ export interface InboundCallActivityDeps {
 const WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export function createInboundCallActivities(deps: InboundCallActivityDeps) {
-  const { inbound, participants, blockedCallers, calls, settings, contacts, messages, realtime, livekit, graphClient, texts } = deps;
+  const { inbound, calls, contacts, messages, realtime, livekit, graphClient, texts } = deps;
   const context = async (accountId: string, callId: string) => {
     const call = await calls.context(accountId, callId);
     if (!call) throw ApplicationFailure.nonRetryable(`call ${callId} not found`, 'NotFound');
@@ -38,23 +31,6 @@ export function createInboundCallActivities(deps: InboundCallActivityDeps) {
   };
 
   return {
-    /** Blocked? Open now (number's call settings)? Which agents could answer, with presence and involvement? */
-    async screenInboundCall(input: { accountId: string; callId: string }): Promise<{
-      blocked: boolean;
-      availability: Availability;
-      agents: InvolvedAgent[];
-    }> {
-      const call = await context(input.accountId, input.callId);
-      const [blocked, callingSettings, agents] = await Promise.all([
-        blockedCallers.isCallerBlocked(call.account_id, call.contact_id),
-        settings.find(call.whatsapp_number_id),
-        participants.involvedAgents(call.account_id, call.contact_id, { excludeCallId: call.id }),
-      ]);
-      // No settings stored: the number takes calls at any hour.
-      const availability = callingSettings ? isOpenAt(callingSettings, Date.now()) : ({ open: true } as const);
-      return { blocked, availability, agents };
-    },
-
     async rejectInboundCall(input: { accountId: string; callId: string }): Promise<void> {
       const call = await context(input.accountId, input.callId);
       await graphClient(call.access_token).callAction(call.phone_number_id, {

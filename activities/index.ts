@@ -8,9 +8,6 @@ import { createLiveKitActivities } from './livekit';
 import { createInboundCallActivities } from './inbound-calls';
 import { ContactsRepository } from '../src/contacts/contacts.repository';
 import { InboundCallsRepository } from '../src/calls/inbound-calls.repository';
-import { BlockedCallersRepository } from '../src/calls/participants/blocked-callers.repository';
-import { CallParticipantsRepository } from '../src/calls/participants/call-participants.repository';
-import { CallSettingsRepository } from '../src/calls/settings/call-settings.repository';
 import { createCallActivities } from './calls';
 import { createWhatsAppActivities } from './whatsapp';
 
@@ -46,10 +43,7 @@ export function createActivities({ pool, whatsapp, livekit, calls }: ActivityDep
     }),
     ...createInboundCallActivities({
       inbound: new InboundCallsRepository(pool),
-      participants: new CallParticipantsRepository(pool),
-      blockedCallers: new BlockedCallersRepository(pool),
       calls: callsRepository,
-      settings: new CallSettingsRepository(pool),
       contacts: new ContactsRepository(pool),
       messages,
       realtime,

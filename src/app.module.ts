@@ -15,6 +15,7 @@ import { CallPermissionsService } from './calls/call-permissions.service';
 import { CallbackTasksController } from './calls/callback-tasks.controller';
 import { CallsController } from './calls/calls.controller';
 import { InboundCallsRepository } from './calls/inbound-calls.repository';
+import { InboundCallScreening } from './calls/inbound-call-screening';
 import { CallsRepository } from './calls/calls.repository';
 import { CallsService } from './calls/calls.service';
 import { CALL_PARTICIPANTS_CONTROLLERS, CALL_PARTICIPANTS_PROVIDERS } from './calls/participants/call-participants.feature';
@@ -79,6 +80,7 @@ export class AppModule {
         CallsRepository,
         CallsService,
         InboundCallsRepository,
+        InboundCallScreening,
         ...CALL_SETTINGS_PROVIDERS,
         ...CALL_PARTICIPANTS_PROVIDERS,
       ],

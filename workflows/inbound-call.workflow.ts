@@ -8,6 +8,7 @@ import {
   startChild,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { InboundCallScreen } from '../src/calls/inbound-call-screening';
 import { ringWaves } from '../src/calls/policy';
 import { callTerminatedSignal, hangUpSignal } from './business-call.workflow';
 import { sendMessageWorkflow, sendMessageWorkflowId, type SendMessageInput } from './send-message.workflow';
@@ -17,6 +18,8 @@ export interface InboundCallInput {
   callId: string;
   numberId: string;
   contactId: string;
+  /** Taken when the call arrived. */
+  screen: InboundCallScreen;
   /** Meta's SDP offer from the connect webhook. */
   sdpOffer: string;
   /** Meta lets a call ring about 30–60 s; an agent must accept within this. */
@@ -76,7 +79,7 @@ export async function inboundCallWorkflow(input: InboundCallInput): Promise<stri
   });
   const terminatedByMeta = () => call.terminated;
 
-  const screen = await acts.screenInboundCall(ids);
+  const { screen } = input;
   if (screen.blocked) {
     await acts.rejectInboundCall(ids);
     await acts.recordCallState({ ...ids, state: 'rejected', endReason: 'caller_blocked' });

@@ -20,6 +20,7 @@ import { NumbersService } from '../numbers/numbers.service';
 import { businessCallWorkflow, callWorkflowId, hangUpSignal } from '../../workflows/business-call.workflow';
 import { CALL_NOT_AVAILABLE, acceptInboundCallUpdate, inboundCallWorkflow } from '../../workflows/inbound-call.workflow';
 import { CallbackTaskRow, InboundCallsRepository } from './inbound-calls.repository';
+import { InboundCallScreening } from './inbound-call-screening';
 import { CallPermissionsRepository } from './call-permissions.repository';
 import { CallRow, CallsRepository } from './calls.repository';
 import type { CallView, JoinView, StartedCallView } from './calls.dto';
@@ -55,6 +56,7 @@ export class CallsService {
     private readonly numbers: NumbersService,
     private readonly contacts: ContactsRepository,
     private readonly inbound: InboundCallsRepository,
+    private readonly screening: InboundCallScreening,
   ) {
     this.livekit = createLiveKitActivities({
       ...config.livekit,
@@ -124,13 +126,16 @@ export class CallsService {
   }
 
   /**
-   * After the call is committed, its workflow rings the agents. Run again for every delivery of
+   * After the call is committed, it is screened (blocked? open now? which agents?) and its
+   * workflow rings the agents. Run again for every delivery of
    * the connect webhook (a redelivery, or the sweeper after a crash between commit and start):
    * it starts the workflow at most once per call, never a second time after the call ended.
    */
   async ringInboundCall(c: { phoneNumberId: string; whatsappCallId: string; sdpOffer: string }): Promise<void> {
     const row = await this.calls.findForWebhook(c.phoneNumberId, { whatsappCallId: c.whatsappCallId });
     if (!row || row.direction !== 'user_initiated' || row.state !== 'ringing') return;
+    const call = { accountId: row.account_id, callId: row.id, numberId: row.whatsapp_number_id, contactId: row.contact_id };
+    const screen = await this.screening.screen(call, Date.now());
     try {
       await this.temporal.workflow.start(inboundCallWorkflow, {
         taskQueue: this.config.temporal.taskQueue,
@@ -138,10 +143,8 @@ export class CallsService {
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         args: [
           {
-            accountId: row.account_id,
-            callId: row.id,
-            numberId: row.whatsapp_number_id,
-            contactId: row.contact_id,
+            ...call,
+            screen,
             sdpOffer: c.sdpOffer,
             answerWindowMs: durationMs(this.config.calls.answerWindow),
             waveDelayMs: durationMs(this.config.calls.waveDelay),
