@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
-import type { Socket } from 'node:net';
 import type { Pool } from 'pg';
 import { TokenVerifier } from 'livekit-server-sdk';
 import { createPool } from '../src/db/database';
 import { BlockedCallersRepository } from '../src/calls/participants/blocked-callers.repository';
 import type { RunningWhatsAppSimulator } from '../src/simulators/whatsapp/server';
 import { startCallingStack } from './support/calling';
+import { joinLiveKitRoom } from './support/livekit';
 import { readEvents, type SseEvent } from './support/sse';
 import { apiClient, createTenant, eventually, randomWaId, testConfig, type RunningApi } from './support/stack';
 
@@ -84,32 +83,9 @@ describe('during a call: invites, participants and blocked callers', () => {
 
   const ids = (list: Array<{ agent_id: string }>) => list.map((c) => c.agent_id);
 
-  /** Joins the room through LiveKit's signalling WebSocket, as livekit.test.ts does: listed by the server, no media. */
-  function joinRoom(token: string): Promise<void> {
-    const base = new URL(config.livekit.url);
-    return new Promise((resolve, reject) => {
-      const req = http.request({
-        host: base.hostname,
-        port: base.port,
-        path: `/rtc?access_token=${token}&protocol=15&auto_subscribe=0&sdk=js&version=2.0.0`,
-        headers: {
-          Connection: 'Upgrade',
-          Upgrade: 'websocket',
-          'Sec-WebSocket-Key': randomBytes(16).toString('base64'),
-          'Sec-WebSocket-Version': '13',
-        },
-      });
-      req.on('upgrade', (_res, socket: Socket) => {
-        socket.on('error', () => undefined);
-        socket.on('data', () => undefined);
-        sockets.push({ close: () => socket.destroy() });
-        resolve();
-      });
-      req.on('response', (res) => reject(new Error(`LiveKit refused the join: ${res.statusCode}`)));
-      req.on('error', reject);
-      req.end();
-    });
-  }
+  const joinRoom = async (token: string) => {
+    sockets.push(await joinLiveKitRoom(config.livekit.url, token));
+  };
 
   describe('one team through two calls with the same customer', () => {
     let t: Awaited<ReturnType<typeof team>>;

@@ -1,11 +1,11 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import type { Socket } from 'node:net';
 import { RoomServiceClient, TokenVerifier } from 'livekit-server-sdk';
 import { createLiveKitActivities, type LiveKitActivityDeps } from '../activities/livekit';
 import { LIVEKIT_INVALID_INPUT, LIVEKIT_REQUEST_ERROR, LiveKitTransientError } from '../activities/livekit-errors';
 import { loadConfig } from '../src/config/config';
+import { joinLiveKitRoom } from './support/livekit';
 
 /**
  * Rooms, tokens and participants against the stack's real livekit-server; the Connector
@@ -87,34 +87,6 @@ async function withMock<T>(mock: Record<string, unknown> | undefined, fn: () => 
   }
 }
 
-/**
- * Joins a room as a participant through LiveKit's signalling WebSocket (Node 20 has no
- * WebSocket client): enough for the server to list the participant, without media.
- */
-function joinRoom(token: string): Promise<{ close(): void }> {
-  const base = new URL(deps.url);
-  return new Promise((resolve, reject) => {
-    const req = http.request({
-      host: base.hostname,
-      port: base.port,
-      path: `/rtc?access_token=${token}&protocol=15&auto_subscribe=0&sdk=js&version=2.0.0`,
-      headers: {
-        Connection: 'Upgrade',
-        Upgrade: 'websocket',
-        'Sec-WebSocket-Key': randomBytes(16).toString('base64'),
-        'Sec-WebSocket-Version': '13',
-      },
-    });
-    req.on('upgrade', (_res, socket: Socket) => {
-      socket.on('error', () => undefined);
-      socket.on('data', () => undefined);
-      resolve({ close: () => socket.destroy() });
-    });
-    req.on('response', (res) => reject(new Error(`LiveKit refused the join: ${res.statusCode}`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 async function eventually<T>(probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -188,7 +160,7 @@ describe('LiveKit adapter: rooms, tokens and participants (livekit-server)', () 
     const validate = (t: string, room: string) =>
       fetch(`${deps.url}/rtc/validate?access_token=${encodeURIComponent(t)}&room=${room}`);
     expect((await validate(token, roomB)).status).toBe(200);
-    sockets.push(await joinRoom(token));
+    sockets.push(await joinLiveKitRoom(deps.url, token));
     const inA = await eventually(() => activities.listParticipants(roomA), (p) => p.length === 1);
     expect(inA.map((p) => p.identity)).toEqual(['agent-a']);
     expect(await activities.listParticipants(roomB)).toEqual([]);
@@ -206,7 +178,7 @@ describe('LiveKit adapter: rooms, tokens and participants (livekit-server)', () 
     const roomName = unique('call');
     await activities.createCallRoom({ roomName });
     const { token } = await activities.issueJoinToken({ roomName, identity: 'agent-7', name: 'Bia' });
-    sockets.push(await joinRoom(token));
+    sockets.push(await joinLiveKitRoom(deps.url, token));
 
     const participants = await eventually(() => activities.listParticipants(roomName), (p) => p.length === 1);
     expect(participants).toEqual([

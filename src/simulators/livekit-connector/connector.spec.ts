@@ -1,4 +1,3 @@
-import Fastify, { type FastifyInstance } from 'fastify';
 import {
   AccessToken,
   ConnectorClient,
@@ -7,11 +6,11 @@ import {
   TwirpError as SdkTwirpError,
 } from 'livekit-server-sdk';
 import { DialWhatsAppCallRequest, DialWhatsAppCallResponse } from '@livekit/protocol';
-import { verifyWebhookSignature } from '../../whatsapp/signature';
-import { parseWebhookPayload, type CallEvent, type CallStatusEvent, type WhatsAppWebhookEvent } from '../../whatsapp/webhook-events';
+import type { CallEvent, CallStatusEvent } from '../../whatsapp/webhook-events';
 import { startWhatsAppSimulator, type RunningWhatsAppSimulator } from '../whatsapp/server';
 import { parseSdp } from './connector';
 import { startLiveKitConnectorSimulator, type RunningLiveKitConnectorSimulator } from './server';
+import { startWebhookReceiver, until, type WebhookReceiver } from '../webhook-receiver.spec-helper';
 
 const APP_SECRET = 'connector-spec-app-secret';
 const API_KEY = 'devkey';
@@ -20,42 +19,6 @@ const META_TOKEN = 'EAAG-business-access-token';
 const PHONE = '106540352242922';
 const CUSTOMER = '5511987654321';
 
-interface Receiver {
-  url: string;
-  app: FastifyInstance;
-  received: Array<{ raw: string; signatureOk: boolean; events: WhatsAppWebhookEvent[] }>;
-  events(): WhatsAppWebhookEvent[];
-}
-
-async function startReceiver(): Promise<Receiver> {
-  const app = Fastify();
-  const receiver: Receiver = { url: '', app, received: [], events: () => receiver.received.flatMap((r) => r.events) };
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
-  app.post('/webhooks', async (req) => {
-    const raw = req.body as string;
-    const signature = req.headers['x-hub-signature-256'];
-    receiver.received.push({
-      raw,
-      signatureOk: verifyWebhookSignature(raw, typeof signature === 'string' ? signature : undefined, APP_SECRET),
-      events: parseWebhookPayload(JSON.parse(raw)),
-    });
-    return 'EVENT_RECEIVED';
-  });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  receiver.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/webhooks`;
-  return receiver;
-}
-
-async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** What the connector sent to the Graph API. */
 interface GraphCall {
@@ -66,7 +29,7 @@ interface GraphCall {
 }
 
 let sim: RunningWhatsAppSimulator;
-let receiver: Receiver;
+let receiver: WebhookReceiver;
 let connector: RunningLiveKitConnectorSimulator;
 let client: ConnectorClient;
 const graphCalls: GraphCall[] = [];
@@ -125,7 +88,7 @@ const dialOptions = (extra: Partial<Parameters<ConnectorClient['dialWhatsAppCall
 });
 
 beforeAll(async () => {
-  receiver = await startReceiver();
+  receiver = await startWebhookReceiver(APP_SECRET);
   sim = await startWhatsAppSimulator({
     webhookUrl: receiver.url,
     appSecret: APP_SECRET,

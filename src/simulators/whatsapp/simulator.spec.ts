@@ -1,4 +1,3 @@
-import Fastify, { type FastifyInstance } from 'fastify';
 import {
   AuthError,
   InvalidParameterError,
@@ -9,68 +8,20 @@ import {
   WindowClosedError,
 } from '../../whatsapp/errors';
 import { WhatsAppGraphClient } from '../../whatsapp/graph-client';
-import { verifyWebhookSignature } from '../../whatsapp/signature';
 import { getMetaSpec, META_PATHS } from '../../whatsapp/spec';
 import type { CallConnectResponse, TextMessageRequest } from '../../whatsapp/types';
-import { parseWebhookPayload, type CallEvent, type InboundMessageEvent, type WhatsAppWebhookEvent } from '../../whatsapp/webhook-events';
+import type { CallEvent, InboundMessageEvent } from '../../whatsapp/webhook-events';
 import { startWhatsAppSimulator, type RunningWhatsAppSimulator } from './server';
+import { startWebhookReceiver, until, type WebhookReceiver } from '../webhook-receiver.spec-helper';
 
 const SECRET = 'test-app-secret';
 const PHONE = '106540352242922';
 const CUSTOMER = '5511987654321';
 const spec = getMetaSpec();
 
-/** A local webhook receiver: checks every signature, can fail on purpose, keeps what it got. */
-interface Receiver {
-  url: string;
-  app: FastifyInstance;
-  received: Array<{ raw: string; signatureOk: boolean; events: WhatsAppWebhookEvent[] }>;
-  failNext: number;
-  events(): WhatsAppWebhookEvent[];
-}
-
-async function startReceiver(): Promise<Receiver> {
-  const app = Fastify();
-  const receiver: Receiver = {
-    url: '',
-    app,
-    received: [],
-    failNext: 0,
-    events: () => receiver.received.flatMap((r) => r.events),
-  };
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
-  app.post('/webhooks', async (req, reply) => {
-    if (receiver.failNext > 0) {
-      receiver.failNext--;
-      return reply.status(500).send('down for maintenance');
-    }
-    const raw = req.body as string;
-    const signature = req.headers['x-hub-signature-256'];
-    receiver.received.push({
-      raw,
-      signatureOk: verifyWebhookSignature(raw, typeof signature === 'string' ? signature : undefined, SECRET),
-      events: parseWebhookPayload(JSON.parse(raw)),
-    });
-    return 'EVENT_RECEIVED';
-  });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  receiver.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/webhooks`;
-  return receiver;
-}
-
-async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 let sim: RunningWhatsAppSimulator;
-let receiver: Receiver;
+let receiver: WebhookReceiver;
 let client: WhatsAppGraphClient;
 
 async function control(path: string, body: unknown = {}): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -95,7 +46,7 @@ const statusesOf = (wamid: string) =>
   receiver.events().flatMap((e) => (e.kind === 'status' && e.id === wamid ? [e.status] : []));
 
 beforeAll(async () => {
-  receiver = await startReceiver();
+  receiver = await startWebhookReceiver(SECRET);
   sim = await startWhatsAppSimulator({
     webhookUrl: receiver.url,
     appSecret: SECRET,
