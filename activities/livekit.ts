@@ -98,6 +98,21 @@ function optionalCount(value: number | undefined, field: string): number | undef
   return value;
 }
 
+/** A WhatsApp call bridged into a LiveKit room by the Connector (dialed or accepted). */
+export interface WhatsAppBridge {
+  phoneNumberId: string;
+  roomName: string;
+  /** Meta access token of the number; sent to LiveKit, never logged. */
+  accessToken: string;
+  bizOpaqueCallbackData?: string;
+  /** Identity and name of the WhatsApp party's participant in the room (LiveKit advises no PII in the identity). */
+  participantIdentity?: string;
+  participantName?: string;
+  participantMetadata?: string;
+  /** LiveKit Agents (by agent name) to dispatch into the room. */
+  dispatchAgents?: string[];
+}
+
 /** "v23.0" (the Graph API path form used elsewhere in recado) → "23.0" (the form the Connector declares). */
 function cloudApiVersion(version: string): string {
   const normalized = version.trim().replace(/^v/i, '');
@@ -159,8 +174,19 @@ export function createLiveKitActivities(deps: LiveKitActivityDeps) {
     return value;
   }
 
-  function agents(names: string[] | undefined): RoomAgentDispatch[] | undefined {
-    return names?.map((agentName) => new RoomAgentDispatch({ agentName }));
+  /** What dialing and accepting a WhatsApp call tell the Connector alike. */
+  function bridgeOptions(input: WhatsAppBridge) {
+    return {
+      whatsappPhoneNumberId: requireText(input.phoneNumberId, 'phoneNumberId'),
+      whatsappApiKey: requireText(input.accessToken, 'accessToken'),
+      whatsappCloudApiVersion: apiVersion,
+      whatsappBizOpaqueCallbackData: bizOpaque(input.bizOpaqueCallbackData),
+      roomName: requireText(input.roomName, 'roomName'),
+      agents: input.dispatchAgents?.map((agentName) => new RoomAgentDispatch({ agentName })),
+      participantIdentity: input.participantIdentity,
+      participantName: input.participantName,
+      participantMetadata: input.participantMetadata,
+    };
   }
 
   return {
@@ -276,37 +302,19 @@ export function createLiveKitActivities(deps: LiveKitActivityDeps) {
      * `roomName`. Not idempotent on LiveKit's side: a retry after a lost response may ring twice,
      * so give this activity few attempts.
      */
-    async dialWhatsAppCall(input: {
-      phoneNumberId: string;
-      toWaId: string;
-      roomName: string;
-      /** Meta access token of the number; sent to LiveKit, never logged. */
-      accessToken: string;
-      bizOpaqueCallbackData?: string;
-      /** Identity and name of the WhatsApp party's participant in the room (LiveKit advises no PII in the identity). */
-      participantIdentity?: string;
-      participantName?: string;
-      participantMetadata?: string;
-      /** LiveKit Agents (by agent name) to dispatch into the room. */
-      dispatchAgents?: string[];
-      /** Seconds the user's phone rings before the Connector gives up. */
-      ringingTimeoutSeconds?: number;
-    }): Promise<{ whatsappCallId: string; roomName: string }> {
-      const accessToken = requireText(input.accessToken, 'accessToken');
+    async dialWhatsAppCall(
+      input: WhatsAppBridge & {
+        toWaId: string;
+        /** Seconds the user's phone rings before the Connector gives up. */
+        ringingTimeoutSeconds?: number;
+      },
+    ): Promise<{ whatsappCallId: string; roomName: string }> {
       const options = {
-        whatsappPhoneNumberId: requireText(input.phoneNumberId, 'phoneNumberId'),
+        ...bridgeOptions(input),
         whatsappToPhoneNumber: requireText(input.toWaId, 'toWaId'),
-        whatsappApiKey: accessToken,
-        whatsappCloudApiVersion: apiVersion,
-        whatsappBizOpaqueCallbackData: bizOpaque(input.bizOpaqueCallbackData),
-        roomName: requireText(input.roomName, 'roomName'),
-        agents: agents(input.dispatchAgents),
-        participantIdentity: input.participantIdentity,
-        participantName: input.participantName,
-        participantMetadata: input.participantMetadata,
         ringingTimeout: optionalCount(input.ringingTimeoutSeconds, 'ringingTimeoutSeconds'),
       };
-      const res = await call('Connector.DialWhatsAppCall', () => connector.dialWhatsAppCall(options), [accessToken]);
+      const res = await call('Connector.DialWhatsAppCall', () => connector.dialWhatsAppCall(options), [options.whatsappApiKey]);
       if (!res.whatsappCallId) {
         // The call may be ringing: retrying would ring again, so this is not retried.
         const message = 'LiveKit Connector.DialWhatsAppCall answered without a whatsappCallId';
@@ -317,34 +325,19 @@ export function createLiveKitActivities(deps: LiveKitActivityDeps) {
     },
 
     /** User-initiated call: hands Meta's SDP offer to the Connector, which answers Meta and bridges into `roomName`. */
-    async acceptWhatsAppCall(input: {
-      phoneNumberId: string;
-      whatsappCallId: string;
-      /** SDP offer from Meta's `connect` call webhook. */
-      sdpOffer: string;
-      roomName: string;
-      accessToken: string;
-      bizOpaqueCallbackData?: string;
-      participantIdentity?: string;
-      participantName?: string;
-      participantMetadata?: string;
-      dispatchAgents?: string[];
-    }): Promise<{ roomName: string }> {
-      const accessToken = requireText(input.accessToken, 'accessToken');
+    async acceptWhatsAppCall(
+      input: WhatsAppBridge & {
+        whatsappCallId: string;
+        /** SDP offer from Meta's `connect` call webhook. */
+        sdpOffer: string;
+      },
+    ): Promise<{ roomName: string }> {
       const options = {
-        whatsappPhoneNumberId: requireText(input.phoneNumberId, 'phoneNumberId'),
-        whatsappApiKey: accessToken,
-        whatsappCloudApiVersion: apiVersion,
+        ...bridgeOptions(input),
         whatsappCallId: requireText(input.whatsappCallId, 'whatsappCallId'),
-        whatsappBizOpaqueCallbackData: bizOpaque(input.bizOpaqueCallbackData),
         sdp: new SessionDescription({ type: 'offer', sdp: requireText(input.sdpOffer, 'sdpOffer') }),
-        roomName: requireText(input.roomName, 'roomName'),
-        agents: agents(input.dispatchAgents),
-        participantIdentity: input.participantIdentity,
-        participantName: input.participantName,
-        participantMetadata: input.participantMetadata,
       };
-      const res = await call('Connector.AcceptWhatsAppCall', () => connector.acceptWhatsAppCall(options), [accessToken]);
+      const res = await call('Connector.AcceptWhatsAppCall', () => connector.acceptWhatsAppCall(options), [options.whatsappApiKey]);
       return { roomName: res.roomName || options.roomName };
     },
 
