@@ -127,9 +127,9 @@ export class CallsService {
 
   /**
    * After the call is committed, it is screened (blocked? open now? which agents?) and its
-   * workflow rings the agents. Run again for every delivery of
-   * the connect webhook (a redelivery, or the sweeper after a crash between commit and start):
-   * it starts the workflow at most once per call, never a second time after the call ended.
+   * workflow rings the agents. Runs for every delivery of the connect webhook (a redelivery, or
+   * the sweeper after a crash between commit and start): it starts the workflow at most once
+   * per call, never again after the call ended.
    */
   async ringInboundCall(c: { phoneNumberId: string; whatsappCallId: string; sdpOffer: string }): Promise<void> {
     const row = await this.calls.findForWebhook(c.phoneNumberId, { whatsappCallId: c.whatsappCallId });

@@ -50,10 +50,9 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleDestroy() {
-    for (const account of this.streams.values()) {
-      for (const stream of [...account.accountWide, ...[...account.byAgent.values()].flatMap((set) => [...set])]) stream.complete();
+    for (const account of [...this.streams.values()]) {
+      for (const set of [account.accountWide, ...account.byAgent.values()]) for (const stream of [...set]) stream.complete();
     }
-    this.streams.clear();
     await this.stopListening?.();
   }
 

@@ -144,8 +144,8 @@ export class WhatsAppWebhooksService implements OnModuleInit, OnModuleDestroy {
         const handled = await this.applyEvent(db, number.account_id, number.id, event);
         if (!handled) await this.webhooks.markEventUnhandled(db, PROVIDER, event.dedupeKey);
       });
-      // Once the call is committed (its workflow reads it): also for a duplicate, whose first
-      // delivery may have stopped between the commit and the start.
+      // A customer's call rings once it is committed; also on a duplicate, whose first delivery
+      // may have stopped between the commit and the start.
       const offer = customerCallOffer(event);
       if (offer) await this.callsService.ringInboundCall(offer);
     }
