@@ -97,12 +97,7 @@ const isEnabled = (status: string | undefined) => status?.toLowerCase() === 'ena
 function callingEnabled({ numberId, metaCallingStatus, saved }: ReadinessFacts): ReadinessCheck {
   const item = 'calling_enabled';
   if (!metaCallingStatus.ok) {
-    return {
-      item,
-      ok: false,
-      detail: `Could not read the number's settings from Meta: ${describeMetaError(metaCallingStatus.error)}`,
-      fix: fixForMetaError(metaCallingStatus.error),
-    };
+    return unreadable(item, "the number's settings", metaCallingStatus.error);
   }
   const status = metaCallingStatus.value;
   const detail = `Meta reports calling.status ${status ?? '(none)'} on this number.`;
@@ -156,12 +151,7 @@ function messagingTier({ messagingLimitTier }: ReadinessFacts, minimum: Messagin
   const item = 'messaging_limit_tier';
   const needed = `calling needs at least ${minimum} (${count(MESSAGING_TIER_LIMITS[minimum])} business-initiated conversations / 24 h)`;
   if (!messagingLimitTier.ok) {
-    return {
-      item,
-      ok: false,
-      detail: `Could not read the number's messaging_limit_tier from Meta: ${describeMetaError(messagingLimitTier.error)}`,
-      fix: fixForMetaError(messagingLimitTier.error),
-    };
+    return unreadable(item, "the number's messaging_limit_tier", messagingLimitTier.error);
   }
   const tier = messagingLimitTier.value;
   const limit = tier === undefined ? undefined : messagingTierLimit(tier);
@@ -190,6 +180,11 @@ export function describeMetaError(e: MetaErrorInfo): string {
   const code = e.code === null ? '' : ` ${e.code}${e.subcode === null ? '' : `/${e.subcode}`}`;
   const details = e.details && !e.message.includes(e.details) ? ` — ${e.details}` : '';
   return `${e.name}${code}: ${e.message}${details}`;
+}
+
+/** A check that failed because Meta could not be asked: what went wrong and what to do. */
+function unreadable(item: ReadinessCheck['item'], what: string, error: MetaErrorInfo): ReadinessCheck {
+  return { item, ok: false, detail: `Could not read ${what} from Meta: ${describeMetaError(error)}`, fix: fixForMetaError(error) };
 }
 
 function fixForMetaError(e: MetaErrorInfo): string {
