@@ -37,7 +37,8 @@ import { RealtimeController } from './realtime/realtime.controller';
 import { RealtimeService } from './realtime/realtime.service';
 import { WebhooksRepository } from './webhooks/webhooks.repository';
 import { WhatsAppWebhooksController } from './webhooks/whatsapp-webhooks.controller';
-import { WhatsAppWebhooksService } from './webhooks/whatsapp-webhooks.service';
+import { InboundDeliveriesService } from './webhooks/inbound-deliveries.service';
+import { WhatsAppWebhookHandler } from './webhooks/whatsapp-webhook.handler';
 
 @Module({})
 export class AppModule {
@@ -73,7 +74,8 @@ export class AppModule {
         MessagesRepository,
         MessagesService,
         WebhooksRepository,
-        WhatsAppWebhooksService,
+        InboundDeliveriesService,
+        WhatsAppWebhookHandler,
         RealtimeService,
         CallPermissionsRepository,
         CallPermissionsService,

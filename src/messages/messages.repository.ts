@@ -2,14 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { PG_POOL } from '../db/database';
 
-export type OutboundState = 'queued' | 'sending' | 'retrying' | 'accepted' | 'sent' | 'delivered' | 'read' | 'failed';
-export type ProviderStatus = 'sent' | 'delivered' | 'read' | 'failed';
+export type OutboundState = 'queued' | 'sending' | 'retrying' | 'accepted' | 'sent' | 'delivered' | 'read' | 'played' | 'failed';
+export type ProviderStatus = 'sent' | 'delivered' | 'read' | 'played' | 'failed';
 
 /**
  * Outbound states only move forward (a late "delivered" never overwrites "read"); "failed"
  * may follow any state, because Meta can fail a message it already reported sent.
  */
-const FORWARD_ORDER = ['queued', 'sending', 'retrying', 'accepted', 'sent', 'delivered', 'read'];
+const FORWARD_ORDER = ['queued', 'sending', 'retrying', 'accepted', 'sent', 'delivered', 'read', 'played'];
 function advanceSql(next: number, order: number): string {
   return `CASE
     WHEN state = 'failed' THEN state

@@ -16,7 +16,7 @@ export class MetricsService {
 
   readonly webhooks = new Counter({
     name: 'recado_webhooks_total',
-    help: 'Webhook deliveries by provider and outcome (processed, invalid, failed, rejected)',
+    help: 'Webhook deliveries by provider and outcome (processed, ignored, invalid, failed, rejected)',
     labelNames: ['provider', 'status'] as const,
     registers: [this.registry],
   });
@@ -24,6 +24,20 @@ export class MetricsService {
   readonly webhookDuplicates = new Counter({
     name: 'recado_webhook_duplicate_events_total',
     help: 'Webhook events skipped because they were already processed (provider redelivery)',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+
+  readonly webhookEvents = new Counter({
+    name: 'recado_webhook_events_total',
+    help: 'Webhook events by provider, kind and outcome (applied, unhandled, ignored, duplicate, invalid)',
+    labelNames: ['provider', 'kind', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly webhookWarnings = new Counter({
+    name: 'recado_webhook_warnings_total',
+    help: "Normalisations applied to webhooks and deviations from the provider's schema (see each delivery's warnings)",
     labelNames: ['provider'] as const,
     registers: [this.registry],
   });

@@ -54,4 +54,9 @@ export class NumbersRepository {
       ])
     ).rows[0];
   }
+
+  /** A change without metadata (template or account updates) names only the business account. */
+  async findByWabaId(wabaId: string): Promise<WhatsAppNumberRow | undefined> {
+    return (await this.pool.query<WhatsAppNumberRow>('SELECT * FROM whatsapp_numbers WHERE waba_id = $1 ORDER BY created_at LIMIT 1', [wabaId])).rows[0];
+  }
 }

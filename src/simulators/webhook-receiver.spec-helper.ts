@@ -6,7 +6,7 @@ import { parseWebhookPayload, type WhatsAppWebhookEvent } from '../whatsapp/webh
 export interface WebhookReceiver {
   url: string;
   app: FastifyInstance;
-  received: Array<{ raw: string; signatureOk: boolean; events: WhatsAppWebhookEvent[] }>;
+  received: Array<{ raw: string; signatureOk: boolean; events: WhatsAppWebhookEvent[]; warnings: string[] }>;
   /** The next this-many deliveries get a 500. */
   failNext: number;
   events(): WhatsAppWebhookEvent[];
@@ -29,10 +29,13 @@ export async function startWebhookReceiver(appSecret: string): Promise<WebhookRe
     }
     const raw = req.body as string;
     const signature = req.headers['x-hub-signature-256'];
+    const parsed = parseWebhookPayload(JSON.parse(raw));
     receiver.received.push({
       raw,
       signatureOk: verifyWebhookSignature(raw, typeof signature === 'string' ? signature : undefined, appSecret),
-      events: parseWebhookPayload(JSON.parse(raw)),
+      events: parsed.events,
+      // What Meta's schema would not say of the simulator's webhook (and any part nothing could be made of).
+      warnings: [...parsed.warnings, ...parsed.rejected.map((r) => `${r.at}: ${r.reason}`)],
     });
     return 'EVENT_RECEIVED';
   });

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { PG_POOL } from '../db/database';
 
-export type WebhookStatus = 'received' | 'processed' | 'invalid' | 'failed';
+export type WebhookStatus = 'received' | 'processed' | 'ignored' | 'invalid' | 'failed';
 
 export interface InboundWebhookRow {
   id: string;
@@ -12,6 +12,7 @@ export interface InboundWebhookRow {
   raw_body: string;
   status: WebhookStatus;
   error: string | null;
+  warnings: string[];
   attempts: number;
   processed_at: Date | null;
 }
@@ -30,12 +31,15 @@ export class WebhooksRepository {
     ).rows[0];
   }
 
-  async finish(id: string, status: WebhookStatus, accountId: string | null, error: string | null): Promise<void> {
+  async finish(
+    id: string,
+    o: { status: WebhookStatus; accountId: string | null; error: string | null; warnings: string[] },
+  ): Promise<void> {
     await this.pool.query(
-      `UPDATE inbound_webhooks SET status = $2, account_id = coalesce($3, account_id), error = $4,
-              attempts = attempts + 1, processed_at = CASE WHEN $2 IN ('processed', 'invalid') THEN now() END
+      `UPDATE inbound_webhooks SET status = $2, account_id = coalesce($3, account_id), error = $4, warnings = $5,
+              attempts = attempts + 1, processed_at = CASE WHEN $2 IN ('processed', 'ignored', 'invalid') THEN now() END
         WHERE id = $1`,
-      [id, status, accountId, error],
+      [id, o.status, o.accountId, o.error, JSON.stringify(o.warnings)],
     );
   }
 

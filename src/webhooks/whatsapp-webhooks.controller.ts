@@ -20,7 +20,8 @@ import { MetricsService } from '../metrics/metrics.service';
 import { DEFAULT_PAGE_SIZE } from '../common/page.dto';
 import { verifyWebhookSignature } from '../whatsapp/signature';
 import { ListWebhooksQuery, WebhookView } from './webhooks.dto';
-import { WhatsAppWebhooksService } from './whatsapp-webhooks.service';
+import { InboundDeliveriesService } from './inbound-deliveries.service';
+import { WHATSAPP_PROVIDER } from './whatsapp-webhook.handler';
 
 /** Set by the raw JSON parser in main.ts: the exact bytes, needed for the signature. */
 export type RequestWithRawBody = FastifyRequest & { rawBody?: Buffer };
@@ -30,7 +31,7 @@ export type RequestWithRawBody = FastifyRequest & { rawBody?: Buffer };
 export class WhatsAppWebhooksController {
   constructor(
     @Inject(CONFIG) private readonly config: Config,
-    private readonly service: WhatsAppWebhooksService,
+    private readonly service: InboundDeliveriesService,
     private readonly metrics: MetricsService,
   ) {}
 
@@ -52,8 +53,8 @@ export class WhatsAppWebhooksController {
 
   /**
    * Verified with X-Hub-Signature-256 over the raw body (bad signature: 401, nothing stored),
-   * stored durably, then acknowledged. An invalid payload is stored as such and still gets 200,
-   * so Meta stops redelivering it.
+   * stored durably, then acknowledged. Whatever recado cannot read or does not act on is stored
+   * as such (invalid / ignored) and still gets 200, so Meta stops redelivering it.
    */
   @Post('webhooks/whatsapp')
   @Public()
@@ -66,7 +67,7 @@ export class WhatsAppWebhooksController {
       this.metrics.webhooks.inc({ provider: 'whatsapp', status: 'rejected' });
       throw new UnauthorizedException('X-Hub-Signature-256 is missing or does not match the body');
     }
-    await this.service.receive(raw.toString('utf8'));
+    await this.service.receive(WHATSAPP_PROVIDER, raw.toString('utf8'));
     return 'EVENT_RECEIVED';
   }
 

@@ -1,5 +1,6 @@
 import type { JsonSchema, OpenApiDocument } from './spec-document';
 import { SUPPLEMENT_SCHEMAS } from './spec-supplement';
+import { webhookDocumentedVariants } from './spec-fixes-webhooks';
 
 /**
  * Targeted corrections to Meta's OpenAPI file, applied in memory (the file itself is never
@@ -402,6 +403,7 @@ export const SPEC_FIXES: readonly SpecFix[] = [
   webhookMessageReplies,
   interactiveReplyVariants,
   outboundMessageLeniency,
+  webhookDocumentedVariants,
 ];
 
 export function applySpecFixes(doc: OpenApiDocument): SpecFixReport[] {

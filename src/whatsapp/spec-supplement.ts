@@ -29,11 +29,14 @@ const SessionDescription: JsonSchema = {
 /** One item of `value.calls` on the `calls` webhook field: a connect or terminate event. */
 const CallWebhookCall: JsonSchema = {
   type: 'object',
-  required: ['id', 'from', 'to', 'event', 'timestamp'],
+  // `to` is left out for users who adopted a username (to_user_id) and by some call events.
+  required: ['id', 'from', 'event', 'timestamp'],
   properties: {
     id: { type: 'string', description: 'WhatsApp call ID (wacid.…).' },
     from: { type: 'string' },
     to: { type: 'string' },
+    from_user_id: { type: 'string', description: 'Business-scoped user id (users with a username).' },
+    to_user_id: { type: 'string', description: 'Business-scoped user id (users with a username).' },
     event: { type: 'string', description: 'connect | terminate', examples: ['connect', 'terminate'] },
     timestamp: { type: 'string' },
     direction: { type: 'string', enum: ['BUSINESS_INITIATED', 'USER_INITIATED'] },
@@ -54,13 +57,14 @@ const CallWebhookCall: JsonSchema = {
 /** One item of `value.statuses` on the `calls` field: progress of a business-initiated call. */
 const CallWebhookStatus: JsonSchema = {
   type: 'object',
-  required: ['id', 'type', 'status', 'timestamp', 'recipient_id'],
+  required: ['id', 'type', 'status', 'timestamp'],
   properties: {
     id: { type: 'string', description: 'WhatsApp call ID (wacid.…).' },
     type: { type: 'string', enum: ['call'] },
     status: { type: 'string', enum: ['RINGING', 'ACCEPTED', 'REJECTED'] },
     timestamp: { type: 'string' },
     recipient_id: { type: 'string' },
+    recipient_user_id: { type: 'string', description: 'Business-scoped user id (users with a username).' },
     biz_opaque_callback_data: { type: 'string', maxLength: 512 },
     errors: { type: 'array', items: ref('StatusError') },
   },
@@ -93,7 +97,8 @@ const InteractiveCallPermissionReplyContent: JsonSchema = {
       properties: {
         response: { type: 'string', enum: ['accept', 'reject'] },
         is_permanent: { type: 'boolean' },
-        expiration_timestamp: { type: 'integer', description: 'Unix seconds; absent when permanent or rejected.' },
+        // Meta's reference types it as a string and its samples send one; other samples send a number.
+        expiration_timestamp: { type: ['integer', 'string'], description: 'Unix seconds; absent when permanent or rejected.' },
         response_source: { type: 'string', enum: ['user_action', 'automatic'] },
       },
     },

@@ -1,25 +1,14 @@
 import { createHash } from 'node:crypto';
 import { fieldPath, getMetaSpec, type MetaSpec } from './spec';
-import type {
-  CallsWebhookValue,
-  CallWebhookCall,
-  CallWebhookStatus,
-  IncomingMessage,
-  IncomingMessageValue,
-  MessageStatusError,
-  MessageStatusUpdate,
-  StatusMessageValue,
-  SystemMessage,
-  SystemMessageValue,
-  WebhookContact,
-  WebhookMetadata,
-} from './types';
+import { FieldReader, isObj, UnreadableEventError, type Obj } from './webhook-reader';
+import type { MessageStatusError } from './types';
 
 /**
- * Turns a webhook POST body into normalized events. Every change whose `field` the spec
- * describes is validated against it first; fields it does not describe become `unknown`
- * events, kept raw. Meta redelivers, so each event carries a `dedupeKey` that is stable
- * across deliveries.
+ * Turns a webhook POST body into normalised events, one per message, status or call — each read
+ * on its own, liberally (see webhook-reader.ts). Meta's schema does not gate anything here: a
+ * change that deviates from it is still read, and the deviations come back as warnings. Only an
+ * event that lacks what it cannot live without is rejected, and it never sinks its siblings.
+ * Meta redelivers, so each event carries a `dedupeKey` that is stable across deliveries.
  */
 
 interface EventBase {
@@ -27,7 +16,7 @@ interface EventBase {
   field: string;
   /** `entry[].id`: the WhatsApp Business Account. */
   wabaId: string;
-  /** `metadata.phone_number_id`; '' only for unknown fields without metadata. */
+  /** `metadata.phone_number_id`; '' when the change carries no metadata. */
   phoneNumberId: string;
   displayPhoneNumber?: string;
   dedupeKey: string;
@@ -40,9 +29,9 @@ export type InteractiveReply =
       type: 'call_permission_reply';
       response: 'accept' | 'reject';
       isPermanent: boolean;
-      /** Unix seconds; absent when permanent or rejected. */
+      /** Unix seconds; absent when permanent or rejected. Meta sends it as a string or a number. */
       expirationTimestamp?: number;
-      responseSource?: 'user_action' | 'automatic';
+      responseSource?: string;
     }
   | { type: 'nfm_reply'; responseJson: string; name?: string; body?: string };
 
@@ -51,10 +40,10 @@ export interface InboundMessageEvent extends EventBase {
   kind: 'message';
   /** wamid */
   id: string;
+  /** The customer: their wa_id, or their business-scoped user id when Meta sends only that. */
   from: string;
   contactName?: string;
-  contactWaId?: string;
-  /** Unix seconds, as Meta sends it (a string). */
+  /** Unix seconds, as text. */
   timestamp: string;
   type: string;
   text?: string;
@@ -64,35 +53,46 @@ export interface InboundMessageEvent extends EventBase {
   context?: { from?: string; id?: string };
   errors?: MessageStatusError[];
   /** The message object exactly as received. */
-  message: IncomingMessage | SystemMessage;
+  message: Obj;
 }
+
+export const MESSAGE_STATUSES = ['sent', 'delivered', 'read', 'played', 'failed', 'deleted', 'warning'] as const;
 
 /** Delivery progress of a message the business sent. dedupeKey: `wamid:status`. */
 export interface MessageStatusEvent extends EventBase {
   kind: 'status';
   /** wamid of the business message */
   id: string;
-  status: MessageStatusUpdate['status'];
+  /** One of MESSAGE_STATUSES, or a newer value Meta added (reported as a warning). */
+  status: string;
   timestamp: string;
-  recipientId: string;
+  /** wa_id; Meta leaves it out for users known only by their business-scoped user id. */
+  recipientId?: string;
+  recipientUserId?: string;
   bizOpaqueCallbackData?: string;
   errors?: MessageStatusError[];
-  pricing?: MessageStatusUpdate['pricing'];
-  conversation?: MessageStatusUpdate['conversation'];
+  pricing?: unknown;
+  conversation?: unknown;
 }
+
+export const CALL_DIRECTIONS = ['BUSINESS_INITIATED', 'USER_INITIATED'] as const;
+export const CALL_TERMINATE_STATUSES = ['COMPLETED', 'FAILED'] as const;
+export const CALL_STATUSES = ['RINGING', 'ACCEPTED', 'REJECTED'] as const;
 
 /** A call connect / terminate event. dedupeKey: `callId:event` plus `:status` when present. */
 export interface CallEvent extends EventBase {
   kind: 'call';
   callId: string;
+  /** Lower case: connect, terminate, or a newer event. */
   event: string;
-  direction?: 'BUSINESS_INITIATED' | 'USER_INITIATED';
-  from: string;
-  to: string;
+  /** As sent, or inferred from the SDP type when Meta leaves it out (an offer comes from the user). */
+  direction?: (typeof CALL_DIRECTIONS)[number];
+  from?: string;
+  to?: string;
   timestamp: string;
   contactName?: string;
   session?: { sdpType: 'offer' | 'answer'; sdp: string };
-  /** Terminate only: COMPLETED or FAILED. */
+  /** Terminate only, upper case: COMPLETED or FAILED. */
   status?: string;
   startTime?: string;
   endTime?: string;
@@ -106,26 +106,36 @@ export interface CallEvent extends EventBase {
 export interface CallStatusEvent extends EventBase {
   kind: 'call_status';
   callId: string;
-  status: CallWebhookStatus['status'];
+  /** Upper case. */
+  status: string;
   timestamp: string;
-  recipientId: string;
+  recipientId?: string;
   bizOpaqueCallbackData?: string;
   errors?: MessageStatusError[];
 }
 
-/** A change recado does not interpret (other fields, groups), kept raw. dedupeKey: field + hash of the value. */
-export interface UnknownWebhookEvent extends EventBase {
-  kind: 'unknown';
-  value: unknown;
+/** A change recado does not act on (template and account updates, groups…), kept in the raw delivery. */
+export interface IgnoredWebhookEvent extends EventBase {
+  kind: 'ignored';
+  reason: string;
 }
 
-export type WhatsAppWebhookEvent =
-  | InboundMessageEvent
-  | MessageStatusEvent
-  | CallEvent
-  | CallStatusEvent
-  | UnknownWebhookEvent;
+export type WhatsAppWebhookEvent = InboundMessageEvent | MessageStatusEvent | CallEvent | CallStatusEvent | IgnoredWebhookEvent;
 
+/** An event nothing could be made of, with the reason naming the field. */
+export interface RejectedWebhookEvent {
+  at: string;
+  reason: string;
+}
+
+export interface ParsedWebhook {
+  events: WhatsAppWebhookEvent[];
+  rejected: RejectedWebhookEvent[];
+  /** Every normalisation applied and every deviation from Meta's schema, each naming its field. */
+  warnings: string[];
+}
+
+/** The body is not a webhook at all (no `entry` list): nothing in it can be read. */
 export class InvalidWebhookPayloadError extends Error {
   override readonly name = 'InvalidWebhookPayloadError';
   constructor(readonly errors: string[]) {
@@ -133,214 +143,241 @@ export class InvalidWebhookPayloadError extends Error {
   }
 }
 
-/** Fields normalized into message / status / call events; other described fields become `unknown`. */
+/** Fields recado acts on; the others are read as `ignored` events. */
 const INTERPRETED_FIELDS = new Set(['messages', 'calls']);
+const MAX_SCHEMA_WARNINGS_PER_CHANGE = 5;
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
+export function parseWebhookPayload(payload: unknown, spec: MetaSpec = getMetaSpec()): ParsedWebhook {
+  if (!isObj(payload)) throw new InvalidWebhookPayloadError(['(root): must be a JSON object']);
+  if (!Array.isArray(payload.entry)) throw new InvalidWebhookPayloadError(['entry: must be an array']);
+  const out: ParsedWebhook = { events: [], rejected: [], warnings: [] };
+  const warn = (message: string) => out.warnings.push(message);
+  if (payload.object !== 'whatsapp_business_account') warn(`object: unexpected value ${JSON.stringify(payload.object)}`);
 
-export function parseWebhookPayload(payload: unknown, spec: MetaSpec = getMetaSpec()): WhatsAppWebhookEvent[] {
-  const entries = checkEnvelope(payload);
-  const described = new Set(spec.webhookFields());
-  const events: WhatsAppWebhookEvent[] = [];
-  entries.forEach((entry, i) => {
-    (entry.changes as Obj[]).forEach((change, j) => {
-      const at = `entry[${i}].changes[${j}]`;
-      const field = change.field as string;
-      const wabaId = entry.id as string;
-      if (described.has(field)) {
-        const result = spec.validateWebhookChange(change);
-        if (!result.ok) throw new InvalidWebhookPayloadError(result.errors.map((e) => `${at}.${e}`));
-      }
-      if (!described.has(field) || !INTERPRETED_FIELDS.has(field)) {
-        events.push(unknownEvent(field, wabaId, change.value));
-      } else if (field === 'calls') {
-        events.push(...callEvents(wabaId, change.value as CallsWebhookValue));
-      } else {
-        events.push(...messagesFieldEvents(wabaId, change.value as MessagesFieldValue));
-      }
-    });
-  });
-  return events;
+  const root = new FieldReader(payload, [], warn);
+  for (const entry of root.list('entry')) {
+    const wabaId = entry.str('id') ?? '';
+    if (!wabaId) entry.note('id', 'missing');
+    for (const change of entry.list('changes')) {
+      readChange(change, wabaId, spec, out);
+    }
+  }
+  return out;
 }
 
-/** The parts every payload needs even when its fields are unknown to the spec. */
-function checkEnvelope(payload: unknown): Obj[] {
-  const fail = (path: string[], message: string): never => {
-    throw new InvalidWebhookPayloadError([`${fieldPath(path)}: ${message}`]);
-  };
-  if (!isObj(payload)) return fail([], 'must be a JSON object');
-  if (typeof payload.object !== 'string') fail(['object'], 'must be string');
-  if (!Array.isArray(payload.entry)) return fail(['entry'], 'must be array');
-  payload.entry.forEach((entry: unknown, i: number) => {
-    const p = ['entry', String(i)];
-    if (!isObj(entry)) return fail(p, 'must be object');
-    if (typeof entry.id !== 'string') fail([...p, 'id'], 'must be string');
-    if (!Array.isArray(entry.changes)) return fail([...p, 'changes'], 'must be array');
-    entry.changes.forEach((change: unknown, j: number) => {
-      const c = [...p, 'changes', String(j)];
-      if (!isObj(change)) return fail(c, 'must be object');
-      if (typeof change.field !== 'string') fail([...c, 'field'], 'must be string');
-      if (!isObj(change.value)) fail([...c, 'value'], 'must be object');
-    });
-  });
-  return payload.entry as Obj[];
-}
-
-type MessagesFieldValue = IncomingMessageValue | SystemMessageValue | StatusMessageValue;
-
-function base(field: string, wabaId: string, metadata: WebhookMetadata | undefined, dedupeKey: string): EventBase {
-  return {
+function readChange(change: FieldReader, wabaId: string, spec: MetaSpec, out: ParsedWebhook): void {
+  const warn = (message: string) => out.warnings.push(message);
+  const reject = (at: string, reason: string) => out.rejected.push({ at, reason });
+  const field = change.str('field');
+  const value = change.obj('value');
+  if (!field || !value) {
+    reject(fieldPath(change.path), !field ? `${change.at('field')}: is required` : `${change.at('value')}: must be an object`);
+    return;
+  }
+  const metadata = value.obj('metadata');
+  const base = (dedupeKey: string): EventBase => ({
     field,
     wabaId,
-    phoneNumberId: metadata?.phone_number_id ?? '',
-    displayPhoneNumber: metadata?.display_phone_number,
+    phoneNumberId: metadata?.str('phone_number_id') ?? '',
+    displayPhoneNumber: metadata?.str('display_phone_number'),
     dedupeKey,
+  });
+
+  if (!INTERPRETED_FIELDS.has(field)) {
+    out.events.push({ ...base(`${field}:${wabaId}:${hashOf(value.raw)}`), kind: 'ignored', reason: `field ${field} is not handled` });
+    return;
+  }
+  schemaWarnings(spec, change, warn);
+  if (!metadata?.str('phone_number_id')) {
+    reject(fieldPath(value.path), `${value.at('metadata')}.phone_number_id: is required`);
+    return;
+  }
+  const read = (item: FieldReader, parse: (item: FieldReader) => WhatsAppWebhookEvent) => {
+    try {
+      out.events.push(parse(item));
+    } catch (err) {
+      if (err instanceof IgnoredEvent) {
+        out.events.push({ ...base(`${field}:${wabaId}:${hashOf(item.raw)}`), kind: 'ignored', reason: err.message });
+      } else if (err instanceof UnreadableEventError) {
+        reject(fieldPath(item.path), err.message);
+      } else {
+        throw err;
+      }
+    }
   };
+  const contacts = value.list('contacts');
+  if (field === 'messages') {
+    for (const m of value.list('messages')) read(m, (m) => readMessage(m, contacts, base));
+    for (const s of value.list('statuses')) read(s, (s) => readStatus(s, base));
+  } else {
+    for (const c of value.list('calls')) read(c, (c) => readCall(c, contacts, base));
+    for (const s of value.list('statuses')) read(s, (s) => readCallStatus(s, base));
+  }
+  for (const e of value.list('errors')) warn(`${fieldPath(e.path)}: Meta reported ${JSON.stringify(e.raw)}`);
 }
 
-function messagesFieldEvents(wabaId: string, value: MessagesFieldValue): WhatsAppWebhookEvent[] {
-  const events: WhatsAppWebhookEvent[] = [];
-  const contacts = 'contacts' in value ? (value.contacts as WebhookContact[] | undefined) : undefined;
-  for (const message of ('messages' in value ? value.messages : undefined) ?? []) {
-    events.push(inboundMessage(wabaId, value.metadata, message, contacts));
-  }
-  for (const status of ('statuses' in value ? value.statuses : undefined) ?? []) {
-    events.push({
-      ...base('messages', wabaId, value.metadata, `${status.id}:${status.status}`),
-      kind: 'status',
-      id: status.id,
-      status: status.status,
-      timestamp: status.timestamp,
-      recipientId: status.recipient_id,
-      bizOpaqueCallbackData: status.biz_opaque_callback_data,
-      errors: status.errors,
-      pricing: status.pricing,
-      conversation: status.conversation,
-    });
-  }
-  return events;
+/** Deviations from Meta's schema are worth counting (Meta changes what it sends), never fatal. */
+function schemaWarnings(spec: MetaSpec, change: FieldReader, warn: (m: string) => void) {
+  const result = spec.validateWebhookChange(change.raw);
+  if (result.ok) return;
+  const prefix = fieldPath(change.path);
+  for (const e of result.errors.slice(0, MAX_SCHEMA_WARNINGS_PER_CHANGE)) warn(`schema: ${prefix}.${e}`);
 }
 
-function inboundMessage(
-  wabaId: string,
-  metadata: WebhookMetadata,
-  message: IncomingMessage | SystemMessage,
-  contacts: WebhookContact[] | undefined,
-): InboundMessageEvent {
-  const contact = contacts?.find((c) => c.wa_id === message.from) ?? contacts?.[0];
-  const raw = message as Obj;
-  const context = isObj(raw.context) ? { from: raw.context.from as string, id: raw.context.id as string } : undefined;
+type Base = (dedupeKey: string) => EventBase;
+
+function contactFor(contacts: FieldReader[], waId: string | undefined) {
+  const contact = contacts.find((c) => waId !== undefined && (c.str('wa_id') === waId || c.str('user_id') === waId)) ?? contacts[0];
+  return contact?.obj('profile')?.str('name');
+}
+
+function readMessage(m: FieldReader, contacts: FieldReader[], base: Base): InboundMessageEvent {
+  const id = m.requiredStr('id');
+  const from = m.str('from') ?? m.str('from_user_id') ?? contacts[0]?.str('wa_id') ?? contacts[0]?.str('user_id');
+  if (!from) throw new UnreadableEventError(`${m.at('from')}: is required (nor from_user_id nor contacts[].wa_id was sent)`);
+  if (m.has('group_id')) {
+    // Group conversations are not a customer's thread; recado does not take part in them yet.
+    throw new IgnoredEvent(`${m.at('group_id')}: group messages are not handled`);
+  }
+  const type = m.str('type') ?? 'unknown';
+  if (!m.has('type')) m.note('type', 'missing; read as "unknown"');
+  const context = m.obj('context');
   const event: InboundMessageEvent = {
-    ...base('messages', wabaId, metadata, message.id),
+    ...base(id),
     kind: 'message',
-    id: message.id,
-    from: message.from,
-    contactName: contact?.profile.name,
-    contactWaId: contact?.wa_id,
-    timestamp: message.timestamp,
-    type: message.type,
-    context,
-    errors: Array.isArray(raw.errors) ? (raw.errors as MessageStatusError[]) : undefined,
-    message,
+    id,
+    from,
+    contactName: contactFor(contacts, from),
+    timestamp: timestampOf(m),
+    type,
+    context: context ? { from: context.str('from'), id: context.str('id') } : undefined,
+    errors: m.rawList('errors') as MessageStatusError[] | undefined,
+    message: m.raw,
   };
-  if (message.type === 'text') event.text = message.text.body;
-  if (message.type === 'button') event.button = { payload: message.button.payload, text: message.button.text };
-  if (message.type === 'interactive') event.interactive = interactiveReply(message.interactive as Obj);
+  if (type === 'text') event.text = m.obj('text')?.str('body');
+  const button = m.obj('button');
+  if (type === 'button' && button) event.button = { payload: button.str('payload') ?? '', text: button.str('text') ?? '' };
+  const interactive = m.obj('interactive');
+  if (type === 'interactive' && interactive) event.interactive = readInteractive(interactive);
   return event;
 }
 
-function interactiveReply(interactive: Obj): InteractiveReply | undefined {
-  const content = interactive[interactive.type as string];
-  if (!isObj(content)) return undefined;
-  switch (interactive.type) {
+function readInteractive(interactive: FieldReader): InteractiveReply | undefined {
+  const type = interactive.str('type');
+  const content = type ? interactive.obj(type) : undefined;
+  if (!type || !content) {
+    interactive.note('type', 'no content for the interactive type; kept as received');
+    return undefined;
+  }
+  switch (type) {
     case 'button_reply':
-      return { type: 'button_reply', id: content.id as string, title: content.title as string };
+      return { type, id: content.str('id') ?? '', title: content.str('title') ?? '' };
     case 'list_reply':
+      return { type, id: content.str('id') ?? '', title: content.str('title') ?? '', description: content.str('description') };
+    case 'call_permission_reply': {
+      const response = content.enumOf('response', ['accept', 'reject'] as const, 'lower');
+      if (response !== 'accept' && response !== 'reject') {
+        throw new UnreadableEventError(`${content.at('response')}: must be accept or reject`);
+      }
       return {
-        type: 'list_reply',
-        id: content.id as string,
-        title: content.title as string,
-        description: content.description as string | undefined,
+        type,
+        response,
+        isPermanent: content.bool('is_permanent') === true,
+        expirationTimestamp: content.num('expiration_timestamp'),
+        responseSource: content.str('response_source'),
       };
-    case 'call_permission_reply':
-      return {
-        type: 'call_permission_reply',
-        response: content.response as 'accept' | 'reject',
-        isPermanent: content.is_permanent === true,
-        expirationTimestamp: typeof content.expiration_timestamp === 'number' ? content.expiration_timestamp : undefined,
-        responseSource: content.response_source as 'user_action' | 'automatic' | undefined,
-      };
+    }
     case 'nfm_reply':
-      return {
-        type: 'nfm_reply',
-        responseJson: content.response_json as string,
-        name: content.name as string | undefined,
-        body: content.body as string | undefined,
-      };
+      return { type, responseJson: content.str('response_json') ?? '', name: content.str('name'), body: content.str('body') };
     default:
       return undefined;
   }
 }
 
-function callEvents(wabaId: string, value: CallsWebhookValue): WhatsAppWebhookEvent[] {
-  const contactName = (waId: string) =>
-    (value.contacts?.find((c) => c.wa_id === waId) ?? value.contacts?.[0])?.profile.name;
-  const events: WhatsAppWebhookEvent[] = [];
-  for (const call of value.calls ?? []) events.push(callEvent(wabaId, value.metadata, call, contactName));
-  for (const status of value.statuses ?? []) {
-    events.push({
-      ...base('calls', wabaId, value.metadata, `${status.id}:status:${status.status}`),
-      kind: 'call_status',
-      callId: status.id,
-      status: status.status,
-      timestamp: status.timestamp,
-      recipientId: status.recipient_id,
-      bizOpaqueCallbackData: status.biz_opaque_callback_data,
-      errors: status.errors,
-    });
+function readStatus(s: FieldReader, base: Base): MessageStatusEvent {
+  const id = s.requiredStr('id');
+  const status = s.enumOf('status', MESSAGE_STATUSES, 'lower');
+  if (!status) throw new UnreadableEventError(`${s.at('status')}: is required`);
+  return {
+    ...base(`${id}:${status}`),
+    kind: 'status',
+    id,
+    status,
+    timestamp: timestampOf(s),
+    recipientId: s.str('recipient_id'),
+    recipientUserId: s.str('recipient_user_id'),
+    bizOpaqueCallbackData: s.str('biz_opaque_callback_data'),
+    errors: s.rawList('errors') as MessageStatusError[] | undefined,
+    pricing: s.raw.pricing,
+    conversation: s.raw.conversation,
+  };
+}
+
+function readCall(c: FieldReader, contacts: FieldReader[], base: Base): CallEvent {
+  const callId = c.requiredStr('id');
+  const event = c.enumOf('event', ['connect', 'terminate'] as const, 'lower');
+  if (!event) throw new UnreadableEventError(`${c.at('event')}: is required`);
+  const session = c.obj('session');
+  const sdpType = session?.enumOf('sdp_type', ['offer', 'answer'] as const, 'lower');
+  const sdp = session?.str('sdp');
+  let direction = c.enumOf('direction', CALL_DIRECTIONS, 'upper') as CallEvent['direction'] | undefined;
+  if (direction !== undefined && !(CALL_DIRECTIONS as readonly string[]).includes(direction)) direction = undefined;
+  if (!direction && (sdpType === 'offer' || sdpType === 'answer')) {
+    // The customer's phone makes the offer when it calls; Meta answers ours when we call.
+    direction = sdpType === 'offer' ? 'USER_INITIATED' : 'BUSINESS_INITIATED';
+    c.note('direction', `missing; inferred ${direction} from the SDP ${sdpType}`);
   }
-  return events;
-}
-
-function callEvent(
-  wabaId: string,
-  metadata: WebhookMetadata,
-  call: CallWebhookCall,
-  contactName: (waId: string) => string | undefined,
-): CallEvent {
-  const dedupeKey = [call.id, call.event, call.status].filter((p) => p !== undefined && p !== '').join(':');
-  const customer = call.direction === 'BUSINESS_INITIATED' ? call.to : call.from;
+  const status = event === 'terminate' ? c.enumOf('status', CALL_TERMINATE_STATUSES, 'upper') : c.str('status');
+  const from = c.str('from') ?? c.str('from_user_id');
+  const to = c.str('to') ?? c.str('to_user_id');
+  const customer = direction === 'BUSINESS_INITIATED' ? to : from;
   return {
-    ...base('calls', wabaId, metadata, dedupeKey),
+    ...base([callId, event, status].filter((p) => p !== undefined && p !== '').join(':')),
     kind: 'call',
-    callId: call.id,
-    event: call.event,
-    direction: call.direction,
-    from: call.from,
-    to: call.to,
-    timestamp: call.timestamp,
-    contactName: contactName(customer),
-    session: call.session ? { sdpType: call.session.sdp_type, sdp: call.session.sdp } : undefined,
-    status: call.status,
-    startTime: call.start_time,
-    endTime: call.end_time,
-    duration: call.duration,
-    bizOpaqueCallbackData: call.biz_opaque_callback_data,
-    errors: call.errors,
+    callId,
+    event,
+    direction,
+    from,
+    to,
+    timestamp: timestampOf(c),
+    contactName: contactFor(contacts, customer),
+    session: sdp !== undefined && (sdpType === 'offer' || sdpType === 'answer') ? { sdpType, sdp } : undefined,
+    status,
+    startTime: c.str('start_time'),
+    endTime: c.str('end_time'),
+    duration: c.num('duration'),
+    bizOpaqueCallbackData: c.str('biz_opaque_callback_data'),
+    errors: c.rawList('errors') as MessageStatusError[] | undefined,
   };
 }
 
-function unknownEvent(field: string, wabaId: string, value: unknown): UnknownWebhookEvent {
-  const metadata = isObj(value) && isObj(value.metadata) ? (value.metadata as Partial<WebhookMetadata>) : undefined;
-  const hash = createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 32);
+function readCallStatus(s: FieldReader, base: Base): CallStatusEvent {
+  const callId = s.requiredStr('id');
+  const status = s.enumOf('status', CALL_STATUSES, 'upper');
+  if (!status) throw new UnreadableEventError(`${s.at('status')}: is required`);
   return {
-    field,
-    wabaId,
-    phoneNumberId: typeof metadata?.phone_number_id === 'string' ? metadata.phone_number_id : '',
-    displayPhoneNumber: typeof metadata?.display_phone_number === 'string' ? metadata.display_phone_number : undefined,
-    dedupeKey: `${field}:${wabaId}:${hash}`,
-    kind: 'unknown',
-    value,
+    ...base(`${callId}:status:${status}`),
+    kind: 'call_status',
+    callId,
+    status,
+    timestamp: timestampOf(s),
+    recipientId: s.str('recipient_id') ?? s.str('recipient_user_id'),
+    bizOpaqueCallbackData: s.str('biz_opaque_callback_data'),
+    errors: s.rawList('errors') as MessageStatusError[] | undefined,
   };
 }
+
+/** Unix seconds as text. A missing timestamp is something an event can live without: now. */
+function timestampOf(item: FieldReader): string {
+  const t = item.str('timestamp');
+  if (t !== undefined && /^\d+$/.test(t)) return t;
+  item.note('timestamp', t === undefined ? 'missing; the time of receipt is used' : `${JSON.stringify(t)} is not Unix seconds; the time of receipt is used`);
+  return String(Math.floor(Date.now() / 1000));
+}
+
+function hashOf(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 32);
+}
+
+/** Thrown by a reader for an item recado understands and deliberately does not act on. */
+class IgnoredEvent extends Error {}
