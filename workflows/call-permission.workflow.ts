@@ -18,9 +18,11 @@ import {
   applyPermissionEvent,
   effectivePermission,
   nextPermissionRequestAllowedAt,
+  permissionEventFromReply,
   type BusinessCallOutcome,
   type PermissionEvent,
   type PermissionLimits,
+  type PermissionReply,
   type PermissionRequestLimits,
   type PermissionState,
 } from '../src/calls/policy';
@@ -54,7 +56,7 @@ export const requestCallPermissionUpdate =
   defineUpdate<{ requestedAt: number; messageId: string }, [{ agentId: string | null }]>('requestCallPermission');
 /** From the messages webhook: the customer's call_permission_reply (expiresAt in epoch ms). */
 export const callPermissionReplySignal =
-  defineSignal<[{ accepted: boolean; permanent: boolean; expiresAt: number | null }]>('callPermissionReply');
+  defineSignal<[PermissionReply]>('callPermissionReply');
 /** Meta's own view of the permission (GET call_permissions): it is the authority and replaces ours. */
 export const metaPermissionSignal = defineSignal<[{ state: PermissionState }]>('metaPermission');
 export const businessCallEndedSignal = defineSignal<[{ outcome: BusinessCallOutcome }]>('businessCallEnded');
@@ -141,13 +143,7 @@ export async function callPermissionWorkflow(input: CallPermissionInput): Promis
       },
     },
   );
-  setHandler(callPermissionReplySignal, ({ accepted, permanent, expiresAt }) =>
-    apply(
-      accepted
-        ? { type: 'reply_accepted', permanent, ...(expiresAt !== null ? { expiresAt } : {}) }
-        : { type: 'reply_rejected' },
-    ),
-  );
+  setHandler(callPermissionReplySignal, (reply) => apply(permissionEventFromReply(reply)));
   setHandler(metaPermissionSignal, ({ state }) => {
     memory.state = state;
     dirty = true;

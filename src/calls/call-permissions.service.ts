@@ -22,7 +22,7 @@ import {
   type CallPermissionInput,
 } from '../../workflows/call-permission.workflow';
 import { WhatsAppGraphClient } from '../whatsapp/graph-client';
-import { nextPermissionRequestAllowedAt, permissionFromMeta } from './policy';
+import { nextPermissionRequestAllowedAt, permissionFromMeta, type PermissionReply } from './policy';
 import type { CallPermissionRequestedView, CallPermissionView } from './call-permissions.dto';
 import { CallPermissionsRepository } from './call-permissions.repository';
 
@@ -56,7 +56,7 @@ export class CallPermissionsService {
     accountId: string,
     numberId: string,
     contactId: string,
-    reply: { accepted: boolean; permanent: boolean; expiresAt: number | null },
+    reply: PermissionReply,
   ): Promise<void> {
     await this.temporal.workflow.signalWithStart(callPermissionWorkflow, {
       workflowId: callPermissionWorkflowId(numberId, contactId),

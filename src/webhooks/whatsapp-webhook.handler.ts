@@ -150,6 +150,7 @@ export class WhatsAppWebhookHandler implements InboundHandler<WhatsAppWebhookEve
         accepted: reply.response === 'accept',
         permanent: reply.isPermanent,
         expiresAt: reply.expirationTimestamp === undefined ? null : reply.expirationTimestamp * 1000,
+        automatic: reply.responseSource === 'automatic',
       });
     }
     if (message) {

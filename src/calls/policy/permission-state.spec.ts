@@ -36,7 +36,7 @@ describe('applyPermissionEvent', () => {
   });
 
   it("grants a temporary permission until Meta's expiration_timestamp", () => {
-    const reply = permissionEventFromReply({ response: 'accept', is_permanent: false, expiration_timestamp: 1_750_000_000 });
+    const reply = permissionEventFromReply({ accepted: true, permanent: false, expiresAt: 1_750_000_000_000 });
     expect(reply).toEqual({ type: 'reply_accepted', permanent: false, expiresAt: 1_750_000_000_000 });
     expect(run([{ type: 'request_sent' }, reply])).toEqual(granted({ grantedAt: t0 + HOUR_MS, expiresAt: 1_750_000_000_000 }));
   });
@@ -47,19 +47,25 @@ describe('applyPermissionEvent', () => {
   });
 
   it('grants a permanent permission that never expires', () => {
-    const reply = permissionEventFromReply({ response: 'accept', is_permanent: true, expiration_timestamp: 1 });
+    const reply = permissionEventFromReply({ accepted: true, permanent: true, expiresAt: 1000 });
     const state = run([{ type: 'request_sent' }, reply]);
     expect(state).toEqual(granted({ kind: 'permanent', grantedAt: t0 + HOUR_MS, expiresAt: null }));
     expect(effectivePermission(state, t0 + 10 * 365 * DAY_MS)).toBe(state);
   });
 
   it('records a rejection as denied, and a later accept still grants', () => {
-    const reject = permissionEventFromReply({ response: 'reject' });
+    const reject = permissionEventFromReply({ accepted: false, permanent: false, expiresAt: null });
     expect(run([{ type: 'request_sent' }, reject])).toEqual({ status: 'denied', deniedAt: t0 + HOUR_MS });
     expect(run([{ type: 'request_sent' }, reject, { type: 'reply_accepted', permanent: true }])).toMatchObject({
       status: 'granted',
       kind: 'permanent',
     });
+  });
+
+  it("takes Meta's automatic reject as the revocation after unanswered calls", () => {
+    const revoked = permissionEventFromReply({ accepted: false, permanent: false, expiresAt: null, automatic: true });
+    expect(revoked).toEqual({ type: 'revoked_automatically' });
+    expect(run([{ type: 'reply_accepted', permanent: false }, revoked])).toEqual({ status: 'revoked', revokedAt: t0 + HOUR_MS, by: 'failed_calls' });
   });
 
   it('returns to none when a request expires unanswered, and still takes a late reply', () => {

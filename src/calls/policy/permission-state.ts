@@ -1,4 +1,4 @@
-import type { CallPermissionReply, CallPermissionsResponse } from '../../whatsapp/types';
+import type { CallPermissionsResponse } from '../../whatsapp/types';
 import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS, WEEK_MS } from './durations';
 
 /** Durations and thresholds of the call-permission life cycle (per business + WhatsApp user). */
@@ -47,15 +47,24 @@ export type PermissionEvent =
   /** The timer for requestTtlMs fired and no reply had arrived. */
   | { type: 'request_expired' }
   | { type: 'business_call_ended'; outcome: BusinessCallOutcome }
-  | { type: 'revoked_by_user' };
+  | { type: 'revoked_by_user' }
+  /** Meta's own reject (`response_source: automatic`): it revoked the grant after unanswered calls. */
+  | { type: 'revoked_automatically' };
 
-/** The event for Meta's `interactive.call_permission_reply` (expiration_timestamp is Unix seconds). */
-export function permissionEventFromReply(reply: CallPermissionReply): PermissionEvent {
-  if (reply.response === 'reject') return { type: 'reply_rejected' };
-  const permanent = reply.is_permanent === true;
-  return reply.expiration_timestamp === undefined || permanent
-    ? { type: 'reply_accepted', permanent }
-    : { type: 'reply_accepted', permanent, expiresAt: reply.expiration_timestamp * SECOND_MS };
+/** Meta's `interactive.call_permission_reply` as the webhook reads it (expiresAt: epoch ms). */
+export interface PermissionReply {
+  accepted: boolean;
+  permanent: boolean;
+  expiresAt: number | null;
+  /** `response_source: automatic`: Meta answered, not the user (a callback grant, a revocation). */
+  automatic?: boolean;
+}
+
+export function permissionEventFromReply(reply: PermissionReply): PermissionEvent {
+  if (!reply.accepted) return reply.automatic ? { type: 'revoked_automatically' } : { type: 'reply_rejected' };
+  return reply.expiresAt === null || reply.permanent
+    ? { type: 'reply_accepted', permanent: reply.permanent }
+    : { type: 'reply_accepted', permanent: false, expiresAt: reply.expiresAt };
 }
 
 /** The state as of `now`: a grant past its expiry is expired, a request past its TTL is gone. */
@@ -109,6 +118,8 @@ export function applyPermissionEvent(
       return afterBusinessCall(current, event.outcome, now, limits);
     case 'revoked_by_user':
       return { status: 'revoked', revokedAt: now, by: 'user' };
+    case 'revoked_automatically':
+      return { status: 'revoked', revokedAt: now, by: 'failed_calls' };
   }
 }
 
