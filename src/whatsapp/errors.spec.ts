@@ -1,5 +1,6 @@
 import {
   AuthError,
+  CallingNotEnabledError,
   errorClassFor,
   fromGraphResponse,
   InvalidParameterError,
@@ -29,7 +30,8 @@ describe('Graph API error classification', () => {
     [80007, 400, RateLimitError, true],
     [4, 400, RateLimitError, true],
     [131056, 400, PairRateLimitError, true],
-    [138006, 400, NoCallPermissionError, false],
+    [138006, 401, NoCallPermissionError, false],
+    [138000, 401, CallingNotEnabledError, false],
     [131047, 400, WindowClosedError, false],
     [100, 400, InvalidParameterError, false],
     [131008, 400, InvalidParameterError, false],

@@ -73,6 +73,14 @@ export class NoCallPermissionError extends WhatsAppApiError {
   override readonly name = 'NoCallPermissionError';
 }
 
+/**
+ * 138000: calling is not enabled on the business number (settings `calling.status`). Meta answers
+ * it with HTTP 401, but the token is fine: enabling calling is what fixes it.
+ */
+export class CallingNotEnabledError extends WhatsAppApiError {
+  override readonly name = 'CallingNotEnabledError';
+}
+
 /** 131047: more than 24 h since the user's last message; only templates may be sent. */
 export class WindowClosedError extends WhatsAppApiError {
   override readonly name = 'WindowClosedError';
@@ -98,6 +106,7 @@ export class TransportError extends WhatsAppApiError {
 export const NON_RETRYABLE_WHATSAPP_ERRORS: string[] = [
   'WhatsAppApiError',
   'NoCallPermissionError',
+  'CallingNotEnabledError',
   'WindowClosedError',
   'InvalidParameterError',
   'AuthError',
@@ -119,6 +128,7 @@ export function errorClassFor(code: number | undefined, httpStatus: number | und
     if (RATE_LIMIT_CODES.has(code)) return RateLimitError;
     if (code === 131056) return PairRateLimitError;
     if (code === 138006) return NoCallPermissionError;
+    if (code === 138000) return CallingNotEnabledError;
     if (code === 131047) return WindowClosedError;
     if (AUTH_CODES.has(code) || (code >= 200 && code <= 299)) return AuthError;
     if (INVALID_PARAMETER_CODES.has(code)) return InvalidParameterError;

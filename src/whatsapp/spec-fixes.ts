@@ -1,6 +1,6 @@
 import type { JsonSchema, OpenApiDocument } from './spec-document';
 import { SUPPLEMENT_SCHEMAS } from './spec-supplement';
-import { webhookDocumentedVariants } from './spec-fixes-webhooks';
+import { callPermissionLiveStatuses, webhookDocumentedVariants } from './spec-fixes-documented';
 
 /**
  * Targeted corrections to Meta's OpenAPI file, applied in memory (the file itself is never
@@ -404,6 +404,7 @@ export const SPEC_FIXES: readonly SpecFix[] = [
   interactiveReplyVariants,
   outboundMessageLeniency,
   webhookDocumentedVariants,
+  callPermissionLiveStatuses,
 ];
 
 export function applySpecFixes(doc: OpenApiDocument): SpecFixReport[] {

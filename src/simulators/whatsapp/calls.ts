@@ -1,5 +1,14 @@
-import type { CallActionRequest, CallPermissionsResponse, CallWebhookCall, CallWebhookStatus } from '../../whatsapp/types';
-import { callsValue, fakeSdp, graphError, newCallId, SimControlError, type WebhookMetadataInput } from './payloads';
+import type { CallActionRequest, CallPermissionsResponse, CallWebhookCall, CallWebhookStatus, IncomingMessage } from '../../whatsapp/types';
+import {
+  callsValue,
+  fakeSdp,
+  graphError,
+  inboundMessagesValue,
+  newCallId,
+  newMessageId,
+  SimControlError,
+  type WebhookMetadataInput,
+} from './payloads';
 
 /**
  * Call permissions and calls, like the Cloud API's calling feature: permission requests and
@@ -11,11 +20,12 @@ import { callsValue, fakeSdp, graphError, newCallId, SimControlError, type Webho
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
- * Error codes. 138006 is documented by Meta. The two limit codes are the simulator's best
+ * Error codes. 138000 and 138006 are documented by Meta (HTTP 401 both). The two limit codes are the simulator's best
  * knowledge of Meta's calling error table and are NOT verified against Meta's docs — match
  * on the error class (InvalidParameterError / RateLimitError) rather than these numbers.
  */
 export const CALL_ERROR_CODES = {
+  callingNotEnabled: 138000,
   noPermission: 138006,
   permissionRequestLimit: 138009,
   businessCallLimit: 138012,
@@ -48,7 +58,11 @@ export interface CallsContext {
   customerName(waId: string): string;
   emit(orderingKey: string, kind: string, field: string, value: Record<string, unknown>): void;
   callbackPermissionEnabled(phoneNumberId: string): boolean;
+  callingEnabled(phoneNumberId: string): boolean;
 }
+
+/** Who answered a permission request: the user, or Meta itself (a callback grant, a revocation). */
+export type PermissionReplySource = 'user_action' | 'automatic';
 
 interface PermissionState {
   status: 'none' | 'pending' | 'granted' | 'denied';
@@ -117,30 +131,58 @@ export class CallCenter {
   }
 
   /** The customer answers a permission request; returns what the reply webhook reports. */
-  permissionReply(phoneNumberId: string, waId: string, accept: boolean, permanent: boolean) {
+  /**
+   * Records the answer and sends Meta's `call_permission_reply` webhook. A user's answer quotes the
+   * request it answers (`context`); Meta's automatic ones quote nothing.
+   */
+  permissionReply(
+    phoneNumberId: string,
+    waId: string,
+    reply: { accept: boolean; permanent: boolean; source: PermissionReplySource },
+  ): { id: string; expirationTimestamp?: number } {
     const p = this.permission(phoneNumberId, waId);
     const now = this.ctx.now();
-    if (accept) {
+    if (reply.accept) {
       p.status = 'granted';
-      p.permanent = permanent;
-      p.expiresAt = permanent ? undefined : now + this.limits.temporaryPermissionMs;
+      p.permanent = reply.permanent;
+      p.expiresAt = reply.permanent ? undefined : now + this.limits.temporaryPermissionMs;
       p.consecutiveUnanswered = 0;
     } else {
-      p.status = 'denied';
+      p.status = reply.source === 'automatic' ? 'none' : 'denied';
       p.permanent = false;
       p.expiresAt = undefined;
     }
-    return {
-      expirationTimestamp: p.expiresAt !== undefined ? Math.floor(p.expiresAt / 1000) : undefined,
-      contextMessageId: p.lastRequestMessageId,
-    };
+    const expirationTimestamp = p.expiresAt !== undefined ? Math.floor(p.expiresAt / 1000) : undefined;
+    const meta = this.ctx.metadata(phoneNumberId);
+    const id = newMessageId(waId);
+    const context = reply.source === 'user_action' && p.lastRequestMessageId ? { from: meta.displayPhoneNumber, id: p.lastRequestMessageId } : undefined;
+    const message = {
+      from: waId,
+      id,
+      timestamp: seconds(now),
+      type: 'interactive',
+      ...(context ? { context } : {}),
+      interactive: {
+        type: 'call_permission_reply',
+        call_permission_reply: {
+          response: reply.accept ? 'accept' : 'reject',
+          is_permanent: reply.accept && reply.permanent,
+          // Meta's reference types it as a string, and its samples send one.
+          ...(expirationTimestamp !== undefined ? { expiration_timestamp: String(expirationTimestamp) } : {}),
+          response_source: reply.source,
+        },
+      },
+    } as IncomingMessage;
+    this.ctx.emit(id, 'message:call_permission_reply', 'messages', inboundMessagesValue(meta, waId, this.ctx.customerName(waId), message));
+    return { id, expirationTimestamp };
   }
 
   permissionsResponse(phoneNumberId: string, waId: string): CallPermissionsResponse {
     const p = this.permission(phoneNumberId, waId);
     const now = this.ctx.now();
     const granted = this.hasPermission(p);
-    const status = granted ? 'granted' : p.status === 'granted' ? 'expired' : p.status === 'pending' ? 'pending' : 'denied';
+    // Meta's live vocabulary: a request waiting for its answer, a refusal and a lapse are all no_permission.
+    const status = !granted ? 'no_permission' : p.permanent ? 'permanent' : 'temporary';
     const callsToday = p.connectedCallTimes.filter((t) => t > now - DAY_MS);
     const requestsDay = p.requestTimes.filter((t) => t > now - DAY_MS);
     const requestsWeek = p.requestTimes.filter((t) => t > now - 7 * DAY_MS);
@@ -152,7 +194,8 @@ export class CallCenter {
       time_period: period,
       current_usage: times.length,
       max_allowed: max,
-      ...(times.length ? { limit_expiration_time: Math.floor((Math.min(...times) + windowMs) / 1000) } : {}),
+      // Meta names when a limit frees up only once it is reached.
+      ...(times.length >= max ? { limit_expiration_time: Math.floor((Math.min(...times) + windowMs) / 1000) } : {}),
     });
     return {
       messaging_product: 'whatsapp',
@@ -260,7 +303,7 @@ export class CallCenter {
     if (this.ctx.callbackPermissionEnabled(phoneNumberId)) {
       // With callback_permission_status ENABLED, calling the business grants a temporary permission.
       const p = this.permission(phoneNumberId, waId);
-      if (!this.hasPermission(p)) this.permissionReply(phoneNumberId, waId, true, false);
+      if (!this.hasPermission(p)) this.permissionReply(phoneNumberId, waId, { accept: true, permanent: false, source: 'automatic' });
     }
     this.emitCall(call, { ...this.callBase(call, 'connect'), session: { sdp_type: 'offer', sdp: call.offerSdp! } });
     return call;
@@ -279,6 +322,9 @@ export class CallCenter {
 
   private connect(phoneNumberId: string, body: { to: string; session?: { sdp: string }; biz_opaque_callback_data?: string }) {
     const waId = body.to.replace(/\D/g, '');
+    if (!this.ctx.callingEnabled(phoneNumberId)) {
+      throw graphError(CALL_ERROR_CODES.callingNotEnabled, `calling is not enabled on ${phoneNumberId} (settings calling.status)`);
+    }
     const p = this.permission(phoneNumberId, waId);
     if (!this.hasPermission(p)) {
       throw graphError(CALL_ERROR_CODES.noPermission, `no approved call permission from ${waId}`);
@@ -337,10 +383,8 @@ export class CallCenter {
   private unanswered(call: SimCall): void {
     const p = this.permission(call.phoneNumberId, call.waId);
     p.consecutiveUnanswered++;
-    if (p.consecutiveUnanswered >= this.limits.revokeAfterUnanswered) {
-      p.status = 'none';
-      p.permanent = false;
-      p.expiresAt = undefined;
+    if (p.consecutiveUnanswered >= this.limits.revokeAfterUnanswered && p.status === 'granted') {
+      this.permissionReply(call.phoneNumberId, call.waId, { accept: false, permanent: false, source: 'automatic' });
     }
   }
 

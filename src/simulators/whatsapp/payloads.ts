@@ -41,7 +41,8 @@ export class SimGraphError extends Error {
 }
 
 function httpStatusFor(code: number): number {
-  if (code === 190 || code === 0) return 401;
+  // Meta's calling error table answers "calling not enabled" and "no call permission" with 401.
+  if (code === 190 || code === 0 || code === 138000 || code === 138006) return 401;
   if (code === 10 || (code >= 200 && code <= 299)) return 403;
   if ([4, 613, 80007, 130429, 131056].includes(code)) return 429;
   if ([1, 2, 131000].includes(code)) return 500;
@@ -60,6 +61,7 @@ export const ERROR_TITLES: Record<number, string> = {
   130429: 'Rate limit hit',
   132000: 'Number of parameters does not match the expected number of params',
   132001: 'Template name does not exist in the translation',
+  138000: 'Calling not enabled',
   138006: 'No approved call permission from the recipient',
   190: 'Access token has expired',
 };

@@ -1,4 +1,5 @@
 import {
+  CallingNotEnabledError,
   AuthError,
   InvalidParameterError,
   NoCallPermissionError,
@@ -238,8 +239,11 @@ describe('WhatsApp simulator: calls', () => {
       type: 'interactive',
       interactive: { type: 'call_permission_request', action: { name: 'call_permission_request' }, body: { text: 'Podemos te ligar?' } },
     });
+    // Meta's live vocabulary: a request still waiting for its answer is no_permission.
     const pending = await client.getCallPermissions(PHONE, CUSTOMER);
-    expect(pending.permission.status).toBe('pending');
+    expect(pending.permission.status).toBe('no_permission');
+    const requestLimit = pending.actions?.find((a) => a.action_name === 'send_call_permission_request')?.limits?.[0];
+    expect(requestLimit).toMatchObject({ current_usage: 1, max_allowed: 1, limit_expiration_time: expect.any(Number) });
     expect(spec.validateResponseBody('get', META_PATHS.callPermissions, 200, pending)).toEqual({ ok: true });
 
     const reply = await control(`/customers/${CUSTOMER}/call-permission-reply`, { phone_number_id: PHONE, accept: true, permanent: false });
@@ -252,8 +256,11 @@ describe('WhatsApp simulator: calls', () => {
     expect(replyEvent.interactive?.type === 'call_permission_reply' && replyEvent.interactive.expirationTimestamp).toBeGreaterThan(sevenDays - 5);
 
     const granted = await client.getCallPermissions(PHONE, CUSTOMER);
-    expect(granted.permission).toMatchObject({ status: 'granted', expiration_time: expect.any(Number) });
-    expect(granted.actions?.find((a) => a.action_name === 'start_call')?.can_perform_action).toBe(true);
+    expect(granted.permission).toMatchObject({ status: 'temporary', expiration_time: expect.any(Number) });
+    const startCall = granted.actions?.find((a) => a.action_name === 'start_call');
+    expect(startCall?.can_perform_action).toBe(true);
+    // A limit not reached names no expiration time.
+    expect(startCall?.limits?.[0]).toEqual({ time_period: 'PT24H', current_usage: 0, max_allowed: 100 });
     expect(spec.validateResponseBody('get', META_PATHS.callPermissions, 200, granted)).toEqual({ ok: true });
 
     const connected = (await client.callAction(PHONE, {
@@ -293,7 +300,7 @@ describe('WhatsApp simulator: calls', () => {
     await control(`/customers/${CUSTOMER}/messages`, { phone_number_id: PHONE, text: 'oi' });
     sim.simulator.customerRepliesToCallPermission(CUSTOMER, { accept: true, permanent: true, phoneNumberId: PHONE });
     const permanent = await client.getCallPermissions(PHONE, CUSTOMER);
-    expect(permanent.permission).toEqual({ status: 'granted' });
+    expect(permanent.permission).toEqual({ status: 'permanent' });
 
     const { calls } = (await client.callAction(PHONE, { messaging_product: 'whatsapp', to: CUSTOMER, action: 'connect', session: offer })) as CallConnectResponse;
     const callId = calls![0].id!;
@@ -304,15 +311,15 @@ describe('WhatsApp simulator: calls', () => {
     expect(receiver.events().find((e) => e.kind === 'call' && e.event === 'terminate')).toMatchObject({ status: 'FAILED' });
 
     await control(`/customers/${CUSTOMER}/call-permission-reply`, { phone_number_id: PHONE, accept: false });
-    expect((await client.getCallPermissions(PHONE, CUSTOMER)).permission.status).toBe('denied');
+    expect((await client.getCallPermissions(PHONE, CUSTOMER)).permission.status).toBe('no_permission');
     await expect(client.callAction(PHONE, { messaging_product: 'whatsapp', to: CUSTOMER, action: 'connect', session: offer })).rejects.toBeInstanceOf(NoCallPermissionError);
   });
 
   it('a temporary permission expires after 7 days', async () => {
     sim.simulator.customerRepliesToCallPermission(CUSTOMER, { accept: true, phoneNumberId: PHONE });
-    expect((await client.getCallPermissions(PHONE, CUSTOMER)).permission.status).toBe('granted');
+    expect((await client.getCallPermissions(PHONE, CUSTOMER)).permission.status).toBe('temporary');
     await control('/clock', { advanceMs: 7 * 24 * 3600 * 1000 + 1000 });
-    expect((await client.getCallPermissions(PHONE, CUSTOMER)).permission.status).toBe('expired');
+    expect((await client.getCallPermissions(PHONE, CUSTOMER)).permission.status).toBe('no_permission');
     await expect(client.callAction(PHONE, { messaging_product: 'whatsapp', to: CUSTOMER, action: 'connect', session: offer })).rejects.toBeInstanceOf(NoCallPermissionError);
   });
 
@@ -411,6 +418,38 @@ describe('WhatsApp simulator: calls', () => {
     const refused = await control(`/customers/${CUSTOMER}/calls`, { phone_number_id: PHONE });
     expect(refused.status).toBe(409);
     expect(String(refused.body.error)).toMatch(/calling is disabled/);
+    // The business cannot call either: Meta's 138000 (HTTP 401), which is not an authentication failure.
+    sim.simulator.customerRepliesToCallPermission(CUSTOMER, { accept: true, phoneNumberId: PHONE });
+    const disabled = await client.callAction(PHONE, { messaging_product: 'whatsapp', to: CUSTOMER, action: 'connect', session: offer }).catch((e: unknown) => e);
+    expect(disabled).toBeInstanceOf(CallingNotEnabledError);
+    expect(disabled).toMatchObject({ code: 138000, httpStatus: 401, retryable: false });
+    expect(disabled).not.toBeInstanceOf(AuthError);
+  });
+
+  it('grants a temporary permission when a customer calls with the callback permission on, and says so in a webhook', async () => {
+    await client.updateSettings(PHONE, { calling: { status: 'ENABLED', callback_permission_status: 'ENABLED' } });
+    await control(`/customers/${CUSTOMER}/calls`, { phone_number_id: PHONE });
+    const grant = await until('the callback grant webhook', () =>
+      receiver.events().find((e): e is InboundMessageEvent => e.kind === 'message' && e.interactive?.type === 'call_permission_reply'),
+    );
+    expect(grant.interactive).toMatchObject({ response: 'accept', isPermanent: false, responseSource: 'automatic' });
+    expect(grant.context).toBeUndefined();
+    expect((await client.getCallPermissions(PHONE, CUSTOMER)).permission.status).toBe('temporary');
+  });
+
+  it('revokes the permission after 4 unanswered calls with an automatic reject webhook', async () => {
+    sim.simulator.customerRepliesToCallPermission(CUSTOMER, { accept: true, phoneNumberId: PHONE });
+    for (let i = 0; i < 4; i++) {
+      await client.callAction(PHONE, { messaging_product: 'whatsapp', to: CUSTOMER, action: 'connect', session: offer });
+      await control('/clock', { advanceMs: 31_000 });
+    }
+    const revocation = await until('the revocation webhook', () =>
+      receiver.events().find((e): e is InboundMessageEvent => e.kind === 'message' && e.interactive?.type === 'call_permission_reply' && e.interactive.response === 'reject'),
+    );
+    expect(revocation.interactive).toMatchObject({ responseSource: 'automatic' });
+    expect(revocation.context).toBeUndefined();
+    expect((await client.getCallPermissions(PHONE, CUSTOMER)).permission.status).toBe('no_permission');
+    await expect(client.callAction(PHONE, { messaging_product: 'whatsapp', to: CUSTOMER, action: 'connect', session: offer })).rejects.toBeInstanceOf(NoCallPermissionError);
   });
 
   it('an unanswered call rings out as FAILED when the clock passes the ring timeout', async () => {

@@ -165,6 +165,7 @@ export class WhatsAppSimulator {
         customerName: (waId) => this.customerName(waId),
         emit: (key, kind, field, value) => this.emit(key, kind, field, value),
         callbackPermissionEnabled: (id) => this.numbers.callbackPermissionEnabled(id),
+        callingEnabled: (id) => this.numbers.callingEnabled(id),
       },
       { ...DEFAULT_CALL_LIMITS, ...options.callLimits },
     );
@@ -317,28 +318,13 @@ export class WhatsAppSimulator {
   ): { id: string; phoneNumberId: string; expirationTimestamp?: number } {
     waId = this.checkWaId(waId);
     const phoneNumberId = this.resolvePhone(waId, input.phoneNumberId);
-    const reply = this.callCenter.permissionReply(phoneNumberId, waId, input.accept, !!input.permanent);
-    const meta = this.numbers.metadata(phoneNumberId);
-    const id = newMessageId(waId);
-    const message = {
-      from: waId,
-      id,
-      timestamp: seconds(this.now()),
-      type: 'interactive',
-      context: { from: meta.displayPhoneNumber, id: reply.contextMessageId ?? this.lastOutboundId(phoneNumberId, waId) },
-      interactive: {
-        type: 'call_permission_reply',
-        call_permission_reply: {
-          response: input.accept ? 'accept' : 'reject',
-          is_permanent: input.accept && !!input.permanent,
-          ...(reply.expirationTimestamp !== undefined ? { expiration_timestamp: reply.expirationTimestamp } : {}),
-          response_source: 'user_action',
-        },
-      },
-    } as IncomingMessage;
     this.rules.customerWrote(phoneNumberId, waId, this.now());
-    this.emit(id, 'message:call_permission_reply', 'messages', inboundMessagesValue(meta, waId, this.customerName(waId), message));
-    return { id, phoneNumberId, expirationTimestamp: reply.expirationTimestamp };
+    const reply = this.callCenter.permissionReply(phoneNumberId, waId, {
+      accept: input.accept,
+      permanent: !!input.permanent,
+      source: 'user_action',
+    });
+    return { ...reply, phoneNumberId };
   }
 
   customerCalls(waId: string, input: { phoneNumberId?: string; name?: string } = {}): SimCall {

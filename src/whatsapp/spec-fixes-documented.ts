@@ -31,7 +31,7 @@ function addProperty(schema: Schema | undefined, name: string, definition: Schem
 export const webhookDocumentedVariants: SpecFix = {
   id: 'webhook-documented-variants',
   description:
-    'webhooks: statuses played/deleted, recipient_user_id and user_id (usernames), contacts without profile',
+    'webhooks: statuses played/deleted, recipient_user_id and user_id (usernames), contacts without profile, interactive replies without context',
   apply(doc: OpenApiDocument) {
     const s = doc.components.schemas as Record<string, Schema>;
     let changes = 0;
@@ -47,7 +47,32 @@ export const webhookDocumentedVariants: SpecFix = {
     changes += dropRequired(s.Statuses, 'recipient_id');
     changes += addProperty(s.Statuses, 'recipient_user_id', { type: 'string', description: 'Business-scoped user id (users with a username).' });
     changes += dropRequired(s.ContactProfile, 'profile');
+    // A permanent grant from the business profile, a callback grant and the automatic revocation quote no request.
+    changes += dropRequired(obj((s.InteractiveMessageReply?.allOf as unknown[] | undefined)?.[1]), 'context');
     changes += addProperty(s.ContactProfile, 'user_id', { type: 'string', description: 'Business-scoped user id (users with a username).' });
+    return changes;
+  },
+};
+
+/**
+ * GET /{phone-number-id}/call_permissions: Meta's call-permission reference answers
+ * `permission.status` as `no_permission`, `temporary` or `permanent` (this file lists only
+ * granted / pending / denied / expired).
+ */
+export const callPermissionLiveStatuses: SpecFix = {
+  id: 'call-permission-live-statuses',
+  description: 'call_permissions: permission.status no_permission, temporary, permanent',
+  apply(doc: OpenApiDocument) {
+    const s = doc.components.schemas as Record<string, Schema>;
+    const status = props(props(s.CallPermissionCheckResponsePayload)?.permission)?.status;
+    const values = status?.enum;
+    if (!Array.isArray(values)) return 0;
+    let changes = 0;
+    for (const v of ['no_permission', 'temporary', 'permanent']) {
+      if (values.includes(v)) continue;
+      values.push(v);
+      changes++;
+    }
     return changes;
   },
 };
