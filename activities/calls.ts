@@ -1,8 +1,8 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, log } from '@temporalio/activity';
 import { randomUUID } from 'node:crypto';
 import type { CallPermissionsRepository } from '../src/calls/call-permissions.repository';
 import { ENDED_CALL_STATES, type CallState, type CallsRepository } from '../src/calls/calls.repository';
-import type { LiveKitActivities } from './livekit';
+import type { LiveKitActivities, WhatsAppDisconnectOutcome } from './livekit';
 import type { PermissionState } from '../src/calls/policy';
 import type { MessagesRepository } from '../src/messages/messages.repository';
 import type { RealtimeRepository } from '../src/realtime/realtime.repository';
@@ -28,8 +28,11 @@ export function createCallActivities({ permissions, calls, livekit, messages, re
   };
 
   return {
-    /** Creates the call's room and dials the customer through the Connector, our call id riding along. */
-    async placeBusinessCall(input: { accountId: string; callId: string }): Promise<{ whatsappCallId: string }> {
+    /**
+     * Creates the call's room and dials the customer through the Connector, our call id riding
+     * along; the Connector gives up on its own after `ringingTimeoutSeconds`.
+     */
+    async placeBusinessCall(input: { accountId: string; callId: string; ringingTimeoutSeconds: number }): Promise<{ whatsappCallId: string }> {
       const call = await context(input.accountId, input.callId);
       await livekit.createCallRoom({ roomName: call.room_name, emptyTimeoutSeconds: 300 });
       const { whatsappCallId } = await livekit.dialWhatsAppCall({
@@ -38,6 +41,7 @@ export function createCallActivities({ permissions, calls, livekit, messages, re
         roomName: call.room_name,
         accessToken: call.access_token,
         bizOpaqueCallbackData: call.id,
+        ringingTimeoutSeconds: input.ringingTimeoutSeconds,
       });
       await calls.setWhatsAppCallId(call.id, whatsappCallId);
       return { whatsappCallId };
@@ -50,10 +54,34 @@ export function createCallActivities({ permissions, calls, livekit, messages, re
       await livekit.connectWhatsAppCall({ whatsappCallId: call.whatsapp_call_id, sdpAnswer: input.sdpAnswer });
     },
 
-    async hangUpCall(input: { accountId: string; callId: string }): Promise<void> {
+    /**
+     * The business hangs up (BUSINESS_INITIATED: the Connector terminates at Meta). When Meta
+     * says the call had already ended, the Connector still holds it: it is freed as the user's.
+     */
+    async hangUpCall(input: { accountId: string; callId: string }): Promise<{ outcome: WhatsAppDisconnectOutcome }> {
       const call = await context(input.accountId, input.callId);
-      if (!call.whatsapp_call_id) return;
-      await livekit.disconnectWhatsAppCall({ whatsappCallId: call.whatsapp_call_id, accessToken: call.access_token });
+      if (!call.whatsapp_call_id) return { outcome: 'already_ended' };
+      const whatsappCallId = call.whatsapp_call_id;
+      const { outcome } = await livekit.disconnectWhatsAppCall({ whatsappCallId, accessToken: call.access_token });
+      if (outcome === 'disconnected') return { outcome };
+      log.info('the call had already ended when the business hung up', { callId: call.id, whatsappCallId });
+      await livekit.disconnectWhatsAppCall({ whatsappCallId, reason: 'user_initiated' });
+      return { outcome };
+    },
+
+    /**
+     * Meta's terminate webhook came (the customer hung up, rejected, or the call failed): tells
+     * the Connector with USER_INITIATED, as LiveKit requires, so it frees the call. Never sent
+     * after our own hang-up (the proto warns that a second disconnect is an error).
+     */
+    async releaseCall(input: { accountId: string; callId: string }): Promise<{ outcome: WhatsAppDisconnectOutcome }> {
+      const call = await context(input.accountId, input.callId);
+      if (!call.whatsapp_call_id) return { outcome: 'already_ended' };
+      const result = await livekit.disconnectWhatsAppCall({ whatsappCallId: call.whatsapp_call_id, reason: 'user_initiated' });
+      if (result.outcome === 'already_ended') {
+        log.info('the Connector had already let go of the call', { callId: call.id, whatsappCallId: call.whatsapp_call_id });
+      }
+      return result;
     },
 
     /** Writes the call's state and tells the account's agents; an ended call's room is closed. */

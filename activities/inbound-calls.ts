@@ -24,6 +24,8 @@ const WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export function createInboundCallActivities(deps: InboundCallActivityDeps) {
   const { inbound, calls, contacts, messages, realtime, livekit, graphClient, texts } = deps;
+  /** Accepts still waiting for the Connector's answer, by call: a retried attempt joins one instead of accepting again. */
+  const acceptsInFlight = new Map<string, Promise<void>>();
   const context = async (accountId: string, callId: string) => {
     const call = await calls.context(accountId, callId);
     if (!call) throw ApplicationFailure.nonRetryable(`call ${callId} not found`, 'NotFound');
@@ -63,19 +65,44 @@ export function createInboundCallActivities(deps: InboundCallActivityDeps) {
       }
     },
 
-    /** The winning agent's answer: the Connector bridges Meta's offer into the call's room and accepts at Meta. */
-    async acceptInboundCall(input: { accountId: string; callId: string; sdpOffer: string; agentId: string }): Promise<void> {
+    /**
+     * The winning agent's answer: the Connector bridges Meta's offer into the call's room and
+     * accepts at Meta. Idempotent by design, because the Connector can take longer than an
+     * attempt (it waits for the room before accepting) and Meta refuses a second accept: a call
+     * already recorded as accepted is a no-op, and a retry while the first request still waits
+     * for its answer (`timeoutSeconds`, longer than an attempt) joins it instead of sending
+     * another. A retry on another worker, after one died mid-request, can still send a second
+     * accept; Meta refuses it and the workflow records the call as failed.
+     */
+    async acceptInboundCall(input: {
+      accountId: string;
+      callId: string;
+      sdpOffer: string;
+      agentId: string;
+      timeoutSeconds?: number;
+    }): Promise<void> {
       const call = await context(input.accountId, input.callId);
-      await livekit.createCallRoom({ roomName: call.room_name, emptyTimeoutSeconds: 300 });
-      await livekit.acceptWhatsAppCall({
-        phoneNumberId: call.phone_number_id,
-        whatsappCallId: call.whatsapp_call_id!,
-        sdpOffer: input.sdpOffer,
-        roomName: call.room_name,
-        accessToken: call.access_token,
-        bizOpaqueCallbackData: call.id,
-      });
-      await calls.addParticipant({ accountId: call.account_id, callId: call.id, agentId: input.agentId, role: 'host', state: 'joined' });
+      if (call.state === 'accepted') return;
+      let pending = acceptsInFlight.get(call.id);
+      if (!pending) {
+        pending = (async () => {
+          await livekit.createCallRoom({ roomName: call.room_name, emptyTimeoutSeconds: 300 });
+          await livekit.acceptWhatsAppCall({
+            phoneNumberId: call.phone_number_id,
+            whatsappCallId: call.whatsapp_call_id!,
+            sdpOffer: input.sdpOffer,
+            roomName: call.room_name,
+            accessToken: call.access_token,
+            bizOpaqueCallbackData: call.id,
+            timeoutSeconds: input.timeoutSeconds,
+          });
+          await calls.addParticipant({ accountId: call.account_id, callId: call.id, agentId: input.agentId, role: 'host', state: 'joined' });
+          // Written last: "accepted" means the Connector answered and the agent is in.
+          await calls.updateState(call.id, { state: 'accepted', agentId: input.agentId });
+        })().finally(() => acceptsInFlight.delete(call.id));
+        acceptsInFlight.set(call.id, pending);
+      }
+      await pending;
     },
 
     async createCallbackTask(input: {

@@ -82,6 +82,22 @@ export function isNotFound(err: unknown): boolean {
   return isServerError(err) && err.code === 'not_found';
 }
 
+// What Meta says when asked to end a call that is already over, as the Connector passes it on.
+const ENDED_AT_META = /already (been )?(ended|terminated|disconnected)|has (already )?ended|not active|no active call/i;
+
+/**
+ * The call is already over: the Connector no longer has it (not_found — it forgets a call once
+ * it ended, so a second disconnect fails like this), or Meta refused a terminate because the
+ * call had ended (invalid_argument carrying Meta's message). A hang-up that meets this is done.
+ */
+export function isCallAlreadyEnded(err: unknown): boolean {
+  if (!isServerError(err)) return false;
+  if (err.code === 'not_found') return true;
+  if (err.code !== 'invalid_argument') return false;
+  const meta = (err as ServerError).metadata ?? {};
+  return ENDED_AT_META.test(`${err.message} ${Object.values(meta).join(' ')}`);
+}
+
 /**
  * Turns whatever the SDK threw into what Temporal should do with it: an ApplicationFailure
  * that is not retried (4xx), or a LiveKitTransientError that is. Messages are redacted.

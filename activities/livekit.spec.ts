@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { ParticipantInfo, RoomServiceClient, ServerError, TrackInfo, TrackType } from 'livekit-server-sdk';
 import { createLiveKitActivities } from './livekit';
-import { classifyLiveKitError, LIVEKIT_REQUEST_ERROR, LiveKitTransientError, redact } from './livekit-errors';
+import { classifyLiveKitError, isCallAlreadyEnded, LIVEKIT_REQUEST_ERROR, LiveKitTransientError, redact } from './livekit-errors';
 
 const deps = {
   url: 'http://livekit.invalid:7880',
@@ -98,5 +98,25 @@ describe('createLiveKitActivities', () => {
       identity: 'i',
     });
     expect(published.url).toBe('wss://media.example.com');
+  });
+});
+
+describe('isCallAlreadyEnded', () => {
+  const twirp = (status: number, code: string, message: string, metadata?: Record<string, string>) =>
+    new ServerError('TwirpError', message, status, code, metadata);
+
+  it("recognises the Connector's not_found and Meta's 'already ended' passed on as invalid_argument", () => {
+    expect(isCallAlreadyEnded(twirp(404, 'not_found', 'whatsapp call not found: wacid.1'))).toBe(true);
+    expect(
+      isCallAlreadyEnded(
+        twirp(400, 'invalid_argument', 'whatsapp: terminate failed: (#100) call wacid.1 has already ended', { whatsapp_error_code: '100' }),
+      ),
+    ).toBe(true);
+  });
+
+  it('leaves other refusals and transport errors alone', () => {
+    expect(isCallAlreadyEnded(twirp(400, 'invalid_argument', 'whatsapp api key is required'))).toBe(false);
+    expect(isCallAlreadyEnded(twirp(401, 'unauthenticated', 'invalid token'))).toBe(false);
+    expect(isCallAlreadyEnded(new TypeError('fetch failed'))).toBe(false);
   });
 });

@@ -13,6 +13,7 @@ import {
   LIVEKIT_INVALID_INPUT,
   LIVEKIT_REQUEST_ERROR,
   classifyLiveKitError,
+  isCallAlreadyEnded,
   isNotFound,
   type LiveKitRequestErrorDetails,
 } from './livekit-errors';
@@ -82,6 +83,8 @@ export interface CallParticipant {
 }
 
 export type WhatsAppDisconnectReason = 'business_initiated' | 'user_initiated';
+/** disconnected: the Connector let go of the call now; already_ended: it had ended before (either side). */
+export type WhatsAppDisconnectOutcome = 'disconnected' | 'already_ended';
 
 function invalid(message: string, field: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(message, LIVEKIT_INVALID_INPUT, { field });
@@ -330,12 +333,17 @@ export function createLiveKitActivities(deps: LiveKitActivityDeps) {
         whatsappCallId: string;
         /** SDP offer from Meta's `connect` call webhook. */
         sdpOffer: string;
+        /** How long to wait for the Connector's answer (it may wait for the room before accepting at Meta). */
+        timeoutSeconds?: number;
       },
     ): Promise<{ roomName: string }> {
+      const timeout = input.timeoutSeconds;
+      if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) throw invalid('timeoutSeconds must be a positive number', 'timeoutSeconds');
       const options = {
         ...bridgeOptions(input),
         whatsappCallId: requireText(input.whatsappCallId, 'whatsappCallId'),
         sdp: new SessionDescription({ type: 'offer', sdp: requireText(input.sdpOffer, 'sdpOffer') }),
+        timeout,
       };
       const res = await call('Connector.AcceptWhatsAppCall', () => connector.acceptWhatsAppCall(options), [options.whatsappApiKey]);
       return { roomName: res.roomName || options.roomName };
@@ -350,14 +358,16 @@ export function createLiveKitActivities(deps: LiveKitActivityDeps) {
 
     /**
      * Ends the call. `business_initiated` (default) makes the Connector hang up with Meta and
-     * needs the access token; `user_initiated` (the user hung up: Meta's terminate webhook)
-     * only tears down the bridge.
+     * needs the access token; `user_initiated` (after Meta's terminate webhook, as LiveKit
+     * requires so the Connector frees the call) only tears down the bridge. A call that had
+     * already ended — the Connector's not_found, or Meta's "already ended" — is not an error:
+     * it answers `already_ended`.
      */
     async disconnectWhatsAppCall(input: {
       whatsappCallId: string;
       accessToken?: string;
       reason?: WhatsAppDisconnectReason;
-    }): Promise<void> {
+    }): Promise<{ outcome: WhatsAppDisconnectOutcome }> {
       const callId = requireText(input.whatsappCallId, 'whatsappCallId');
       const reason = input.reason ?? 'business_initiated';
       if (reason !== 'business_initiated' && reason !== 'user_initiated') {
@@ -369,11 +379,13 @@ export function createLiveKitActivities(deps: LiveKitActivityDeps) {
         reason === 'business_initiated'
           ? DisconnectWhatsAppCallRequest_DisconnectReason.BUSINESS_INITIATED
           : DisconnectWhatsAppCallRequest_DisconnectReason.USER_INITIATED;
-      await call(
-        'Connector.DisconnectWhatsAppCall',
-        () => connector.disconnectWhatsAppCall(callId, accessToken, sdkReason),
-        [accessToken],
-      );
+      try {
+        await connector.disconnectWhatsAppCall(callId, accessToken, sdkReason);
+        return { outcome: 'disconnected' };
+      } catch (err) {
+        if (isCallAlreadyEnded(err)) return { outcome: 'already_ended' };
+        throw classifyLiveKitError('Connector.DisconnectWhatsAppCall', err, [deps.apiSecret, accessToken]);
+      }
     },
   };
 }

@@ -77,6 +77,46 @@ describe('business-initiated calls', () => {
     expect(ended.duration_seconds).toBeGreaterThanOrEqual(1);
     expect(sim.simulator.calls().find((c) => c.id === atMeta.id)?.state).toBe('ended');
     expect((await asAgent('GET', '/v1/calls/ongoing')).body.map((c: { id: string }) => c.id)).not.toContain(call.id);
+    // Our hang-up went to the Connector once (BUSINESS_INITIATED); Meta's terminate webhook did not make a second disconnect.
+    expect(stack.connector.connector.get(atMeta.id)).toMatchObject({ state: 'ended', endedBy: 'business' });
+    expect(await stack.callWorkflow(call.id)).toEqual({ status: 'COMPLETED', result: 'completed' });
+  });
+
+  /** A granted customer with a dialled call they picked up. */
+  async function connectedCall() {
+    const customer = await grantedCustomer();
+    const { call } = (await customer.asAgent('POST', '/v1/calls', customer.pair)).body;
+    const atMeta = await metaCall(customer.waId);
+    sim.simulator.customerAcceptsCall(atMeta.id);
+    await callState(customer.asAgent, call.id, 'accepted');
+    await eventually(async () => (stack.connector.connector.get(atMeta.id)?.state === 'connected' ? true : undefined));
+    return { ...customer, call, atMeta };
+  }
+
+  it('the customer hangs up: the Connector is freed with USER_INITIATED and the call completes with its duration', async () => {
+    const { asAgent, call, atMeta } = await connectedCall();
+    await new Promise((r) => setTimeout(r, 1100));
+    sim.simulator.customerEndsCall(atMeta.id);
+    const ended = await callState(asAgent, call.id, 'completed');
+    expect(ended.end_reason).toBe('customer_hung_up');
+    expect(ended.duration_seconds).toBeGreaterThanOrEqual(1);
+    expect(await stack.callWorkflow(call.id)).toEqual({ status: 'COMPLETED', result: 'completed' });
+    expect(stack.connector.connector.get(atMeta.id)).toMatchObject({ state: 'ended', endedBy: 'user' });
+    // Meta was asked for no terminate: the customer had ended the call.
+    expect(stack.connector.connector.metaRequests({ callId: atMeta.id, action: 'terminate' })).toEqual([]);
+  });
+
+  it('agent and customer hang up at once: the call completes and the workflow does not fail', async () => {
+    const { asAgent, call, atMeta } = await connectedCall();
+    // Meta has ended the call; its terminate webhook and the agent's hang-up race to the workflow.
+    sim.simulator.customerEndsCall(atMeta.id);
+    expect((await asAgent('POST', `/v1/calls/${call.id}/hangup`)).status).toBe(202);
+    const ended = await callState(asAgent, call.id, 'completed');
+    expect(['agent_hung_up', 'customer_hung_up']).toContain(ended.end_reason);
+    expect(typeof ended.duration_seconds).toBe('number');
+    expect(await stack.callWorkflow(call.id)).toEqual({ status: 'COMPLETED', result: 'completed' });
+    // Whoever came first, the Connector let go of the call.
+    expect(stack.connector.connector.get(atMeta.id)?.state).toBe('ended');
   });
 
   it('gives up after the ring timeout, and a rejected call is rejected', async () => {
@@ -85,6 +125,11 @@ describe('business-initiated calls', () => {
     const timedOut = await callState(asAgent, unanswered.id, 'not_answered');
     expect(timedOut.end_reason).toBe('ring_timeout');
     expect(timedOut.accepted_at).toBeNull();
+    // The Connector got CALL_RING_TIMEOUT as ringingTimeout and ended the call itself; recado's timer (+ grace) did not race it.
+    const atConnector = stack.connector.connector.list().find((c) => c.bizOpaqueCallbackData === unanswered.id);
+    expect(atConnector).toMatchObject({ ringingTimeoutSeconds: 3, state: 'ended', endedBy: 'ringing_timeout' });
+    expect(stack.connector.connector.metaRequests({ callId: atConnector!.whatsappCallId, action: 'terminate' })).toHaveLength(1);
+    expect(await stack.callWorkflow(unanswered.id)).toEqual({ status: 'COMPLETED', result: 'not_answered' });
 
     const second = (await asAgent('POST', '/v1/calls', pair)).body.call;
     sim.simulator.customerRejectsCall((await metaCall(waId)).id);

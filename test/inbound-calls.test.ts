@@ -14,7 +14,8 @@ describe('customer-initiated calls', () => {
   const streams: Array<ReturnType<typeof openEventStream>> = [];
 
   beforeAll(async () => {
-    stack = await startCallingStack({ CALL_ANSWER_WINDOW: '5s', CALL_WAVE_DELAY: '1500ms' });
+    // A short accept attempt, so the slow-accept test outlasts it; ordinary accepts answer well within it.
+    stack = await startCallingStack({ CALL_ANSWER_WINDOW: '5s', CALL_WAVE_DELAY: '1500ms', CALL_ACCEPT_TIMEOUT: '1500ms' });
     ({ sim, api, config } = stack);
   });
   afterAll(async () => {
@@ -76,6 +77,32 @@ describe('customer-initiated calls', () => {
 
     sim.simulator.customerEndsCall(atMeta.id);
     expect((await callState(second.call, callId, 'completed')).end_reason).toBe('customer_hung_up');
+    // Meta's terminate freed the Connector with USER_INITIATED; the workflow completed.
+    expect(stack.connector.connector.get(atMeta.id)).toMatchObject({ state: 'ended', endedBy: 'user' });
+    expect(await stack.callWorkflow(callId)).toEqual({ status: 'COMPLETED', result: 'completed' });
+  });
+
+  it('an accept the Connector answers after the attempt timed out is applied once, and the call connects', async () => {
+    const { tenant, agents, waId } = await team(1);
+    const offer = agents[0].stream.waitFor(offered);
+    const atMeta = sim.simulator.customerCalls(waId, { phoneNumberId: tenant.phoneNumberId });
+    const callId = (await offer).find(offered)!.data.call_id as string;
+    stack.connector.connector.delayNextAcceptAnswer(3000); // twice CALL_ACCEPT_TIMEOUT
+    expect((await agents[0].call('POST', `/v1/calls/${callId}/accept`)).status).toBe(200);
+    await callState(tenant.call, callId, 'accepted');
+    expect(sim.simulator.calls().find((c) => c.id === atMeta.id)?.state).toBe('accepted');
+    expect(stack.connector.connector.metaRequests({ callId: atMeta.id }).map((r) => [r.action, r.status])).toEqual([
+      ['pre_accept', 200],
+      ['accept', 200],
+    ]);
+
+    // Both at once: the agent hangs up as the customer does.
+    sim.simulator.customerEndsCall(atMeta.id);
+    await agents[0].call('POST', `/v1/calls/${callId}/hangup`);
+    const ended = await callState(tenant.call, callId, 'completed');
+    expect(typeof ended.duration_seconds).toBe('number');
+    expect(await stack.callWorkflow(callId)).toEqual({ status: 'COMPLETED', result: 'completed' });
+    expect(stack.connector.connector.get(atMeta.id)?.state).toBe('ended');
   });
 
   it('nobody answers: the call is missed, the involved agent gets a callback task and the customer an automatic message', async () => {

@@ -5,6 +5,7 @@ import {
   defineQuery,
   defineSignal,
   getExternalWorkflowHandle,
+  log,
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
@@ -17,8 +18,10 @@ export interface BusinessCallInput {
   callId: string;
   numberId: string;
   contactId: string;
-  /** How long the customer's phone rings before the call is given up. */
+  /** How long the customer's phone rings before the call is given up (the Connector's ringingTimeout). */
   ringTimeoutMs: number;
+  /** recado's own ring timer runs this much longer than the Connector's, so the two do not race. */
+  ringGraceMs: number;
 }
 
 export type CallProgress = 'dialing' | 'ringing' | 'accepted' | 'completed' | 'rejected' | 'not_answered' | 'failed';
@@ -46,8 +49,10 @@ const STATUS_GRACE_MS = 2_000;
 /**
  * The business calls the customer: dial through LiveKit's Connector (our call id travels as
  * biz_opaque_callback_data), hand Meta's SDP answer to the Connector, follow ringing /
- * accepted / rejected / terminate, give up after the ring timeout, hang up when the agent
- * does, and tell the permission workflow how the call went (4 failures in a row revoke it).
+ * accepted / rejected / terminate, hang up when the agent does, and tell the permission
+ * workflow how the call went (4 failures in a row revoke it). However the call ends, the
+ * workflow ends with the call's final state written: a hang-up that meets a call already over
+ * (either side first, or both at once) is recorded, never a failure.
  */
 export async function businessCallWorkflow(input: BusinessCallInput): Promise<CallProgress> {
   const { placeBusinessCall } = proxyActivities<Activities>({
@@ -55,10 +60,11 @@ export async function businessCallWorkflow(input: BusinessCallInput): Promise<Ca
     // Dialing is not idempotent: a retry after a lost answer could ring the customer twice.
     retry: { maximumAttempts: 1 },
   });
-  const { connectBusinessCall, hangUpCall, recordCallState } = proxyActivities<Activities>({
+  const { connectBusinessCall, hangUpCall, releaseCall, recordCallState } = proxyActivities<Activities>({
     startToCloseTimeout: '20s',
     retry: { maximumInterval: '5s', maximumAttempts: 10 },
   });
+  const ids = { accountId: input.accountId, callId: input.callId };
 
   // Mutated by the signal handlers between awaits, hence an object rather than narrowed locals.
   const call: {
@@ -82,7 +88,8 @@ export async function businessCallWorkflow(input: BusinessCallInput): Promise<Ca
     call.changed = true;
   });
   setHandler(callTerminatedSignal, (t) => {
-    call.terminated ??= t;
+    // The webhook parser sends upper case; one normalisation keeps a "Failed" from ending as completed.
+    call.terminated ??= { status: String(t.status ?? '').toUpperCase(), durationSeconds: t.durationSeconds };
     call.changed = true;
   });
   setHandler(hangUpSignal, () => {
@@ -92,21 +99,31 @@ export async function businessCallWorkflow(input: BusinessCallInput): Promise<Ca
   setHandler(callProgressQuery, () => call.progress);
 
   const record = (state: CallProgress, endReason?: string, durationSeconds?: number | null) =>
-    recordCallState({ accountId: input.accountId, callId: input.callId, state, endReason, durationSeconds });
+    recordCallState({ ...ids, state, endReason, durationSeconds });
 
+  // Taken before dialing, so it is never later than the Connector's own ring timer.
+  const dialedAt = Date.now();
   try {
-    await placeBusinessCall({ accountId: input.accountId, callId: input.callId });
+    await placeBusinessCall({ ...ids, ringingTimeoutSeconds: Math.ceil(input.ringTimeoutMs / 1000) });
   } catch (err) {
     await record('failed', failureReason(err));
     return 'failed';
   }
-
-  const ringDeadline = Date.now() + input.ringTimeoutMs;
+  // The Connector ends an unanswered call itself after ringingTimeout and Meta's terminate
+  // webhook reports it; recado's timer is only the fallback for a Connector that did not, and
+  // the grace keeps it from hanging up at the same moment.
+  const ringDeadline = dialedAt + input.ringTimeoutMs + input.ringGraceMs;
+  let connectorHolds = true;
   let recorded: CallProgress = 'dialing';
   for (;;) {
     call.changed = false;
     if (call.sdpAnswer !== undefined && !bridged) {
-      await connectBusinessCall({ accountId: input.accountId, callId: input.callId, sdpAnswer: call.sdpAnswer });
+      try {
+        await connectBusinessCall({ ...ids, sdpAnswer: call.sdpAnswer });
+      } catch (err) {
+        await endAtConnector('business');
+        return finish('failed', `connect_failed: ${failureReason(err)}`);
+      }
       bridged = true;
       // Meta may leave out the ACCEPTED status; the connect webhook means the customer picked up.
       if (call.progress === 'dialing' || call.progress === 'ringing') call.progress = 'accepted';
@@ -117,19 +134,25 @@ export async function businessCallWorkflow(input: BusinessCallInput): Promise<Ca
       recorded = reached;
       continue;
     }
-    if (call.progress === 'rejected') return finish('rejected', 'customer_rejected');
-    if (call.terminated) {
-      const answered = recorded === 'accepted';
-      if (!answered) {
+    if (call.progress === 'rejected') {
+      await endAtConnector('user');
+      return finish('rejected', 'customer_rejected');
+    }
+    const terminated = call.terminated;
+    if (terminated) {
+      await endAtConnector('user');
+      if (recorded !== 'accepted') {
         // Meta's REJECTED status and the terminate webhook are separate deliveries: give the status a moment.
         const rejected = await condition(() => call.progress === 'rejected', STATUS_GRACE_MS);
-        return rejected ? finish('rejected', 'customer_rejected') : finish('not_answered', 'customer_did_not_answer');
+        if (rejected) return finish('rejected', 'customer_rejected');
+        const rangOut = Date.now() >= dialedAt + input.ringTimeoutMs;
+        return finish('not_answered', rangOut ? 'ring_timeout' : 'customer_did_not_answer');
       }
-      return finish(call.terminated.status === 'FAILED' ? 'failed' : 'completed', 'ended', call.terminated.durationSeconds);
+      return finish(terminated.status === 'FAILED' ? 'failed' : 'completed', 'customer_hung_up', terminated.durationSeconds);
     }
     const ringing = recorded !== 'accepted';
     if (call.hangUpRequested || (ringing && Date.now() >= ringDeadline)) {
-      await hangUpCall({ accountId: input.accountId, callId: input.callId });
+      await endAtConnector('business');
       // Meta confirms with a terminate webhook carrying the duration; do not wait forever for it.
       await condition(() => call.terminated !== undefined, TERMINATE_GRACE_MS);
       if (ringing) return finish('not_answered', call.hangUpRequested ? 'agent_cancelled' : 'ring_timeout');
@@ -138,6 +161,22 @@ export async function businessCallWorkflow(input: BusinessCallInput): Promise<Ca
     }
     if (ringing) await condition(() => call.changed, Math.max(1, ringDeadline - Date.now()));
     else await condition(() => call.changed);
+  }
+
+  /**
+   * Tells the Connector the call is over, once: `business` hangs up at Meta, `user` (after
+   * Meta's terminate or REJECTED) only frees the Connector. A call already over is recorded by
+   * the activity; a disconnect that fails for good is logged and the call still ends.
+   */
+  async function endAtConnector(by: 'business' | 'user'): Promise<void> {
+    if (!connectorHolds) return;
+    connectorHolds = false;
+    try {
+      const { outcome } = by === 'business' ? await hangUpCall(ids) : await releaseCall(ids);
+      if (outcome === 'already_ended') log.info('the call had already ended at the Connector', { by });
+    } catch (err) {
+      log.warn('the Connector did not take the disconnect; the call ends anyway', { by, error: failureReason(err) });
+    }
   }
 
   async function finish(final: CallProgress, reason: string, durationSeconds: number | null = null): Promise<CallProgress> {

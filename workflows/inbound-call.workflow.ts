@@ -1,8 +1,10 @@
 import {
+  ActivityFailure,
   ApplicationFailure,
   ParentClosePolicy,
   condition,
   defineUpdate,
+  log,
   proxyLocalActivities,
   setHandler,
   startChild,
@@ -24,6 +26,8 @@ export interface InboundCallInput {
   sdpOffer: string;
   /** Meta lets a call ring about 30–60 s; an agent must accept within this. */
   answerWindowMs: number;
+  /** One attempt at the Connector's accept; a retry joins the attempt still waiting for its answer. */
+  acceptTimeoutMs: number;
   /** How long the agents involved with the customer ring alone before everyone else rings too. */
   waveDelayMs: number;
   message: Pick<SendMessageInput, 'sendTimeout' | 'unknownOutcomeWait' | 'giveUpAfter'>;
@@ -48,6 +52,10 @@ export async function inboundCallWorkflow(input: InboundCallInput): Promise<stri
   // server round trip saved is time the customer is not kept ringing (see npm run bench:calls).
   const acts = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s', retry: { maximumInterval: '2s', maximumAttempts: 5 } });
   const ids = { accountId: input.accountId, callId: input.callId };
+  const connector = proxyLocalActivities<Activities>({
+    startToCloseTimeout: input.acceptTimeoutMs,
+    retry: { maximumInterval: '2s', maximumAttempts: 5 },
+  });
 
   const call: { winner?: string; terminated?: { durationSeconds: number | null }; hangUp: boolean; changed: boolean } = {
     hangUp: false,
@@ -122,20 +130,51 @@ export async function inboundCallWorkflow(input: InboundCallInput): Promise<stri
     return 'not_answered';
   }
 
-  await acts.acceptInboundCall({ ...ids, sdpOffer: input.sdpOffer, agentId: winner });
+  try {
+    // The Connector may answer late; the accept is idempotent (see acceptInboundCall), so retries are safe.
+    await connector.acceptInboundCall({ ...ids, sdpOffer: input.sdpOffer, agentId: winner, timeoutSeconds: input.answerWindowMs / 1000 });
+  } catch (err) {
+    // The customer hung up meanwhile, or Meta refused: the call ends here, with its state written.
+    const customerHungUp = terminatedByMeta() !== undefined;
+    log.warn('the call could not be accepted', { error: failureReason(err), customerHungUp });
+    if (customerHungUp) await endAtConnector('user');
+    await acts.recordCallState({
+      ...ids,
+      state: customerHungUp ? 'not_answered' : 'failed',
+      endReason: customerHungUp ? 'customer_hung_up' : `accept_failed: ${failureReason(err)}`,
+    });
+    return customerHungUp ? 'not_answered' : 'failed';
+  }
   await acts.recordCallState({ ...ids, state: 'accepted', agentId: winner });
   await condition(() => call.terminated !== undefined || call.hangUp);
-  if (!terminatedByMeta()) {
-    await acts.hangUpCall(ids);
+  const agentFirst = !terminatedByMeta();
+  if (agentFirst) {
+    await endAtConnector('business');
     await condition(() => call.terminated !== undefined, TERMINATE_GRACE_MS);
+  } else {
+    await endAtConnector('user');
   }
   await acts.recordCallState({
     ...ids,
     state: 'completed',
-    endReason: call.hangUp ? 'agent_hung_up' : 'customer_hung_up',
+    endReason: agentFirst ? 'agent_hung_up' : 'customer_hung_up',
     durationSeconds: terminatedByMeta()?.durationSeconds ?? null,
   });
   return 'completed';
+
+  /**
+   * Tells the Connector the call is over: `business` hangs up at Meta, `user` (Meta's terminate
+   * came) frees the Connector as LiveKit requires. A call already over is not an error; a
+   * disconnect that fails for good is logged and the call still ends with its state.
+   */
+  async function endAtConnector(by: 'business' | 'user'): Promise<void> {
+    try {
+      const { outcome } = by === 'business' ? await acts.hangUpCall(ids) : await acts.releaseCall(ids);
+      if (outcome === 'already_ended') log.info('the call had already ended at the Connector', { by });
+    } catch (err) {
+      log.warn('the Connector did not take the disconnect; the call ends anyway', { by, error: failureReason(err) });
+    }
+  }
 
   /** The "URA lite": an automatic message and a callback task for the agents involved. */
   async function unavailable(reason: 'missed' | 'outside_hours' | 'calling_disabled', callBackAfter: number | null) {
@@ -155,4 +194,10 @@ export async function inboundCallWorkflow(input: InboundCallInput): Promise<stri
       });
     }
   }
+}
+
+function failureReason(err: unknown): string {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure && cause.type) return `${cause.type}: ${cause.message}`;
+  return cause instanceof Error ? cause.message : String(cause);
 }

@@ -111,6 +111,7 @@ export class CallsService {
           numberId,
           contactId,
           ringTimeoutMs: durationMs(this.config.calls.ringTimeout),
+          ringGraceMs: durationMs(this.config.calls.ringGrace),
         },
       ],
     });
@@ -147,6 +148,7 @@ export class CallsService {
             screen,
             sdpOffer: c.sdpOffer,
             answerWindowMs: durationMs(this.config.calls.answerWindow),
+            acceptTimeoutMs: durationMs(this.config.calls.acceptTimeout),
             waveDelayMs: durationMs(this.config.calls.waveDelay),
             message: this.config.messages,
           },

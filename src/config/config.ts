@@ -56,6 +56,8 @@ export const DEFAULTS = {
   CALL_PERMISSION_REQUESTS_PER_DAY: '1',
   CALL_PERMISSION_REQUESTS_PER_WEEK: '2',
   CALL_RING_TIMEOUT: '30s',
+  CALL_RING_GRACE: '5s',
+  CALL_ACCEPT_TIMEOUT: '15s',
   CALL_ANSWER_WINDOW: '30s',
   CALL_WAVE_DELAY: '15s',
   CALL_MISSED_TEXT: 'Recebemos sua ligação, mas ninguém pôde atender agora. Vamos retornar em breve.',
@@ -89,6 +91,10 @@ export interface Config {
     permissionRequestText: string;
     /** How long a business-initiated call rings before it is given up as not answered. */
     ringTimeout: Duration;
+    /** recado's own ring timer runs this much past the Connector's ringingTimeout, which ends the call first. */
+    ringGrace: Duration;
+    /** One attempt at accepting a customer's call (the Connector may wait for the room before it answers). */
+    acceptTimeout: Duration;
     /** A customer's call must be accepted within this (Meta shows "not answered" after ~30–60 s). */
     answerWindow: Duration;
     /** Agents involved with the customer ring alone this long before everyone online rings too. */
@@ -217,6 +223,8 @@ export function loadConfig(env: Env = process.env): Config {
     calls: {
       permissionRequestText: get('CALL_PERMISSION_REQUEST_TEXT'),
       ringTimeout: duration('CALL_RING_TIMEOUT'),
+      ringGrace: duration('CALL_RING_GRACE'),
+      acceptTimeout: duration('CALL_ACCEPT_TIMEOUT'),
       answerWindow: duration('CALL_ANSWER_WINDOW'),
       waveDelay: duration('CALL_WAVE_DELAY'),
       missedCallText: get('CALL_MISSED_TEXT'),

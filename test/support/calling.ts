@@ -1,4 +1,6 @@
+import { Client, Connection } from '@temporalio/client';
 import { startLiveKitConnectorSimulator } from '../../src/simulators/livekit-connector/server';
+import { callWorkflowId } from '../../workflows/business-call.workflow';
 import { startWhatsAppSimulator } from '../../src/simulators/whatsapp/server';
 import type { WhatsAppSimulatorOptions } from '../../src/simulators/whatsapp/simulator';
 import { startApi, startWorker, testConfig } from './stack';
@@ -23,12 +25,21 @@ export async function startCallingStack(
   const api = await startApi(config);
   sim.simulator.setWebhookUrl(`${api.url}/v1/webhooks/whatsapp`);
   const worker = inProcessWorker ? await startWorker(config) : undefined;
+  const connection = await Connection.connect({ address: config.temporal.address });
+  const temporal = new Client({ connection, namespace: config.temporal.namespace });
   return {
     sim,
     connector,
     config,
     api,
+    /** How the call's workflow ended: its status, and its result (or failure message). */
+    async callWorkflow(callId: string): Promise<{ status: string; result: unknown }> {
+      const handle = temporal.workflow.getHandle(callWorkflowId(callId));
+      const result = await handle.result().catch((err: Error) => `failed: ${err.message}`);
+      return { status: (await handle.describe()).status.name, result };
+    },
     async stop() {
+      await connection.close();
       await worker?.stop();
       await api.close();
       await connector.close();

@@ -8,7 +8,8 @@ import {
 import { DialWhatsAppCallRequest, DialWhatsAppCallResponse } from '@livekit/protocol';
 import type { CallEvent, CallStatusEvent } from '../../whatsapp/webhook-events';
 import { startWhatsAppSimulator, type RunningWhatsAppSimulator } from '../whatsapp/server';
-import { parseSdp } from './connector';
+import { SUPPORTED_CLOUD_API_VERSIONS } from './connector';
+import { parseSdp } from './sdp';
 import { startLiveKitConnectorSimulator, type RunningLiveKitConnectorSimulator } from './server';
 import { startWebhookReceiver, until, type WebhookReceiver } from '../webhook-receiver.spec-helper';
 
@@ -198,8 +199,13 @@ describe('LiveKit Connector simulator: business-initiated calls', () => {
     expect(sim.simulator.calls().find((c) => c.id === callId)?.state).toBe('ended');
     expect(connector.connector.get(callId)).toMatchObject({ state: 'ended', endedBy: 'business' });
 
-    // Disconnecting again is a no-op: no second request to Meta.
-    await client.disconnectWhatsAppCall(callId, META_TOKEN);
+    // The call is over and forgotten: a second disconnect, of either kind, is not_found (no request to Meta).
+    expect((await rejection(client.disconnectWhatsAppCall(callId, META_TOKEN))).code).toBe('not_found');
+    const userAfterBusiness = await rejection(
+      client.disconnectWhatsAppCall(callId, '', DisconnectWhatsAppCallRequest_DisconnectReason.USER_INITIATED),
+    );
+    expect([userAfterBusiness.code, userAfterBusiness.status]).toEqual(['not_found', 404]);
+    expect(userAfterBusiness.message).toMatch(/whatsapp call not found/);
     expect(graphCalls).toHaveLength(2);
 
     // The SDK speaks JSON.
@@ -209,13 +215,14 @@ describe('LiveKit Connector simulator: business-initiated calls', () => {
       ['ConnectWhatsAppCall', 'json'],
       ['DisconnectWhatsAppCall', 'json'],
       ['DisconnectWhatsAppCall', 'json'],
+      ['DisconnectWhatsAppCall', 'json'],
     ]);
   });
 
-  it('reports Meta 138006 when the customer has not granted call permission', async () => {
+  it('reports Meta 138006 as invalid_argument with the upstream detail, as the Connector does', async () => {
     const err = await rejection(client.dialWhatsAppCall(dialOptions()));
-    expect(err.code).toBe('permission_denied');
-    expect(err.status).toBe(403);
+    expect(err.code).toBe('invalid_argument');
+    expect(err.status).toBe(400);
     expect(err.message).toContain('138006');
     expect(err.metadata).toMatchObject({ whatsapp_error_code: '138006', whatsapp_http_status: '400', whatsapp_action: 'connect' });
     expect(err.metadata?.whatsapp_error_message).toMatch(/call permission/i);
@@ -227,7 +234,7 @@ describe('LiveKit Connector simulator: business-initiated calls', () => {
 
   it('generates a room name when none is given, and ends a call the customer rejected', async () => {
     await simControl(`/customers/${CUSTOMER}/call-permission-reply`, { accept: true, phoneNumberId: PHONE });
-    const dialed = await client.dialWhatsAppCall(dialOptions({ whatsappCloudApiVersion: 'v24.0' }));
+    const dialed = await client.dialWhatsAppCall(dialOptions({ whatsappCloudApiVersion: '24.0' }));
     expect(dialed.roomName).toMatch(/^whatsapp-[0-9a-f]{12}$/);
     expect(graphCalls[0].url).toBe(`${sim.url}/v24.0/${PHONE}/calls`);
 
@@ -239,7 +246,7 @@ describe('LiveKit Connector simulator: business-initiated calls', () => {
     expect(connector.connector.get(dialed.whatsappCallId)).toMatchObject({ state: 'ended', endedBy: 'user' });
   });
 
-  it('treats a business disconnect after the customer hung up as done', async () => {
+  it("passes Meta's refusal of a terminate on through, and USER_INITIATED then frees the call", async () => {
     await simControl(`/customers/${CUSTOMER}/call-permission-reply`, { accept: true, phoneNumberId: PHONE });
     const { whatsappCallId: callId } = await client.dialWhatsAppCall(dialOptions());
     await simControl(`/calls/${encodeURIComponent(callId)}/accept`);
@@ -247,10 +254,39 @@ describe('LiveKit Connector simulator: business-initiated calls', () => {
     await client.connectWhatsAppCall(callId, new SessionDescription({ type: 'answer', sdp: answer.session!.sdp }));
     await simControl(`/calls/${encodeURIComponent(callId)}/terminate`);
 
-    await client.disconnectWhatsAppCall(callId, META_TOKEN);
-    // Meta refused the terminate (the call had ended); the connector took that as success.
+    const refused = await rejection(client.disconnectWhatsAppCall(callId, META_TOKEN));
+    expect(refused.code).toBe('invalid_argument');
+    expect(refused.metadata).toMatchObject({ whatsapp_action: 'terminate', whatsapp_http_status: '400' });
+    expect(refused.metadata?.whatsapp_error_message).toMatch(/already ended/);
     expect(graphCalls.at(-1)).toMatchObject({ status: 400, body: { action: 'terminate', call_id: callId } });
-    expect(connector.connector.get(callId)?.state).toBe('ended');
+    expect(connector.connector.get(callId)?.state).toBe('connected');
+
+    await client.disconnectWhatsAppCall(callId, '', DisconnectWhatsAppCallRequest_DisconnectReason.USER_INITIATED);
+    expect(connector.connector.get(callId)).toMatchObject({ state: 'ended', endedBy: 'user' });
+  });
+
+  it('terminates at Meta a dialled call nobody answers within ringing_timeout', async () => {
+    await simControl(`/customers/${CUSTOMER}/call-permission-reply`, { accept: true, phoneNumberId: PHONE });
+    const { whatsappCallId: callId } = await client.dialWhatsAppCall(dialOptions({ ringingTimeout: 1 }));
+    expect(connector.connector.get(callId)).toMatchObject({ state: 'ringing', ringingTimeoutSeconds: 1 });
+    const terminate = await until('the terminate webhook', () => callEvents(callId).find((e) => e.event === 'terminate'));
+    expect(terminate.status).toBe('FAILED');
+    expect(connector.connector.metaRequests({ callId }).map((r) => [r.action, r.status])).toEqual([
+      ['connect', 200],
+      ['terminate', 200],
+    ]);
+    await until('the connector to end the call', () => (connector.connector.get(callId)?.state === 'ended' ? true : undefined));
+    expect(connector.connector.get(callId)?.endedBy).toBe('ringing_timeout');
+    // The business hears of it from Meta's terminate webhook; the Connector no longer has the call.
+    const late = await rejection(client.disconnectWhatsAppCall(callId, '', DisconnectWhatsAppCallRequest_DisconnectReason.USER_INITIATED));
+    expect(late.code).toBe('not_found');
+  });
+
+  it('applies the SDK default ringing timeout when the dial names none', async () => {
+    await simControl(`/customers/${CUSTOMER}/call-permission-reply`, { accept: true, phoneNumberId: PHONE });
+    const { whatsappCallId: callId } = await client.dialWhatsAppCall(dialOptions());
+    expect(connector.connector.get(callId)?.ringingTimeoutSeconds).toBe(30);
+    await client.disconnectWhatsAppCall(callId, META_TOKEN);
   });
 });
 
@@ -304,20 +340,50 @@ describe('LiveKit Connector simulator: user-initiated calls', () => {
     });
     expect(connector.connector.get(callId)?.whatsappApiKeyHint).toBe(`…${META_TOKEN.slice(-4)}`);
 
-    // A retried accept returns the same room without asking Meta again.
-    const again = await client.acceptWhatsAppCall({
-      whatsappPhoneNumberId: PHONE,
-      whatsappApiKey: META_TOKEN,
-      whatsappCloudApiVersion: '23.0',
-      whatsappCallId: callId,
-      sdp: new SessionDescription({ type: 'offer', sdp: metaOffer }),
-    });
-    expect(again.roomName).toBe('inbound-7');
-    expect(graphCalls).toHaveLength(2);
+    // The Connector does not de-duplicate: a second accept goes to Meta, which refuses it.
+    const again = await rejection(
+      client.acceptWhatsAppCall({
+        whatsappPhoneNumberId: PHONE,
+        whatsappApiKey: META_TOKEN,
+        whatsappCloudApiVersion: '23.0',
+        whatsappCallId: callId,
+        sdp: new SessionDescription({ type: 'offer', sdp: metaOffer }),
+      }),
+    );
+    expect(again.code).toBe('invalid_argument');
+    expect(again.metadata).toMatchObject({ whatsapp_action: 'pre_accept', whatsapp_error_code: '100' });
+    expect(connector.connector.metaRequests({ callId, action: 'accept' })).toHaveLength(1);
 
     await client.disconnectWhatsAppCall(callId, META_TOKEN);
     const terminate = await until('the terminate webhook', () => callEvents(callId).find((e) => e.event === 'terminate'));
     expect(terminate.status).toBe('COMPLETED');
+  });
+
+  it('can be told to answer an accept late, after it has accepted at Meta', async () => {
+    const { callId } = await simControl(`/customers/${CUSTOMER}/calls`, { phoneNumberId: PHONE });
+    const connectEvent = await until('the connect webhook', () => callEvents(callId).find((e) => e.event === 'connect'));
+    const fault = await fetch(`${connector.url}/_sim/faults/slow-accept`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ delayMs: 1500 }),
+    });
+    expect(fault.status).toBe(200);
+    // A client that gives up before the answer: the call is accepted at Meta all the same.
+    const impatient = new ConnectorClient(connector.url, API_KEY, API_SECRET, { requestTimeout: 0.3 });
+    await expect(
+      impatient.acceptWhatsAppCall({
+        whatsappPhoneNumberId: PHONE,
+        whatsappApiKey: META_TOKEN,
+        whatsappCloudApiVersion: '23.0',
+        whatsappCallId: callId,
+        sdp: new SessionDescription({ type: 'offer', sdp: connectEvent.session!.sdp }),
+      }),
+    ).rejects.toThrow();
+    await until('Meta to accept', () => (sim.simulator.calls().find((c) => c.id === callId)?.state === 'accepted' ? true : undefined));
+    expect(connector.connector.metaRequests({ callId }).map((r) => r.action)).toEqual(['pre_accept', 'accept']);
+    const list = (await (await fetch(`${connector.url}/_sim/meta-requests`)).json()) as { data: unknown[] };
+    expect(list.data).toHaveLength(2);
+    expect((await fetch(`${connector.url}/_sim/faults/slow-accept`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"delayMs":-1}' })).status).toBe(400);
   });
 
   it("passes Meta's refusal through when the call is no longer ringing", async () => {
@@ -376,12 +442,18 @@ describe('LiveKit Connector simulator: auth and validation', () => {
       dialOptions({ whatsappToPhoneNumber: 'call me' }),
       dialOptions({ whatsappApiKey: '' }),
       dialOptions({ whatsappCloudApiVersion: 'latest' }),
+      dialOptions({ whatsappCloudApiVersion: '' }),
+      dialOptions({ whatsappCloudApiVersion: '22.0' }),
+      dialOptions({ whatsappCloudApiVersion: 'v23.0' }),
       dialOptions({ whatsappBizOpaqueCallbackData: 'x'.repeat(513) }),
     ];
     for (const options of bad) {
       const err = await rejection(client.dialWhatsAppCall(options));
       expect([err.code, err.status]).toEqual(['invalid_argument', 400]);
     }
+    const version = await rejection(client.dialWhatsAppCall(dialOptions({ whatsappCloudApiVersion: '22.0' })));
+    expect(version.message).toMatch(/whatsapp cloud api version not supported/);
+    expect(SUPPORTED_CLOUD_API_VERSIONS).toEqual(['23.0', '24.0', '25.0']);
     const unknown = await rejection(client.connectWhatsAppCall('wacid.unknown', new SessionDescription({ type: 'answer', sdp: 'v=0' })));
     expect([unknown.code, unknown.status]).toEqual(['not_found', 404]);
     expect((await rejection(client.disconnectWhatsAppCall('wacid.unknown', META_TOKEN))).code).toBe('not_found');
@@ -426,7 +498,7 @@ describe('LiveKit Connector simulator: auth and validation', () => {
     const snake = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization },
-      body: JSON.stringify({ whatsapp_phone_number_id: PHONE, whatsapp_to_phone_number: CUSTOMER, whatsapp_api_key: META_TOKEN, room_name: 'snake' }),
+      body: JSON.stringify({ whatsapp_phone_number_id: PHONE, whatsapp_to_phone_number: CUSTOMER, whatsapp_api_key: META_TOKEN, whatsapp_cloud_api_version: '23.0', room_name: 'snake' }),
     });
     expect(snake.status).toBe(200);
     expect(await snake.json()).toMatchObject({ whatsappCallId: expect.stringMatching(/^wacid\./), roomName: 'snake' });

@@ -6,7 +6,7 @@ import { startLiveKitConnectorSimulator } from './server';
  * Env: CONNECTOR_SIM_PORT (the port of LIVEKIT_CONNECTOR_URL, else 7890), CONNECTOR_SIM_HOST
  * (127.0.0.1), LIVEKIT_API_KEY (devkey), LIVEKIT_API_SECRET (secret), WHATSAPP_GRAPH_URL
  * (http://127.0.0.1:4010: the WhatsApp simulator; https://graph.facebook.com for real Meta),
- * WHATSAPP_GRAPH_VERSION (v23.0, for requests that name no version), LOG_LEVEL (info).
+ * LOG_LEVEL (info). The Cloud API version comes with each request, as with the real Connector.
  */
 
 function portEnv(name: string, fallback: number): number {
@@ -40,7 +40,6 @@ async function main() {
     apiKey: process.env.LIVEKIT_API_KEY || 'devkey',
     apiSecret: process.env.LIVEKIT_API_SECRET || 'secret',
     graphUrl,
-    graphVersion: process.env.WHATSAPP_GRAPH_VERSION || 'v23.0',
     logger,
   });
   logger.info(`livekit connector simulator listening on ${running.url} (Twirp /twirp/livekit.Connector/* → Graph API ${graphUrl})`);

@@ -143,7 +143,7 @@ export function buildLiveKitConnectorServer(connector: LiveKitConnector, options
       return sendJson(reply, 200, response.toJson());
     } catch (err) {
       if (!(err instanceof TwirpError)) throw err;
-      logger?.info({ method: name, code: err.code, msg: err.message, ms: Date.now() - started }, 'connector rpc failed');
+      logger?.info({ method: name, encoding, code: err.code, msg: err.message, ms: Date.now() - started }, 'connector rpc failed');
       return sendTwirpError(reply, err);
     }
   });
@@ -154,6 +154,21 @@ export function buildLiveKitConnectorServer(connector: LiveKitConnector, options
   app.get('/_sim/calls/:callId', async (req, reply) => {
     const call = connector.get((req.params as { callId: string }).callId);
     return call ? { call } : reply.status(404).send({ error: 'unknown call' });
+  });
+  app.get('/_sim/meta-requests', async () => ({ data: connector.metaRequests() }));
+  // Fault: the next AcceptWhatsAppCall answers late, as the real one can while it waits for the room.
+  app.post('/_sim/faults/slow-accept', async (req, reply) => {
+    let delayMs: unknown;
+    try {
+      delayMs = (JSON.parse(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '{}') as { delayMs?: unknown }).delayMs;
+    } catch {
+      delayMs = undefined;
+    }
+    if (typeof delayMs !== 'number' || !Number.isInteger(delayMs) || delayMs < 0) {
+      return reply.status(400).send({ error: 'delayMs must be a non-negative integer' });
+    }
+    connector.delayNextAcceptAnswer(delayMs);
+    return { ok: true };
   });
   app.post('/_sim/reset', async () => {
     connector.reset();
@@ -184,7 +199,7 @@ function decode<T>(type: RequestType<T>, encoding: Encoding, raw: Buffer): T {
   }
 }
 
-export interface StartLiveKitConnectorSimulatorOptions extends Omit<LiveKitConnectorOptions, 'graphVersion'> {
+export interface StartLiveKitConnectorSimulatorOptions extends LiveKitConnectorOptions {
   /** 0 (default) picks a free port. */
   port?: number;
   host?: string;
@@ -192,8 +207,6 @@ export interface StartLiveKitConnectorSimulatorOptions extends Omit<LiveKitConne
   apiKey: string;
   /** LiveKit API secret the tokens are signed with. */
   apiSecret: string;
-  /** Default Cloud API version, for requests that name none. Default v23.0. */
-  graphVersion?: string;
 }
 
 export interface RunningLiveKitConnectorSimulator {
@@ -204,9 +217,9 @@ export interface RunningLiveKitConnectorSimulator {
 }
 
 export async function startLiveKitConnectorSimulator(options: StartLiveKitConnectorSimulatorOptions): Promise<RunningLiveKitConnectorSimulator> {
-  const { port = 0, host = '127.0.0.1', apiKey, apiSecret, graphVersion = 'v23.0', ...connectorOptions } = options;
+  const { port = 0, host = '127.0.0.1', apiKey, apiSecret, ...connectorOptions } = options;
   if (!apiKey || !apiSecret) throw new Error('apiKey and apiSecret are required');
-  const connector = new LiveKitConnector({ ...connectorOptions, graphVersion });
+  const connector = new LiveKitConnector(connectorOptions);
   const app = buildLiveKitConnectorServer(connector, { apiKey, apiSecret, logger: options.logger });
   await app.listen({ port, host });
   const address = app.server.address();
