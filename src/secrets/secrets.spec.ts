@@ -56,7 +56,7 @@ describe('SecretBox', () => {
     [2, 'IV'],
     [3, 'tag'],
     [4, 'ciphertext'],
-  ] as const)('rejects a tampered %s (%s)', (field) => {
+  ] as const)('rejects a tampered %s (%s)', (field, _name) => {
     const sealed = box.seal(TOKEN, PURPOSE);
     expect(() => box.open(flip(sealed, field), PURPOSE)).toThrow(/authentication failed/);
   });
