@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { CallPermissionsRepository } from '../src/calls/call-permissions.repository';
 import { ENDED_CALL_STATES, type CallState, type CallsRepository } from '../src/calls/calls.repository';
 import type { LiveKitActivities, WhatsAppDisconnectOutcome } from './livekit';
+import type { SealedTokenRow } from '../src/numbers/access-tokens';
 import type { PermissionState } from '../src/calls/policy';
 import type { MessagesRepository } from '../src/messages/messages.repository';
 import type { RealtimeRepository } from '../src/realtime/realtime.repository';
@@ -13,13 +14,16 @@ export interface CallActivityDeps {
   livekit: LiveKitActivities;
   messages: MessagesRepository;
   realtime: RealtimeRepository;
+  /** The number's plain token, for the Connector request being built. */
+  accessToken: (number: SealedTokenRow) => string;
   /** Body of the interactive call_permission_request sent inside the 24 h window. */
   permissionRequestText: string;
 }
 
 const WINDOW_MS = 24 * 60 * 60 * 1000;
 
-export function createCallActivities({ permissions, calls, livekit, messages, realtime, permissionRequestText }: CallActivityDeps) {
+export function createCallActivities(deps: CallActivityDeps) {
+  const { permissions, calls, livekit, messages, realtime, accessToken, permissionRequestText } = deps;
   /** Access tokens and phone numbers are looked up here, never passed through workflow histories. */
   const context = async (accountId: string, callId: string) => {
     const call = await calls.context(accountId, callId);
@@ -39,7 +43,7 @@ export function createCallActivities({ permissions, calls, livekit, messages, re
         phoneNumberId: call.phone_number_id,
         toWaId: call.wa_id,
         roomName: call.room_name,
-        accessToken: call.access_token,
+        accessToken: accessToken(call),
         bizOpaqueCallbackData: call.id,
         ringingTimeoutSeconds: input.ringingTimeoutSeconds,
       });
@@ -62,7 +66,7 @@ export function createCallActivities({ permissions, calls, livekit, messages, re
       const call = await context(input.accountId, input.callId);
       if (!call.whatsapp_call_id) return { outcome: 'already_ended' };
       const whatsappCallId = call.whatsapp_call_id;
-      const { outcome } = await livekit.disconnectWhatsAppCall({ whatsappCallId, accessToken: call.access_token });
+      const { outcome } = await livekit.disconnectWhatsAppCall({ whatsappCallId, accessToken: accessToken(call) });
       if (outcome === 'disconnected') return { outcome };
       log.info('the call had already ended when the business hung up', { callId: call.id, whatsappCallId });
       await livekit.disconnectWhatsAppCall({ whatsappCallId, reason: 'user_initiated' });

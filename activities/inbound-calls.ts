@@ -7,6 +7,7 @@ import type { MessagesRepository } from '../src/messages/messages.repository';
 import type { RealtimeRepository } from '../src/realtime/realtime.repository';
 import type { WhatsAppGraphClient } from '../src/whatsapp/graph-client';
 import type { LiveKitActivities } from './livekit';
+import type { SealedTokenRow } from '../src/numbers/access-tokens';
 
 export interface InboundCallActivityDeps {
   inbound: InboundCallsRepository;
@@ -15,7 +16,9 @@ export interface InboundCallActivityDeps {
   messages: MessagesRepository;
   realtime: RealtimeRepository;
   livekit: LiveKitActivities;
-  graphClient: (accessToken: string) => WhatsAppGraphClient;
+  graphClient: (number: SealedTokenRow) => WhatsAppGraphClient;
+  /** The number's plain token, for the Connector request being built. */
+  accessToken: (number: SealedTokenRow) => string;
   /** The automatic answer to a call nobody could take ("URA lite"), by reason. */
   texts: { missed: string; outsideHours: string };
 }
@@ -23,7 +26,7 @@ export interface InboundCallActivityDeps {
 const WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export function createInboundCallActivities(deps: InboundCallActivityDeps) {
-  const { inbound, calls, contacts, messages, realtime, livekit, graphClient, texts } = deps;
+  const { inbound, calls, contacts, messages, realtime, livekit, graphClient, accessToken, texts } = deps;
   /** Accepts still waiting for the Connector's answer, by call: a retried attempt joins one instead of accepting again. */
   const acceptsInFlight = new Map<string, Promise<void>>();
   const context = async (accountId: string, callId: string) => {
@@ -35,7 +38,7 @@ export function createInboundCallActivities(deps: InboundCallActivityDeps) {
   return {
     async rejectInboundCall(input: { accountId: string; callId: string }): Promise<void> {
       const call = await context(input.accountId, input.callId);
-      await graphClient(call.access_token).callAction(call.phone_number_id, {
+      await graphClient(call).callAction(call.phone_number_id, {
         messaging_product: 'whatsapp',
         call_id: call.whatsapp_call_id!,
         action: 'reject',
@@ -92,7 +95,7 @@ export function createInboundCallActivities(deps: InboundCallActivityDeps) {
             whatsappCallId: call.whatsapp_call_id!,
             sdpOffer: input.sdpOffer,
             roomName: call.room_name,
-            accessToken: call.access_token,
+            accessToken: accessToken(call),
             bizOpaqueCallbackData: call.id,
             timeoutSeconds: input.timeoutSeconds,
           });

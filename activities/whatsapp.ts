@@ -3,13 +3,14 @@ import type { MessagesRepository } from '../src/messages/messages.repository';
 import type { RealtimeRepository } from '../src/realtime/realtime.repository';
 import { WhatsAppApiError } from '../src/whatsapp/errors';
 import type { WhatsAppGraphClient } from '../src/whatsapp/graph-client';
+import type { SealedTokenRow } from '../src/numbers/access-tokens';
 import type { SendMessageRequest } from '../src/whatsapp/types';
 
 export interface WhatsAppActivityDeps {
   messages: MessagesRepository;
   realtime: RealtimeRepository;
-  /** A Graph API client authenticated with the number's access token. */
-  graphClient: (accessToken: string) => WhatsAppGraphClient;
+  /** A Graph API client authenticated with the number's access token (opened from the row's sealed one). */
+  graphClient: (number: SealedTokenRow) => WhatsAppGraphClient;
 }
 
 export type SendOutcome =
@@ -37,7 +38,7 @@ export function createWhatsAppActivities({ messages, realtime, graphClient }: Wh
       await messages.markSending(message.id);
       let providerMessageId: string;
       try {
-        const response = await graphClient(message.access_token).sendMessage(
+        const response = await graphClient(message).sendMessage(
           message.phone_number_id,
           message.body as SendMessageRequest,
         );

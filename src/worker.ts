@@ -22,7 +22,13 @@ export async function createWorker(config: Config) {
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    activities: createActivities({ pool, whatsapp: config.whatsapp, livekit: config.livekit, calls: config.calls }),
+    activities: createActivities({
+      pool,
+      whatsapp: config.whatsapp,
+      livekit: config.livekit,
+      calls: config.calls,
+      secrets: config.secrets,
+    }),
     ...workflowSource(),
   });
   const close = async () => {

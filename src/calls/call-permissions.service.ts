@@ -21,7 +21,7 @@ import {
   requestCallPermissionUpdate,
   type CallPermissionInput,
 } from '../../workflows/call-permission.workflow';
-import { WhatsAppGraphClient } from '../whatsapp/graph-client';
+import { CallingGraph } from './settings/meta-graph';
 import { nextPermissionRequestAllowedAt, permissionFromMeta, type PermissionReply } from './policy';
 import type { CallPermissionRequestedView, CallPermissionView } from './call-permissions.dto';
 import { CallPermissionsRepository } from './call-permissions.repository';
@@ -34,6 +34,7 @@ export class CallPermissionsService {
     private readonly repository: CallPermissionsRepository,
     private readonly numbers: NumbersService,
     private readonly contacts: ContactsRepository,
+    private readonly graph: CallingGraph,
   ) {}
 
   /** Sends a call-permission request to the customer, within Meta's request limits. */
@@ -75,12 +76,7 @@ export class CallPermissionsService {
     const number = await this.numbers.get(accountId, numberId);
     const contact = await this.contacts.findById(accountId, contactId);
     if (!contact) throw new NotFoundError('contact', contactId);
-    const graph = new WhatsAppGraphClient({
-      baseUrl: this.config.whatsapp.graphUrl,
-      version: this.config.whatsapp.graphVersion,
-      accessToken: number.access_token,
-    });
-    const meta = permissionFromMeta(await graph.getCallPermissions(number.phone_number_id, contact.wa_id));
+    const meta = permissionFromMeta(await this.graph.client(number).getCallPermissions(number.phone_number_id, contact.wa_id));
     await this.repository.saveMeta(accountId, numberId, contactId, meta);
     await this.temporal.workflow.signalWithStart(callPermissionWorkflow, {
       workflowId: callPermissionWorkflowId(numberId, contactId),

@@ -26,6 +26,7 @@ export interface CallRow {
 /** What reaching Meta through the Connector needs: kept out of workflow histories. */
 export interface CallContext extends CallRow {
   phone_number_id: string;
+  /** Sealed; the activity opens it (AccessTokens) for the Connector request. */
   access_token: string;
   wa_id: string;
 }

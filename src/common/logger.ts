@@ -15,6 +15,12 @@ export function createLogger(level: string, name: string): Logger {
         'access_token',
         '*.accessToken',
         '*.access_token',
+        // a row or request nested one level deeper (e.g. { call: { access_token } })
+        '*.*.accessToken',
+        '*.*.access_token',
+        // the key material of src/secrets, should a Config be logged
+        'secrets',
+        '*.secrets',
         'authorization',
         '*.authorization',
         'headers.authorization',

@@ -1,5 +1,6 @@
 import type { Duration } from '@temporalio/common';
 import { DAY_MS, WEEK_MS, type PermissionLimits, type PermissionRequestLimits } from '../calls/policy';
+import { KEY_ID_PATTERN, parseSecretKey, type SecretKey, type SecretKeys } from '../secrets/secrets';
 import {
   DEFAULT_CALLING_MIN_MESSAGING_TIER,
   MESSAGING_TIER_LIMITS,
@@ -32,6 +33,9 @@ const DEV_SECRETS = {
   TYPESENSE_API_KEY: 'recado-dev-typesense-key',
   LIVEKIT_API_KEY: 'devkey',
   LIVEKIT_API_SECRET: 'secret',
+  // sha256("recado-dev-secret-key"): public, for the local stack only.
+  RECADO_SECRET_KEY: 'DPShy0tP1EIFJbsNwSTRjz1eAjN6p9jJVLpSZZDSuhg=',
+  RECADO_SECRET_KEY_ID: 'dev',
 } as const;
 
 export const DEFAULTS = {
@@ -66,6 +70,7 @@ export const DEFAULTS = {
   CALL_JOIN_TOKEN_TTL: '10m',
   CALLING_MIN_MESSAGING_TIER: DEFAULT_CALLING_MIN_MESSAGING_TIER,
   CALL_PERMISSION_REQUEST_TEXT: 'Podemos te ligar pelo WhatsApp para continuar o atendimento?',
+  RECADO_SECRET_KEYS_PREVIOUS: '',
   ...DEV_SECRETS,
 } as const;
 
@@ -73,6 +78,8 @@ export interface Config {
   env: 'development' | 'test' | 'production';
   api: { host: string; port: number };
   adminToken: string;
+  /** Keys that seal provider credentials at rest (src/secrets). */
+  secrets: SecretKeys;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
   databaseUrl: string;
   temporal: { address: string; namespace: string; taskQueue: string };
@@ -195,6 +202,7 @@ export function loadConfig(env: Env = process.env): Config {
     env: recadoEnv,
     api: { host: get('API_HOST'), port: port('API_PORT') },
     adminToken: get('RECADO_ADMIN_TOKEN'),
+    secrets: secretKeys(env, get),
     logLevel,
     databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
     temporal: {
@@ -244,6 +252,37 @@ export function loadConfig(env: Env = process.env): Config {
       },
     },
   };
+}
+
+function secretKeys(env: Env, get: (name: keyof typeof DEFAULTS) => string): SecretKeys {
+  const key = (name: string, value: string, which = ''): Buffer => {
+    const parsed = parseSecretKey(value);
+    if (!parsed) {
+      throw new ConfigError(name, `${which}must be 32 bytes as 64 hex digits or base64 (e.g. \`openssl rand -base64 32\`)`);
+    }
+    return parsed;
+  };
+  const keyId = (name: string, value: string): string => {
+    if (!KEY_ID_PATTERN.test(value)) throw new ConfigError(name, `must be 1-32 letters, digits, _ or -, got "${value}"`);
+    return value;
+  };
+  // A real key under the dev key's id would make the two indistinguishable in stored envelopes.
+  if (env.RECADO_SECRET_KEY && !env.RECADO_SECRET_KEY_ID) {
+    throw new ConfigError('RECADO_SECRET_KEY_ID', 'is required when RECADO_SECRET_KEY is set');
+  }
+  const currentKey = key('RECADO_SECRET_KEY', get('RECADO_SECRET_KEY'));
+  const current: SecretKey = { id: keyId('RECADO_SECRET_KEY_ID', get('RECADO_SECRET_KEY_ID')), key: currentKey };
+  const previous: SecretKey[] = [];
+  for (const entry of get('RECADO_SECRET_KEYS_PREVIOUS').split(/[\s,]+/).filter(Boolean)) {
+    const at = entry.indexOf('=');
+    if (at < 1) throw new ConfigError('RECADO_SECRET_KEYS_PREVIOUS', 'must be a comma-separated list of kid=key');
+    const id = keyId('RECADO_SECRET_KEYS_PREVIOUS', entry.slice(0, at));
+    if (id === current.id || previous.some((k) => k.id === id)) {
+      throw new ConfigError('RECADO_SECRET_KEYS_PREVIOUS', `key id "${id}" is given twice (or is RECADO_SECRET_KEY_ID)`);
+    }
+    previous.push({ id, key: key('RECADO_SECRET_KEYS_PREVIOUS', entry.slice(at + 1), `key "${id}" `) });
+  }
+  return { current, previous };
 }
 
 /** For process entry points: a bad variable ends the process with a message naming it. */

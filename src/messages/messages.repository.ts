@@ -43,6 +43,7 @@ export interface MessageRow {
 /** What the send activity needs: the message plus the number it goes out through. */
 export interface SendableMessage extends MessageRow {
   phone_number_id: string;
+  /** Sealed; the activity opens it (AccessTokens) for the Graph request. */
   access_token: string;
 }
 

@@ -5,13 +5,15 @@ import type { Config } from '../../config/config';
 import { LOGGER } from '../../common/logger.module';
 import { WhatsAppApiError } from '../../whatsapp/errors';
 import { DEFAULT_GRAPH_TIMEOUT_MS, WhatsAppGraphClient } from '../../whatsapp/graph-client';
+import { AccessTokens } from '../../numbers/access-tokens';
 import type { Fetched, MetaErrorInfo } from './readiness';
 
 /** The readiness check answers while the admin waits: a slow Meta fails its item instead. */
 export const READINESS_GRAPH_TIMEOUT_MS = 10_000;
 
-/** Graph API access with one connected number's token. */
+/** A connected number as whatsapp_numbers stores it (its token sealed). */
 export interface NumberCredentials {
+  id: string;
   phone_number_id: string;
   access_token: string;
 }
@@ -19,20 +21,23 @@ export interface NumberCredentials {
 @Injectable()
 export class CallingGraph {
   private readonly logger: Logger;
+  private readonly tokens: AccessTokens;
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
     @Inject(LOGGER) logger: Logger,
   ) {
     this.logger = logger.child({ component: 'whatsapp-graph' });
+    this.tokens = new AccessTokens(config.secrets);
   }
 
+  /** The API's one place that opens a number's token: for the client about to call Meta with it. */
   client(number: NumberCredentials, timeoutMs = DEFAULT_GRAPH_TIMEOUT_MS): WhatsAppGraphClient {
     const { graphUrl, graphVersion } = this.config.whatsapp;
     return new WhatsAppGraphClient({
       baseUrl: graphUrl,
       version: graphVersion,
-      accessToken: number.access_token,
+      accessToken: this.tokens.open(number.id, number.access_token),
       timeoutMs,
       logger: this.logger,
     });
