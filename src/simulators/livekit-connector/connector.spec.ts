@@ -224,10 +224,11 @@ describe('LiveKit Connector simulator: business-initiated calls', () => {
     expect(err.code).toBe('invalid_argument');
     expect(err.status).toBe(400);
     expect(err.message).toContain('138006');
-    expect(err.metadata).toMatchObject({ whatsapp_error_code: '138006', whatsapp_http_status: '400', whatsapp_action: 'connect' });
+    // Meta answers 138006 with HTTP 401 (its calling error table).
+    expect(err.metadata).toMatchObject({ whatsapp_error_code: '138006', whatsapp_http_status: '401', whatsapp_action: 'connect' });
     expect(err.metadata?.whatsapp_error_message).toMatch(/call permission/i);
     expect(graphCalls).toHaveLength(1);
-    expect(graphCalls[0].status).toBe(400);
+    expect(graphCalls[0].status).toBe(401);
     expect(sim.simulator.calls()).toEqual([]);
     expect(connector.connector.list()).toEqual([]);
   });
