@@ -5,12 +5,15 @@ import {
   defineQuery,
   defineSignal,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setHandler,
+  upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { BusinessCallOutcome } from '../src/calls/policy';
 import { businessCallEndedSignal, callPermissionWorkflowId } from './call-permission.workflow';
+import { RecadoWhatsAppCallId } from './search-attributes';
 
 export interface BusinessCallInput {
   accountId: string;
@@ -95,7 +98,9 @@ export async function businessCallWorkflow(input: BusinessCallInput): Promise<Ca
     recordCallState({ accountId: input.accountId, callId: input.callId, state, endReason, durationSeconds });
 
   try {
-    await placeBusinessCall({ accountId: input.accountId, callId: input.callId });
+    const { whatsappCallId } = await placeBusinessCall({ accountId: input.accountId, callId: input.callId });
+    // Meta's call id exists only once the call is placed. Patched: runs started before this have no upsert in their history.
+    if (patched('search-attribute-whatsapp-call-id')) upsertSearchAttributes([{ key: RecadoWhatsAppCallId, value: whatsappCallId }]);
   } catch (err) {
     await record('failed', failureReason(err));
     return 'failed';

@@ -24,6 +24,7 @@ import {
   type PermissionRequestLimits,
   type PermissionState,
 } from '../src/calls/policy';
+import { recadoSearchAttributes } from './search-attributes';
 import { sendMessageWorkflow, sendMessageWorkflowId, type SendMessageInput } from './send-message.workflow';
 
 /** What survives continue-as-new: the state and what the request limits count. */
@@ -122,6 +123,7 @@ export async function callPermissionWorkflow(input: CallPermissionInput): Promis
         workflowId: sendMessageWorkflowId(messageId),
         args: [{ accountId: input.accountId, messageId, ...input.message }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
+        typedSearchAttributes: recadoSearchAttributes('message', input),
       });
       return { requestedAt, messageId };
     },

@@ -21,6 +21,7 @@ import {
   requestCallPermissionUpdate,
   type CallPermissionInput,
 } from '../../workflows/call-permission.workflow';
+import { recadoSearchAttributes } from '../../workflows/search-attributes';
 import { WhatsAppGraphClient } from '../whatsapp/graph-client';
 import { nextPermissionRequestAllowedAt, permissionFromMeta } from './policy';
 import type { CallPermissionRequestedView, CallPermissionView } from './call-permissions.dto';
@@ -61,6 +62,7 @@ export class CallPermissionsService {
     await this.temporal.workflow.signalWithStart(callPermissionWorkflow, {
       workflowId: callPermissionWorkflowId(numberId, contactId),
       taskQueue: this.config.temporal.taskQueue,
+      typedSearchAttributes: recadoSearchAttributes('permission', { accountId, contactId, numberId }),
       args: [this.workflowInput(accountId, numberId, contactId)],
       signal: callPermissionReplySignal,
       signalArgs: [reply],
@@ -85,6 +87,7 @@ export class CallPermissionsService {
     await this.temporal.workflow.signalWithStart(callPermissionWorkflow, {
       workflowId: callPermissionWorkflowId(numberId, contactId),
       taskQueue: this.config.temporal.taskQueue,
+      typedSearchAttributes: recadoSearchAttributes('permission', { accountId, contactId, numberId }),
       args: [this.workflowInput(accountId, numberId, contactId)],
       signal: metaPermissionSignal,
       signalArgs: [{ state: meta.state }],
@@ -134,6 +137,7 @@ export class CallPermissionsService {
       await this.temporal.workflow.start(callPermissionWorkflow, {
         workflowId: callPermissionWorkflowId(numberId, contactId),
         taskQueue: this.config.temporal.taskQueue,
+        typedSearchAttributes: recadoSearchAttributes('permission', { accountId, contactId, numberId }),
         args: [this.workflowInput(accountId, numberId, contactId)],
       });
     } catch (err) {
