@@ -80,7 +80,7 @@ describe('search attributes', () => {
     expect(ofOther).toEqual([]);
   });
 
-  it('find a permission request and the message its workflow starts as a child, by contact', async () => {
+  it('find a permission request, the message its workflow starts as a child, and a business call by Meta\'s call id', async () => {
     const tenant = await createTenant(stack.api, stack.config);
     const agent = await tenant.call('POST', '/v1/agents', { name: 'Ana', email: `ana-${Date.now()}@example.com` });
     const waId = randomWaId();
@@ -100,5 +100,20 @@ describe('search attributes', () => {
     expect(child.typedSearchAttributes.get(RecadoAccountId)).toBe(tenant.accountId);
     expect(child.typedSearchAttributes.get(RecadoKind)).toBe('message');
     expect(await temporal.workflow.getHandle(children[0]).result()).toMatchObject({ state: 'accepted' });
+
+    // Meta's call id exists only once the call is placed: the business call's workflow adds it then.
+    stack.sim.simulator.customerRepliesToCallPermission(waId, { accept: true, phoneNumberId: tenant.phoneNumberId });
+    const pair = `whatsapp_number_id=${tenant.numberId}&contact_id=${contact.id}`;
+    await eventually(async () => ((await asAgent('GET', `/v1/call-permissions?${pair}`)).body.status === 'granted' ? true : undefined), 10_000, 'granted');
+    const started = await asAgent('POST', '/v1/calls', { whatsapp_number_id: tenant.numberId, contact_id: contact.id });
+    expect(started.status).toBe(201);
+    const atMeta = await eventually(async () => stack.sim.simulator.calls().find((c) => c.waId === waId), 10_000, 'the call at Meta');
+    const calls = await findIds(
+      `RecadoWhatsAppCallId = '${atMeta.id}' AND RecadoKind = 'call' AND RecadoCallDirection = 'business_initiated' AND ${byContact}`,
+      'the business call by its Meta call id',
+    );
+    expect(calls).toEqual([`call-${started.body.call.id}`]);
+    stack.sim.simulator.customerRejectsCall(atMeta.id);
+    expect(await temporal.workflow.getHandle(calls[0]).result()).toBe('rejected');
   });
 });
