@@ -20,6 +20,8 @@ module.exports = {
       transform,
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       globalSetup: '<rootDir>/test/global-setup.ts',
+      // Ends the run's leftover workflows and fails the run if any landed in the app's namespace.
+      globalTeardown: '<rootDir>/test/global-teardown.ts',
       setupFiles: ['<rootDir>/test/support/quiet-temporal.ts'],
     },
   ],

@@ -13,8 +13,11 @@
  *   every call queues behind the others for the machine's cores.
  * Ten calls warm the system up first, unmeasured. QUICK=1: 10 customers talking 3 s, for 15 s.
  * The API and simulators run in this process and the worker in its own, against the local stack
- * (scripts/stack.mjs). The last line printed is one JSON object.
+ * (scripts/stack.mjs), in Temporal's recado-bench namespace: the bench never adds to what the app's
+ * namespace shows, and it terminates whatever it left running there (`left_running` in the JSON).
+ * The last line printed is one JSON object.
  */
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { spawn } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import * as path from 'node:path';
@@ -33,6 +36,8 @@ const DURATION_MS = 1000 * Number(process.env.DURATION_S ?? (QUICK ? 15 : 60));
 const TALK_MS = Number(process.env.TALK_MS ?? (QUICK ? 3_000 : 10_000));
 const WARM_UP_CALLS = 10;
 const ANSWER_TIMEOUT_MS = 30_000;
+/** Created by scripts/stack.mjs from temporal/dev-server.json. */
+const BENCH_NAMESPACE = 'recado-bench';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -103,6 +108,7 @@ async function main() {
     ...process.env,
     LOG_LEVEL: 'warn',
     DATABASE_URL: dbUrl.toString(),
+    TEMPORAL_NAMESPACE: BENCH_NAMESPACE,
     TEMPORAL_TASK_QUEUE: `bench-${randomBytes(4).toString('hex')}`,
     WHATSAPP_GRAPH_URL: sim.url,
     LIVEKIT_CONNECTOR_URL: connector.url,
@@ -114,7 +120,7 @@ async function main() {
   sim.simulator.setWebhookUrl(`${api}/v1/webhooks/whatsapp`);
   // The worker in its own process, as deployed: the API, simulators and agent bots share this one.
   const worker = spawn(process.execPath, [path.join(__dirname, '..', 'src', 'worker.js')], {
-    env: { ...process.env, LOG_LEVEL: 'info', DATABASE_URL: dbUrl.toString(), TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
+    env: { ...process.env, LOG_LEVEL: 'info', DATABASE_URL: dbUrl.toString(), TEMPORAL_NAMESPACE: BENCH_NAMESPACE, TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
       WHATSAPP_GRAPH_URL: sim.url, LIVEKIT_CONNECTOR_URL: connector.url },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -223,6 +229,7 @@ async function main() {
   await app.close();
   await connector.close();
   await sim.close();
+  const leftRunning = await terminateLeftovers(config.temporal.address, config.temporal.taskQueue);
 
   const summary = (stages: Awaited<ReturnType<typeof measure>>) => {
     const [answer, stored, rung] = [stages.answer, stages.stored, stages.rung].map((v) => [...v].sort((a, b) => a - b));
@@ -245,12 +252,33 @@ async function main() {
     talk_ms: TALK_MS,
     burst: { calls: burst.answer.length, ...summary(burst) },
     errors: errors.length,
+    left_running: leftRunning,
     ...(errors.length ? { first_error: errors[0].message } : {}),
     machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
     elapsed_s: Math.round((Date.now() - started) / 1000),
   };
   console.log(JSON.stringify(result));
   process.exit(errors.length ? 1 : 0);
+}
+
+/** Nobody polls the bench's task queue once it is done: what still runs there would run forever. */
+async function terminateLeftovers(address: string, taskQueue: string): Promise<number> {
+  const client = new Client({ connection: await Connection.connect({ address }), namespace: BENCH_NAMESPACE });
+  let count = 0;
+  try {
+    for await (const wf of client.workflow.list({ query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'` })) {
+      try {
+        await client.workflow.getHandle(wf.workflowId, wf.runId).terminate('left running by npm run bench:calls');
+        count += 1;
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err; // it ended meanwhile
+      }
+    }
+  } finally {
+    await client.connection.close();
+  }
+  if (count) console.error(`[bench:calls] terminated ${count} workflow(s) left running in ${BENCH_NAMESPACE}`);
+  return count;
 }
 
 main().catch((err: unknown) => {

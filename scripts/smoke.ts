@@ -3,10 +3,19 @@
  * An account is created, a WhatsApp number connected, the customer writes first (opening
  * the 24 h window), recado answers through Temporal and the WhatsApp simulator, and the
  * signed status webhooks take the message to "read". Prints one JSON line last.
+ *
+ * It runs in the app's Temporal namespace on purpose: it is the demo a new user watches, so its
+ * workflows are there to be found in the UI by its account (RecadoAccountId). It ends everything
+ * it started: a workflow of its account still running at the end is terminated and fails the run.
  */
+import { Client, Connection } from '@temporalio/client';
+
 const API = process.env.RECADO_API_URL ?? `http://127.0.0.1:${process.env.API_PORT ?? '3000'}`;
 const SIMULATOR = process.env.WHATSAPP_GRAPH_URL ?? 'http://127.0.0.1:4010';
 const ADMIN_TOKEN = process.env.RECADO_ADMIN_TOKEN ?? 'recado-dev-admin-token';
+const TEMPORAL_ADDRESS = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
+const TEMPORAL_NAMESPACE = process.env.TEMPORAL_NAMESPACE ?? 'default';
+const TEMPORAL_UI = `http://127.0.0.1:${process.env.TEMPORAL_UI_PORT ?? '8233'}`;
 
 async function call(method: string, url: string, token?: string, body?: unknown) {
   const res = await fetch(url, {
@@ -33,6 +42,12 @@ async function until<T>(what: string, check: () => Promise<T | undefined>, timeo
 }
 
 const step = (text: string) => console.log(`[smoke] ${text}`);
+
+async function listIds(temporal: Client, query: string): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const wf of temporal.workflow.list({ query })) ids.push(wf.workflowId);
+  return ids;
+}
 
 async function main() {
   const started = Date.now();
@@ -81,6 +96,30 @@ async function main() {
     return m.read_at ? m : undefined;
   });
   step(`read at ${read.read_at}`);
+
+  const temporal = new Client({ connection: await Connection.connect({ address: TEMPORAL_ADDRESS }), namespace: TEMPORAL_NAMESPACE });
+  let leftRunning: string[];
+  try {
+    const ofAccount = `RecadoAccountId = '${account.id}'`;
+    // Visibility lags a little behind the workflows themselves.
+    const found = await until('the send workflow in the Temporal UI', async () => {
+      const ids = await listIds(temporal, `${ofAccount} AND RecadoKind = 'message'`);
+      return ids.length ? ids : undefined;
+    });
+    step(`Temporal UI: ${found.length} message workflow(s) at ${TEMPORAL_UI}/namespaces/${TEMPORAL_NAMESPACE}/workflows?query=${encodeURIComponent(ofAccount)}`);
+    const running = `${ofAccount} AND ExecutionStatus = 'Running'`;
+    leftRunning = await until('the account\'s workflows to finish', async () => {
+      const ids = await listIds(temporal, running);
+      return ids.length === 0 ? ids : undefined;
+    }, 10_000).catch(async () => {
+      const ids = await listIds(temporal, running);
+      for (const id of ids) await temporal.workflow.getHandle(id).terminate('left running by the smoke run');
+      return ids;
+    });
+  } finally {
+    await temporal.connection.close();
+  }
+  if (leftRunning.length) throw new Error(`workflows left running (terminated): ${leftRunning.join(', ')}`);
 
   console.log(
     JSON.stringify({

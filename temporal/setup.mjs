@@ -59,15 +59,25 @@ try {
       }
     }
     const customAttributes = await customSearchAttributes(namespace);
-    const missing = Object.entries(settings.searchAttributes ?? {}).filter(([name]) => !(name in customAttributes));
-    for (const [name, type] of missing) {
+    const wanted = Object.entries(settings.searchAttributes ?? {});
+    for (const [name, type] of wanted) {
       if (!INDEXED_VALUE_TYPES[type]) throw new Error(`search attribute ${name}: unknown type ${type}`);
+      const registered = customAttributes[name];
+      if (registered !== undefined && registered !== INDEXED_VALUE_TYPES[type]) {
+        throw new Error(`search attribute ${name} in ${namespace} has type ${registered}, recado needs ${type}; a type cannot change — use a new name`);
+      }
     }
+    const missing = wanted.filter(([name]) => !(name in customAttributes));
     if (missing.length) {
-      await connection.operatorService.addSearchAttributes({
-        namespace,
-        searchAttributes: Object.fromEntries(missing.map(([name, type]) => [name, INDEXED_VALUE_TYPES[type]])),
-      });
+      try {
+        await connection.operatorService.addSearchAttributes({
+          namespace,
+          searchAttributes: Object.fromEntries(missing.map(([name, type]) => [name, INDEXED_VALUE_TYPES[type]])),
+        });
+      } catch (error) {
+        // Another setup (a second stack) added them a moment ago.
+        if (error.code !== GRPC_ALREADY_EXISTS) throw error;
+      }
       console.log(`namespace ${namespace}: added search attributes ${missing.map(([n, t]) => `${n} (${t})`).join(', ')}`);
     }
   }

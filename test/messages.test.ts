@@ -1,7 +1,9 @@
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { startWhatsAppSimulator, type RunningWhatsAppSimulator } from '../src/simulators/whatsapp/server';
 import { sendMessageWorkflowId } from '../workflows/send-message.workflow';
-import { createTenant, eventually, randomWaId, spawnWorker, startApi, startWorker, testConfig, type RunningApi } from './support/stack';
+import {
+  createTenant, eventually, randomWaId, spawnWorker, startApi, startWorker, temporalClient, testConfig, type RunningApi,
+} from './support/stack';
 
 /**
  * The vertical slice: REST → Temporal workflow → sendWhatsApp activity → WhatsApp simulator
@@ -19,7 +21,7 @@ describe('sending a WhatsApp message end to end', () => {
     config = testConfig({ WHATSAPP_GRAPH_URL: sim.url, MESSAGE_SEND_TIMEOUT: '2s', MESSAGE_UNKNOWN_OUTCOME_WAIT: '30s' });
     api = await startApi(config);
     sim.simulator.setWebhookUrl(`${api.url}/v1/webhooks/whatsapp`);
-    temporal = new Client({ connection: await Connection.connect({ address: config.temporal.address }) });
+    temporal = await temporalClient(config);
   });
   afterAll(async () => {
     await temporal.connection.close();

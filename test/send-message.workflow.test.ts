@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { execFileSync } from 'node:child_process';
@@ -14,7 +14,7 @@ import {
   sendMessageWorkflowId,
   type SendMessageInput,
 } from '../workflows/send-message.workflow';
-import { testConfig } from './support/stack';
+import { temporalClient, testConfig } from './support/stack';
 
 const HISTORIES = path.join(__dirname, 'histories');
 
@@ -33,7 +33,7 @@ describe('sendMessageWorkflow', () => {
   let nativeConnection: NativeConnection;
 
   beforeAll(async () => {
-    client = new Client({ connection: await Connection.connect({ address: config.temporal.address }) });
+    client = await temporalClient(config);
     nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
   });
   afterAll(async () => {
@@ -48,9 +48,10 @@ describe('sendMessageWorkflow', () => {
   async function run(name: string, outcomes: Array<SendOutcome | Error>, during?: (workflowId: string) => Promise<void>) {
     const calls: Array<{ resendUnknown: boolean }> = [];
     const failed: string[] = [];
-    const taskQueue = `wf-${randomUUID()}`;
+    const taskQueue = `${config.temporal.taskQueue}-${randomUUID().slice(0, 8)}`;
     const worker = await Worker.create({
       connection: nativeConnection,
+      namespace: config.temporal.namespace,
       taskQueue,
       workflowBundle: { codePath: WORKFLOW_BUNDLE },
       activities: {
@@ -85,7 +86,8 @@ describe('sendMessageWorkflow', () => {
       if (process.env.RECORD_HISTORIES === '1') {
         // The Temporal CLI's JSON is the format runReplayHistory reads.
         const history = execFileSync(temporalCli(), [
-          'workflow', 'show', '--workflow-id', handle.workflowId, '--address', config.temporal.address, '--output', 'json',
+          'workflow', 'show', '--workflow-id', handle.workflowId, '--address', config.temporal.address,
+          '--namespace', config.temporal.namespace, '--output', 'json',
         ]);
         fs.writeFileSync(path.join(HISTORIES, `send-message.${name}.json`), history);
       }

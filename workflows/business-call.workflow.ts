@@ -6,12 +6,15 @@ import {
   defineSignal,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setHandler,
+  upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { BusinessCallOutcome } from '../src/calls/policy';
 import { businessCallEndedSignal, callPermissionWorkflowId } from './call-permission.workflow';
+import { RecadoWhatsAppCallId } from './search-attributes';
 
 export interface BusinessCallInput {
   accountId: string;
@@ -104,7 +107,9 @@ export async function businessCallWorkflow(input: BusinessCallInput): Promise<Ca
   // Taken before dialing, so it is never later than the Connector's own ring timer.
   const dialedAt = Date.now();
   try {
-    await placeBusinessCall({ ...ids, ringingTimeoutSeconds: Math.ceil(input.ringTimeoutMs / 1000) });
+    const { whatsappCallId } = await placeBusinessCall({ ...ids, ringingTimeoutSeconds: Math.ceil(input.ringTimeoutMs / 1000) });
+    // Meta's call id exists only once the call is placed. Patched: runs started before this have no upsert in their history.
+    if (patched('search-attribute-whatsapp-call-id')) upsertSearchAttributes([{ key: RecadoWhatsAppCallId, value: whatsappCallId }]);
   } catch (err) {
     await record('failed', failureReason(err));
     return 'failed';

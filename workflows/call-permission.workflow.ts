@@ -26,6 +26,7 @@ import {
   type PermissionRequestLimits,
   type PermissionState,
 } from '../src/calls/policy';
+import { recadoSearchAttributes } from './search-attributes';
 import { sendMessageWorkflow, sendMessageWorkflowId, type SendMessageInput } from './send-message.workflow';
 
 /** What survives continue-as-new: the state and what the request limits count. */
@@ -124,6 +125,7 @@ export async function callPermissionWorkflow(input: CallPermissionInput): Promis
         workflowId: sendMessageWorkflowId(messageId),
         args: [{ accountId: input.accountId, messageId, ...input.message }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
+        typedSearchAttributes: recadoSearchAttributes('message', input),
       });
       return { requestedAt, messageId };
     },

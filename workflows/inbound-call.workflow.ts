@@ -13,6 +13,7 @@ import type { Activities } from '../activities';
 import type { InboundCallScreen } from '../src/calls/inbound-call-screening';
 import { ringWaves } from '../src/calls/policy';
 import { callTerminatedSignal, hangUpSignal } from './business-call.workflow';
+import { recadoSearchAttributes } from './search-attributes';
 import { sendMessageWorkflow, sendMessageWorkflowId, type SendMessageInput } from './send-message.workflow';
 
 export interface InboundCallInput {
@@ -191,6 +192,7 @@ export async function inboundCallWorkflow(input: InboundCallInput): Promise<stri
         workflowId: sendMessageWorkflowId(message.messageId),
         args: [{ accountId: input.accountId, messageId: message.messageId, ...input.message }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
+        typedSearchAttributes: recadoSearchAttributes('message', input),
       });
     }
   }

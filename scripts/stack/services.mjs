@@ -214,9 +214,13 @@ function temporal(config) {
       for (const [key, value] of Object.entries(s.sqlitePragmas ?? {})) args.push('--sqlite-pragma', `${key}=${value}`);
       return spawnService({ name: 'temporal', command: requireBin('temporal', t.bin), args, env: process.env, cwd: config.dataDir, logDir: config.logDir, runDir: config.runDir });
     },
-    /** Namespaces and search attributes, idempotently — also on a server another stack started. */
+    /**
+     * Namespaces and search attributes, idempotently — also on a server another stack started, so
+     * that a key added to dev-server.json reaches a Temporal that is reused. Several stacks may do
+     * this at once: creating what exists with the same type succeeds.
+     */
     async afterReady() {
-      if (!t.bin) return;
+      if (!t.bin) return setUpWithClient(config, address);
       const s = settings();
       const retention = `${(s.namespaceRetentionDays ?? 7) * 24}h`;
       for (const ns of namespaces()) {
@@ -233,7 +237,9 @@ function temporal(config) {
         await waitUntilReady({ name: `temporal: namespace ${ns}`, probe: listed, timeoutMs: 30000, intervalMs: 500 });
         const existing = JSON.parse(list.stdout).customAttributes ?? {};
         for (const [name, type] of wanted) {
-          if (existing[name]) continue;
+          const registered = existing[name];
+          if (registered === `INDEXED_VALUE_TYPE_${snakeUpper(type)}`) continue;
+          if (registered) throw new StackError(`temporal: search attribute ${name} in ${ns} is ${registered}, recado needs ${type} (temporal/dev-server.json); a type cannot change — use a new name`);
           const r = await cli(['operator', 'search-attribute', 'create', '--namespace', ns, '--name', name, '--type', type]);
           if (r.code !== 0) throw new StackError(`temporal: registering search attribute ${name} (${type}) in ${ns} failed: ${(r.stderr || r.stdout).trim()}`);
         }
@@ -241,6 +247,16 @@ function temporal(config) {
     },
     stop: (child) => stopChild(child, { signal: 'SIGTERM', timeoutMs: 20000 }),
   };
+}
+
+/** Keyword → KEYWORD, KeywordList → KEYWORD_LIST: the CLI's spelling of IndexedValueType. */
+const snakeUpper = (type) => type.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
+
+/** Without the Temporal CLI (a server that is not ours): the same setup through the Node client. */
+async function setUpWithClient(config, address) {
+  const script = path.join(config.repoRoot, 'temporal', 'setup.mjs');
+  const r = await runCommand(process.execPath, [script], { env: { ...process.env, TEMPORAL_ADDRESS: address }, cwd: config.repoRoot, timeoutMs: 180000 });
+  if (r.code !== 0) throw new StackError(`temporal: ${path.relative(config.repoRoot, script)} failed: ${(r.stderr || r.stdout).trim()}`);
 }
 
 // ---------------------------------------------------------------- typesense

@@ -21,6 +21,7 @@ import {
   requestCallPermissionUpdate,
   type CallPermissionInput,
 } from '../../workflows/call-permission.workflow';
+import { recadoSearchAttributes } from '../../workflows/search-attributes';
 import { CallingGraph } from './settings/meta-graph';
 import { nextPermissionRequestAllowedAt, permissionFromMeta, type PermissionReply } from './policy';
 import type { CallPermissionRequestedView, CallPermissionView } from './call-permissions.dto';
@@ -62,6 +63,7 @@ export class CallPermissionsService {
     await this.temporal.workflow.signalWithStart(callPermissionWorkflow, {
       workflowId: callPermissionWorkflowId(numberId, contactId),
       taskQueue: this.config.temporal.taskQueue,
+      typedSearchAttributes: recadoSearchAttributes('permission', { accountId, contactId, numberId }),
       args: [this.workflowInput(accountId, numberId, contactId)],
       signal: callPermissionReplySignal,
       signalArgs: [reply],
@@ -81,6 +83,7 @@ export class CallPermissionsService {
     await this.temporal.workflow.signalWithStart(callPermissionWorkflow, {
       workflowId: callPermissionWorkflowId(numberId, contactId),
       taskQueue: this.config.temporal.taskQueue,
+      typedSearchAttributes: recadoSearchAttributes('permission', { accountId, contactId, numberId }),
       args: [this.workflowInput(accountId, numberId, contactId)],
       signal: metaPermissionSignal,
       signalArgs: [{ state: meta.state }],
@@ -130,6 +133,7 @@ export class CallPermissionsService {
       await this.temporal.workflow.start(callPermissionWorkflow, {
         workflowId: callPermissionWorkflowId(numberId, contactId),
         taskQueue: this.config.temporal.taskQueue,
+        typedSearchAttributes: recadoSearchAttributes('permission', { accountId, contactId, numberId }),
         args: [this.workflowInput(accountId, numberId, contactId)],
       });
     } catch (err) {

@@ -19,6 +19,7 @@ import { ContactsRepository } from '../contacts/contacts.repository';
 import { NumbersService } from '../numbers/numbers.service';
 import { businessCallWorkflow, callWorkflowId, hangUpSignal } from '../../workflows/business-call.workflow';
 import { CALL_NOT_AVAILABLE, acceptInboundCallUpdate, inboundCallWorkflow } from '../../workflows/inbound-call.workflow';
+import { callSearchAttributes } from '../../workflows/search-attributes';
 import { CallbackTaskRow, InboundCallsRepository } from './inbound-calls.repository';
 import { InboundCallScreening } from './inbound-call-screening';
 import { CallPermissionsRepository } from './call-permissions.repository';
@@ -104,6 +105,7 @@ export class CallsService {
     await this.temporal.workflow.start(businessCallWorkflow, {
       taskQueue: this.config.temporal.taskQueue,
       workflowId: callWorkflowId(id),
+      typedSearchAttributes: callSearchAttributes({ accountId: principal.accountId, contactId, numberId }, { direction: 'business_initiated' }),
       args: [
         {
           accountId: principal.accountId,
@@ -142,6 +144,7 @@ export class CallsService {
         taskQueue: this.config.temporal.taskQueue,
         workflowId: callWorkflowId(row.id),
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        typedSearchAttributes: callSearchAttributes(call, { direction: 'user_initiated', whatsappCallId: c.whatsappCallId }),
         args: [
           {
             ...call,

@@ -13,6 +13,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { NumbersService } from '../numbers/numbers.service';
 import { validateRequestBody } from '../whatsapp/spec';
 import { sendMessageWorkflow, sendMessageWorkflowId } from '../../workflows/send-message.workflow';
+import { recadoSearchAttributes } from '../../workflows/search-attributes';
 import type { MessageView, SendMessageDto } from './messages.dto';
 import { MessageRow, MessagesRepository } from './messages.repository';
 
@@ -134,6 +135,11 @@ export class MessagesService implements OnModuleInit, OnModuleDestroy {
       await this.temporal.workflow.start(sendMessageWorkflow, {
         taskQueue: this.config.temporal.taskQueue,
         workflowId: sendMessageWorkflowId(row.id),
+        typedSearchAttributes: recadoSearchAttributes('message', {
+          accountId: row.account_id,
+          contactId: row.contact_id,
+          numberId: row.whatsapp_number_id,
+        }),
         args: [
           {
             accountId: row.account_id,

@@ -1,22 +1,51 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Client, Connection } from '@temporalio/client';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
+import * as path from 'node:path';
 import { createApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config/config';
 import { createLogger } from '../../src/common/logger';
 import { createWorker } from '../../src/worker';
 
-/** Config for one test file: its own task queue, short durations, everything else from the stack's env. */
+/**
+ * Tests run their workflows in a namespace of their own (created by scripts/stack.mjs from
+ * temporal/dev-server.json), never in the app's: what the app's namespace shows in the UI is real.
+ */
+export const TEST_NAMESPACE = 'recado-test';
+
+/**
+ * Every task queue of one `jest` run starts with this (test/global-setup.ts picks the run id), so
+ * the global teardown finds exactly this run's workflows while other runs share the server.
+ */
+export function testTaskQueuePrefix(runId = process.env.RECADO_TEST_RUN_ID ?? 'norun'): string {
+  return `test-${runId}-`;
+}
+
+/** `test-<run>-<file>-<random>`: a leftover workflow names the test file that started it. */
+function testTaskQueue(): string {
+  const testPath: string | undefined = (globalThis as any).expect?.getState?.().testPath;
+  const file = testPath ? path.basename(testPath).replace(/\.test\.ts$/, '') : 'unknown';
+  return `${testTaskQueuePrefix()}${file}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Config for one test file: its own task queue in the test namespace, short durations, everything else from the stack's env. */
 export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({
     ...process.env,
     RECADO_ENV: 'test',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
-    TEMPORAL_TASK_QUEUE: `test-${randomBytes(4).toString('hex')}`,
+    TEMPORAL_NAMESPACE: TEST_NAMESPACE,
+    TEMPORAL_TASK_QUEUE: testTaskQueue(),
     MESSAGE_SEND_TIMEOUT: '3s',
     MESSAGE_UNKNOWN_OUTCOME_WAIT: '20s',
     ...overrides,
   });
+}
+
+/** A Temporal client in the config's namespace (the test namespace for a testConfig()). */
+export async function temporalClient(config: Config): Promise<Client> {
+  return new Client({ connection: await Connection.connect({ address: config.temporal.address }), namespace: config.temporal.namespace });
 }
 
 export interface RunningApi {
@@ -50,6 +79,7 @@ export function spawnWorker(config: Config): Promise<ChildProcess> {
     env: {
       ...process.env,
       DATABASE_URL: config.databaseUrl,
+      TEMPORAL_NAMESPACE: config.temporal.namespace,
       TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
       WHATSAPP_GRAPH_URL: config.whatsapp.graphUrl,
       LIVEKIT_CONNECTOR_URL: config.livekit.connectorUrl,

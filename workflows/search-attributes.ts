@@ -1,0 +1,58 @@
+import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
+import type { SearchAttributePair } from '@temporalio/common';
+
+/**
+ * The search attributes every recado workflow carries, so that ops can filter the Temporal UI by
+ * account, customer, number and kind of flow (README: "Watching flows in the Temporal UI").
+ * Defined once here and imported by the API's start sites and by workflows starting children.
+ * Each one must be registered on the server: temporal/dev-server.json `searchAttributes`, which
+ * scripts/stack.mjs and temporal/setup.mjs apply to every namespace.
+ */
+export const RecadoAccountId = defineSearchAttributeKey('RecadoAccountId', SearchAttributeType.KEYWORD);
+/** recado's contact id (not the customer's WhatsApp id). */
+export const RecadoContactId = defineSearchAttributeKey('RecadoContactId', SearchAttributeType.KEYWORD);
+/** recado's WhatsApp number id (not Meta's phone_number_id). */
+export const RecadoWhatsAppNumberId = defineSearchAttributeKey('RecadoWhatsAppNumberId', SearchAttributeType.KEYWORD);
+export const RecadoKind = defineSearchAttributeKey('RecadoKind', SearchAttributeType.KEYWORD);
+/** Calls only: `business_initiated` | `user_initiated`, as in the calls table. */
+export const RecadoCallDirection = defineSearchAttributeKey('RecadoCallDirection', SearchAttributeType.KEYWORD);
+/** Calls only: Meta's call id (wacid…), the id a support ticket from Meta quotes. Set once Meta has given it. */
+export const RecadoWhatsAppCallId = defineSearchAttributeKey('RecadoWhatsAppCallId', SearchAttributeType.KEYWORD);
+
+/** Every key above, for checks that the server has them registered with the right type. */
+export const RECADO_SEARCH_ATTRIBUTES = [
+  RecadoAccountId,
+  RecadoContactId,
+  RecadoWhatsAppNumberId,
+  RecadoKind,
+  RecadoCallDirection,
+  RecadoWhatsAppCallId,
+] as const;
+
+/** What a workflow is about. Later flows add theirs (funnel, indexer, …). */
+export type RecadoKindValue = 'call' | 'permission' | 'message';
+
+export interface RecadoSubject {
+  accountId: string;
+  contactId: string;
+  numberId: string;
+}
+
+/** The attributes every workflow about one customer on one number starts with. */
+export function recadoSearchAttributes(kind: RecadoKindValue, subject: RecadoSubject): SearchAttributePair[] {
+  return [
+    { key: RecadoKind, value: kind },
+    { key: RecadoAccountId, value: subject.accountId },
+    { key: RecadoContactId, value: subject.contactId },
+    { key: RecadoWhatsAppNumberId, value: subject.numberId },
+  ];
+}
+
+export function callSearchAttributes(
+  subject: RecadoSubject,
+  call: { direction: 'business_initiated' | 'user_initiated'; whatsappCallId?: string | null },
+): SearchAttributePair[] {
+  const pairs = [...recadoSearchAttributes('call', subject), { key: RecadoCallDirection, value: call.direction }];
+  if (call.whatsappCallId) pairs.push({ key: RecadoWhatsAppCallId, value: call.whatsappCallId });
+  return pairs;
+}
