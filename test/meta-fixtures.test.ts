@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Client as TemporalClient, Connection } from '@temporalio/client';
 import { Pool } from 'pg';
 import { NumbersService } from '../src/numbers/numbers.service';
 import { signWebhook } from '../src/whatsapp/signature';
 import { startCallingStack } from './support/calling';
-import { apiClient, createTenant, eventually } from './support/stack';
+import { apiClient, createTenant, eventually, temporalClient } from './support/stack';
 
 /**
  * Every webhook body in test/fixtures/meta — copied from Meta's docs and spec and from
@@ -77,13 +76,12 @@ describe('Meta webhook payloads published by others, through the real endpoint',
 
   afterAll(async () => {
     // Permission workflows wait days for their expiry and calls ring for a while: end them here.
-    const connection = await Connection.connect({ address: stack.config.temporal.address });
-    const temporal = new TemporalClient({ connection, namespace: stack.config.temporal.namespace });
+    const temporal = await temporalClient(stack.config);
     const query = `TaskQueue = '${stack.config.temporal.taskQueue}' AND ExecutionStatus = 'Running'`;
     for await (const wf of temporal.workflow.list({ query })) {
       await temporal.workflow.getHandle(wf.workflowId, wf.runId).terminate('meta fixture replay finished').catch(() => undefined);
     }
-    await connection.close();
+    await temporal.connection.close();
     await db.end();
     await stack.stop();
   });
