@@ -283,7 +283,7 @@ function readInteractive(interactive: FieldReader): InteractiveReply | undefined
         type,
         response,
         isPermanent: content.bool('is_permanent') === true,
-        expirationTimestamp: content.num('expiration_timestamp'),
+        expirationTimestamp: content.num('expiration_timestamp', { stringDocumented: true }),
         responseSource: content.str('response_source'),
       };
     }

@@ -55,13 +55,16 @@ export class FieldReader {
     return v;
   }
 
-  /** A number; a numeric string is read as the number it spells. */
-  num(key: string): number | undefined {
+  /**
+   * A number; a numeric string is read as the number it spells (reported, unless Meta documents
+   * the field as a string, as it does for expiration_timestamp).
+   */
+  num(key: string, { stringDocumented = false } = {}): number | undefined {
     const v = this.raw[key];
     if (v === undefined || v === null) return undefined;
     if (typeof v === 'number' && Number.isFinite(v)) return v;
     if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) {
-      this.note(key, 'numeric string read as a number');
+      if (!stringDocumented) this.note(key, 'numeric string read as a number');
       return Number(v);
     }
     this.note(key, `${JSON.stringify(v)} ignored where a number was expected`);

@@ -396,7 +396,8 @@ export class CallCenter {
     if (call.acceptedAt !== undefined) {
       terminate.start_time = seconds(call.acceptedAt);
       terminate.end_time = seconds(call.endedAt);
-      terminate.duration = Math.max(0, Math.round((call.endedAt - call.acceptedAt) / 1000));
+      // Whole seconds between the two times it reports, as Meta's samples do.
+      terminate.duration = Math.max(0, Number(terminate.end_time) - Number(terminate.start_time));
     }
     this.emitCall(call, terminate);
   }
@@ -416,7 +417,9 @@ export class CallCenter {
   }
 
   private emitCall(call: SimCall, item: CallWebhookCall): void {
-    const value = callsValue(this.ctx.metadata(call.phoneNumberId), this.customer(call), { call: item });
+    // Meta's user-initiated calls reference shows the terminate without contacts.
+    const customer = item.event === 'terminate' && call.direction === 'USER_INITIATED' ? null : this.customer(call);
+    const value = callsValue(this.ctx.metadata(call.phoneNumberId), customer, { call: item });
     this.ctx.emit(call.id, `call:${item.event}`, 'calls', value);
   }
 

@@ -105,13 +105,13 @@ export function statusesValue(m: WebhookMetadataInput, status: MessageStatusUpda
 
 export function callsValue(
   m: WebhookMetadataInput,
-  customer: { waId: string; name: string },
+  customer: { waId: string; name: string } | null,
   item: { call: CallWebhookCall } | { status: CallWebhookStatus },
 ) {
   return {
     messaging_product: 'whatsapp',
     metadata: metadata(m),
-    contacts: [contact(customer.waId, customer.name)],
+    ...(customer ? { contacts: [contact(customer.waId, customer.name)] } : {}),
     ...('call' in item ? { calls: [item.call] } : { statuses: [item.status] }),
   };
 }
