@@ -73,7 +73,7 @@ export class MessageView {
   @ApiProperty({ description: 'Outbound: the Cloud API request; inbound: the message from the webhook' })
   body!: Record<string, unknown>;
   @ApiProperty({
-    enum: ['queued', 'sending', 'retrying', 'accepted', 'sent', 'delivered', 'read', 'failed', 'received'],
+    enum: ['queued', 'sending', 'retrying', 'accepted', 'sent', 'delivered', 'read', 'played', 'failed', 'received'],
     description: 'queued → sending → accepted (Meta took it) → sent → delivered → read; or failed',
   })
   state!: string;
@@ -85,5 +85,6 @@ export class MessageView {
   @ApiProperty({ nullable: true, type: Date }) sent_at!: Date | null;
   @ApiProperty({ nullable: true, type: Date }) delivered_at!: Date | null;
   @ApiProperty({ nullable: true, type: Date }) read_at!: Date | null;
+  @ApiProperty({ nullable: true, type: Date, description: "A voice message the customer played (Meta's played status)" }) played_at!: Date | null;
   @ApiProperty({ nullable: true, type: Date }) failed_at!: Date | null;
 }

@@ -37,6 +37,7 @@ export interface MessageRow {
   sent_at: Date | null;
   delivered_at: Date | null;
   read_at: Date | null;
+  played_at: Date | null;
   failed_at: Date | null;
 }
 

@@ -38,6 +38,7 @@ export function messageView(row: MessageRow): MessageView {
     sent_at: row.sent_at,
     delivered_at: row.delivered_at,
     read_at: row.read_at,
+    played_at: row.played_at,
     failed_at: row.failed_at,
   };
 }
