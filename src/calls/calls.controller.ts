@@ -1,3 +1,4 @@
+import { ApiErrors } from '../common/openapi-contract';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../common/auth';
@@ -7,6 +8,7 @@ import { CallsService } from './calls.service';
 
 @ApiTags('calls')
 @ApiBearerAuth()
+@ApiErrors(409, 429)
 @Controller('v1/calls')
 export class CallsController {
   constructor(private readonly calls: CallsService) {}

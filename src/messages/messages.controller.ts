@@ -1,3 +1,4 @@
+import { ApiErrors } from '../common/openapi-contract';
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../common/auth';
@@ -8,6 +9,7 @@ import { MessagesService } from './messages.service';
 
 @ApiTags('messages')
 @ApiBearerAuth()
+@ApiErrors(422)
 @Controller('v1/messages')
 export class MessagesController {
   constructor(private readonly messages: MessagesService) {}
@@ -17,6 +19,7 @@ export class MessagesController {
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
+    schema: { type: 'string', minLength: 1, maxLength: 200 },
     description: 'Repeating a request with the same key returns the first message instead of sending again',
   })
   @ApiAcceptedResponse({ type: MessageView, description: 'Stored and queued; follow its state with GET or /v1/events' })

@@ -25,6 +25,9 @@ const CONTENT = 'Content in the Cloud API shape for this type; checked against M
  * WhatsApp Cloud API (`{ "type": "text", "text": { "body": "Olá" } }`).
  */
 export class SendMessageDto {
+  /** The recipient is named either way (checked by the ValidateIf pair below). */
+  static readonly schemaRules = { anyOf: [{ required: ['to'] }, { required: ['contact_id'] }] };
+
   @ApiProperty({ description: 'id of one of the account\'s WhatsApp numbers (GET /v1/whatsapp-numbers)' })
   @IsUUID(undefined, { message: 'whatsapp_number_id must be a UUID' })
   whatsapp_number_id!: string;

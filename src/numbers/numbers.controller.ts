@@ -1,3 +1,4 @@
+import { ApiErrors } from '../common/openapi-contract';
 import { Body, Controller, Get, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AccountAdminOnly, CurrentPrincipal } from '../common/auth';
@@ -7,6 +8,7 @@ import { NumbersService } from './numbers.service';
 
 @ApiTags('whatsapp numbers')
 @ApiBearerAuth()
+@ApiErrors(409)
 @Controller('v1/whatsapp-numbers')
 export class NumbersController {
   constructor(private readonly numbers: NumbersService) {}

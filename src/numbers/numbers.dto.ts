@@ -20,6 +20,8 @@ export class ConnectNumberDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(1024)
+  // It travels in an HTTP header: printable ASCII, no spaces (as Meta's tokens are).
+  @Matches(/^[\x21-\x7e]+$/, { message: 'access_token must be printable ASCII without spaces, as Meta issues it' })
   access_token!: string;
 }
 

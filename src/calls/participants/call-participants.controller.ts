@@ -1,3 +1,4 @@
+import { ApiErrors } from '../../common/openapi-contract';
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
 import {
   ApiBearerAuth,
@@ -27,6 +28,7 @@ import { CallParticipantsService } from './call-participants.service';
 
 @ApiTags('calls')
 @ApiBearerAuth()
+@ApiErrors(409, 503)
 @Controller('v1/calls/:id')
 export class CallParticipantsController {
   constructor(private readonly participants: CallParticipantsService) {}

@@ -1,3 +1,4 @@
+import { ApiErrors } from '../../common/openapi-contract';
 import { ArgumentsHost, Body, Catch, Controller, ExceptionFilter, Get, Param, ParseUUIDPipe, Put, Query, UseFilters } from '@nestjs/common';
 import {
   ApiBadGatewayResponse,
@@ -38,6 +39,7 @@ export class CallSettingsPushErrorFilter implements ExceptionFilter {
 
 @ApiTags('calls')
 @ApiBearerAuth()
+@ApiErrors(422, 502)
 @Controller('v1/whatsapp-numbers')
 @UseFilters(CallSettingsPushErrorFilter)
 export class CallSettingsController {
