@@ -1,12 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { PageQuery } from '../common/page.dto';
+import type { WebhookStatus } from './webhooks.repository';
+
+const STATUSES: WebhookStatus[] = ['received', 'processed', 'ignored', 'invalid', 'failed'];
 
 export class ListWebhooksQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: ['received', 'processed', 'invalid', 'failed'] })
+  @ApiPropertyOptional({ enum: STATUSES })
   @IsOptional()
-  @IsIn(['received', 'processed', 'invalid', 'failed'])
-  status?: 'received' | 'processed' | 'invalid' | 'failed';
+  @IsIn(STATUSES)
+  status?: WebhookStatus;
 }
 
 export class WebhookView {
@@ -14,8 +17,17 @@ export class WebhookView {
   @ApiProperty() provider!: string;
   @ApiProperty({ nullable: true, type: String }) account_id!: string | null;
   @ApiProperty() received_at!: Date;
-  @ApiProperty({ enum: ['received', 'processed', 'invalid', 'failed'] }) status!: string;
+  @ApiProperty({
+    enum: STATUSES,
+    description: 'processed: something in it was applied or kept; ignored: only fields recado does not act on; invalid: nothing in it could be read',
+  })
+  status!: WebhookStatus;
   @ApiProperty({ nullable: true, type: String, description: 'Why the delivery is invalid or failed' }) error!: string | null;
+  @ApiProperty({
+    type: [String],
+    description: 'Normalisations applied while reading it and deviations from the provider\'s schema, each naming its field',
+  })
+  warnings!: string[];
   @ApiProperty({ description: 'The body exactly as received' }) raw_body!: string;
   @ApiProperty() attempts!: number;
 }
