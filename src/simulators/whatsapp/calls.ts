@@ -1,35 +1,13 @@
-import type { CallActionRequest, CallPermissionsResponse, CallWebhookCall, CallWebhookStatus, IncomingMessage } from '../../whatsapp/types';
-import {
-  callsValue,
-  fakeSdp,
-  graphError,
-  inboundMessagesValue,
-  newCallId,
-  newMessageId,
-  SimControlError,
-  type WebhookMetadataInput,
-} from './payloads';
+import type { CallActionRequest, CallWebhookCall, CallWebhookStatus } from '../../whatsapp/types';
+import { CallPermissions } from './call-permissions';
+import { CALL_ERROR_CODES, callsValue, DAY_MS, fakeSdp, graphError, newCallId, seconds, SimControlError, type WebhookMetadataInput } from './payloads';
 
 /**
- * Call permissions and calls, like the Cloud API's calling feature: permission requests and
- * replies, business-initiated calls (connect → RINGING → customer accepts / rejects →
- * terminate) and customer-initiated calls (connect with an SDP offer → pre_accept / accept /
- * reject → terminate). Time is the simulator clock.
+ * Calls, like the Cloud API's calling feature: business-initiated calls (connect → RINGING →
+ * customer accepts / rejects → terminate) and customer-initiated calls (connect with an SDP offer
+ * → pre_accept / accept / reject → terminate), within the permissions of call-permissions.ts.
+ * Time is the simulator clock.
  */
-
-export const DAY_MS = 24 * 60 * 60 * 1000;
-
-/**
- * Error codes. 138000 and 138006 are documented by Meta (HTTP 401 both). The two limit codes are the simulator's best
- * knowledge of Meta's calling error table and are NOT verified against Meta's docs — match
- * on the error class (InvalidParameterError / RateLimitError) rather than these numbers.
- */
-export const CALL_ERROR_CODES = {
-  callingNotEnabled: 138000,
-  noPermission: 138006,
-  permissionRequestLimit: 138009,
-  businessCallLimit: 138012,
-} as const;
 
 export interface CallLimits {
   /** Connected business-initiated calls per business+user per rolling 24 h (Meta: 100 today; the seed says 5). */
@@ -61,19 +39,6 @@ export interface CallsContext {
   callingEnabled(phoneNumberId: string): boolean;
 }
 
-/** Who answered a permission request: the user, or Meta itself (a callback grant, a revocation). */
-export type PermissionReplySource = 'user_action' | 'automatic';
-
-interface PermissionState {
-  status: 'none' | 'pending' | 'granted' | 'denied';
-  permanent: boolean;
-  expiresAt?: number;
-  requestTimes: number[];
-  connectedCallTimes: number[];
-  consecutiveUnanswered: number;
-  lastRequestMessageId?: string;
-}
-
 export interface SimCall {
   id: string;
   phoneNumberId: string;
@@ -89,19 +54,20 @@ export interface SimCall {
   answerSdp?: string;
 }
 
-const seconds = (ms: number) => String(Math.floor(ms / 1000));
 
 export class CallCenter {
-  private readonly permissions = new Map<string, PermissionState>();
+  readonly permissions: CallPermissions;
   private readonly calls = new Map<string, SimCall>();
 
   constructor(
     private readonly ctx: CallsContext,
     readonly limits: CallLimits = DEFAULT_CALL_LIMITS,
-  ) {}
+  ) {
+    this.permissions = new CallPermissions(ctx, limits);
+  }
 
   reset(): void {
-    this.permissions.clear();
+    this.permissions.reset();
     this.calls.clear();
   }
 
@@ -111,111 +77,6 @@ export class CallCenter {
 
   get(callId: string): SimCall | undefined {
     return this.calls.get(callId);
-  }
-
-  /** Called when the business sends a call_permission_request (interactive or template); throws when over the limits. */
-  recordPermissionRequest(phoneNumberId: string, waId: string, messageId: string): void {
-    const p = this.permission(phoneNumberId, waId);
-    const now = this.ctx.now();
-    const day = p.requestTimes.filter((t) => t > now - DAY_MS).length;
-    const week = p.requestTimes.filter((t) => t > now - 7 * DAY_MS).length;
-    if (day >= this.limits.permissionRequestsPer24h || week >= this.limits.permissionRequestsPer7d) {
-      throw graphError(
-        CALL_ERROR_CODES.permissionRequestLimit,
-        `call permission request limit reached for ${waId}: ${this.limits.permissionRequestsPer24h} per 24 h, ${this.limits.permissionRequestsPer7d} per 7 days`,
-      );
-    }
-    p.requestTimes.push(now);
-    p.lastRequestMessageId = messageId;
-    if (!this.hasPermission(p)) p.status = 'pending';
-  }
-
-  /** The customer answers a permission request; returns what the reply webhook reports. */
-  /**
-   * Records the answer and sends Meta's `call_permission_reply` webhook. A user's answer quotes the
-   * request it answers (`context`); Meta's automatic ones quote nothing.
-   */
-  permissionReply(
-    phoneNumberId: string,
-    waId: string,
-    reply: { accept: boolean; permanent: boolean; source: PermissionReplySource },
-  ): { id: string; expirationTimestamp?: number } {
-    const p = this.permission(phoneNumberId, waId);
-    const now = this.ctx.now();
-    if (reply.accept) {
-      p.status = 'granted';
-      p.permanent = reply.permanent;
-      p.expiresAt = reply.permanent ? undefined : now + this.limits.temporaryPermissionMs;
-      p.consecutiveUnanswered = 0;
-    } else {
-      p.status = reply.source === 'automatic' ? 'none' : 'denied';
-      p.permanent = false;
-      p.expiresAt = undefined;
-    }
-    const expirationTimestamp = p.expiresAt !== undefined ? Math.floor(p.expiresAt / 1000) : undefined;
-    const meta = this.ctx.metadata(phoneNumberId);
-    const id = newMessageId(waId);
-    const context = reply.source === 'user_action' && p.lastRequestMessageId ? { from: meta.displayPhoneNumber, id: p.lastRequestMessageId } : undefined;
-    const message = {
-      from: waId,
-      id,
-      timestamp: seconds(now),
-      type: 'interactive',
-      ...(context ? { context } : {}),
-      interactive: {
-        type: 'call_permission_reply',
-        call_permission_reply: {
-          response: reply.accept ? 'accept' : 'reject',
-          is_permanent: reply.accept && reply.permanent,
-          // Meta's reference types it as a string, and its samples send one.
-          ...(expirationTimestamp !== undefined ? { expiration_timestamp: String(expirationTimestamp) } : {}),
-          response_source: reply.source,
-        },
-      },
-    } as IncomingMessage;
-    this.ctx.emit(id, 'message:call_permission_reply', 'messages', inboundMessagesValue(meta, waId, this.ctx.customerName(waId), message));
-    return { id, expirationTimestamp };
-  }
-
-  permissionsResponse(phoneNumberId: string, waId: string): CallPermissionsResponse {
-    const p = this.permission(phoneNumberId, waId);
-    const now = this.ctx.now();
-    const granted = this.hasPermission(p);
-    // Meta's live vocabulary: a request waiting for its answer, a refusal and a lapse are all no_permission.
-    const status = !granted ? 'no_permission' : p.permanent ? 'permanent' : 'temporary';
-    const callsToday = p.connectedCallTimes.filter((t) => t > now - DAY_MS);
-    const requestsDay = p.requestTimes.filter((t) => t > now - DAY_MS);
-    const requestsWeek = p.requestTimes.filter((t) => t > now - 7 * DAY_MS);
-    const canRequest =
-      !(granted && p.permanent) &&
-      requestsDay.length < this.limits.permissionRequestsPer24h &&
-      requestsWeek.length < this.limits.permissionRequestsPer7d;
-    const limit = (period: string, times: number[], max: number, windowMs: number) => ({
-      time_period: period,
-      current_usage: times.length,
-      max_allowed: max,
-      // Meta names when a limit frees up only once it is reached.
-      ...(times.length >= max ? { limit_expiration_time: Math.floor((Math.min(...times) + windowMs) / 1000) } : {}),
-    });
-    return {
-      messaging_product: 'whatsapp',
-      permission: { status, ...(granted && p.expiresAt !== undefined ? { expiration_time: Math.floor(p.expiresAt / 1000) } : {}) },
-      actions: [
-        {
-          action_name: 'send_call_permission_request',
-          can_perform_action: canRequest,
-          limits: [
-            limit('PT24H', requestsDay, this.limits.permissionRequestsPer24h, DAY_MS),
-            limit('P7D', requestsWeek, this.limits.permissionRequestsPer7d, 7 * DAY_MS),
-          ],
-        },
-        {
-          action_name: 'start_call',
-          can_perform_action: granted && callsToday.length < this.limits.businessCallsPer24h,
-          limits: [limit('PT24H', callsToday, this.limits.businessCallsPer24h, DAY_MS)],
-        },
-      ],
-    };
   }
 
   /** POST /{phone-number-id}/calls (body already validated against the spec). */
@@ -261,7 +122,7 @@ export class CallCenter {
     call.state = 'accepted';
     call.acceptedAt = this.ctx.now();
     call.answerSdp = fakeSdp('answer');
-    this.permission(call.phoneNumberId, call.waId).consecutiveUnanswered = 0;
+    this.permissions.of(call.phoneNumberId, call.waId).consecutiveUnanswered = 0;
     this.connected(call);
     this.emitCall(call, {
       ...this.callBase(call, 'connect'),
@@ -302,8 +163,9 @@ export class CallCenter {
     this.calls.set(call.id, call);
     if (this.ctx.callbackPermissionEnabled(phoneNumberId)) {
       // With callback_permission_status ENABLED, calling the business grants a temporary permission.
-      const p = this.permission(phoneNumberId, waId);
-      if (!this.hasPermission(p)) this.permissionReply(phoneNumberId, waId, { accept: true, permanent: false, source: 'automatic' });
+      if (!this.permissions.granted(phoneNumberId, waId)) {
+        this.permissions.reply(phoneNumberId, waId, { accept: true, permanent: false, source: 'automatic' });
+      }
     }
     this.emitCall(call, { ...this.callBase(call, 'connect'), session: { sdp_type: 'offer', sdp: call.offerSdp! } });
     return call;
@@ -325,12 +187,11 @@ export class CallCenter {
     if (!this.ctx.callingEnabled(phoneNumberId)) {
       throw graphError(CALL_ERROR_CODES.callingNotEnabled, `calling is not enabled on ${phoneNumberId} (settings calling.status)`);
     }
-    const p = this.permission(phoneNumberId, waId);
-    if (!this.hasPermission(p)) {
+    if (!this.permissions.granted(phoneNumberId, waId)) {
       throw graphError(CALL_ERROR_CODES.noPermission, `no approved call permission from ${waId}`);
     }
     const now = this.ctx.now();
-    if (p.connectedCallTimes.filter((t) => t > now - DAY_MS).length >= this.limits.businessCallsPer24h) {
+    if (this.permissions.callsToday(phoneNumberId, waId) >= this.limits.businessCallsPer24h) {
       throw graphError(CALL_ERROR_CODES.businessCallLimit, `business-initiated call limit reached for ${waId} (${this.limits.businessCallsPer24h} per 24 h)`);
     }
     const call: SimCall = {
@@ -374,18 +235,11 @@ export class CallCenter {
   }
 
   private connected(call: SimCall): void {
-    const p = this.permission(call.phoneNumberId, call.waId);
-    if (call.direction === 'BUSINESS_INITIATED') p.connectedCallTimes.push(this.ctx.now());
-    // Any connected call resets the permission-request limits.
-    p.requestTimes = [];
+    this.permissions.callConnected(call.phoneNumberId, call.waId, call.direction);
   }
 
   private unanswered(call: SimCall): void {
-    const p = this.permission(call.phoneNumberId, call.waId);
-    p.consecutiveUnanswered++;
-    if (p.consecutiveUnanswered >= this.limits.revokeAfterUnanswered && p.status === 'granted') {
-      this.permissionReply(call.phoneNumberId, call.waId, { accept: false, permanent: false, source: 'automatic' });
-    }
+    this.permissions.callUnanswered(call.phoneNumberId, call.waId);
   }
 
   private end(call: SimCall, status: 'COMPLETED' | 'FAILED'): void {
@@ -438,19 +292,5 @@ export class CallCenter {
 
   private customer(call: SimCall) {
     return { waId: call.waId, name: this.ctx.customerName(call.waId) };
-  }
-
-  private hasPermission(p: PermissionState): boolean {
-    return p.status === 'granted' && (p.permanent || (p.expiresAt ?? 0) > this.ctx.now());
-  }
-
-  private permission(phoneNumberId: string, waId: string): PermissionState {
-    const key = `${phoneNumberId}:${waId}`;
-    let p = this.permissions.get(key);
-    if (!p) {
-      p = { status: 'none', permanent: false, requestTimes: [], connectedCallTimes: [], consecutiveUnanswered: 0 };
-      this.permissions.set(key, p);
-    }
-    return p;
   }
 }

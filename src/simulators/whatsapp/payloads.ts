@@ -150,3 +150,19 @@ export function fakeSdp(kind: 'offer' | 'answer'): string {
     '',
   ].join('\r\n');
 }
+
+export const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Error codes. 138000 and 138006 are documented by Meta (HTTP 401 both). The two limit codes are the simulator's best
+ * knowledge of Meta's calling error table and are NOT verified against Meta's docs — match
+ * on the error class (InvalidParameterError / RateLimitError) rather than these numbers.
+ */
+export const CALL_ERROR_CODES = {
+  callingNotEnabled: 138000,
+  noPermission: 138006,
+  permissionRequestLimit: 138009,
+  businessCallLimit: 138012,
+} as const;
+
+export const seconds = (ms: number) => String(Math.floor(ms / 1000));

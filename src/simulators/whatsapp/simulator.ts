@@ -319,7 +319,7 @@ export class WhatsAppSimulator {
     waId = this.checkWaId(waId);
     const phoneNumberId = this.resolvePhone(waId, input.phoneNumberId);
     this.rules.customerWrote(phoneNumberId, waId, this.now());
-    const reply = this.callCenter.permissionReply(phoneNumberId, waId, {
+    const reply = this.callCenter.permissions.reply(phoneNumberId, waId, {
       accept: input.accept,
       permanent: !!input.permanent,
       source: 'user_action',
@@ -367,7 +367,7 @@ export class WhatsAppSimulator {
         case 'GET call_permissions': {
           const waId = digits(req.query.user_wa_id ?? '');
           if (!waId) throw graphError(100, 'user_wa_id is required');
-          return { status: 200, body: this.callCenter.permissionsResponse(this.numbers.known(id), waId) };
+          return { status: 200, body: this.callCenter.permissions.response(this.numbers.known(id), waId) };
         }
         case 'POST calls':
           return { status: 200, body: await this.callAction(id, req.body) };
@@ -419,7 +419,7 @@ export class WhatsAppSimulator {
     const { category, callPermissionRequest } = this.rules.check(phoneNumberId, waId, request, now);
 
     const id = newMessageId(waId);
-    if (callPermissionRequest) this.callCenter.recordPermissionRequest(phoneNumberId, waId, id);
+    if (callPermissionRequest) this.callCenter.permissions.recordRequest(phoneNumberId, waId, id);
     this.rules.accepted(phoneNumberId, waId, now);
     const message: SimOutboundMessage = {
       id,
