@@ -17,7 +17,7 @@
  * namespace shows, and it terminates whatever it left running there (`left_running` in the JSON).
  * The last line printed is one JSON object.
  */
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { endRunningOnTaskQueue } from '../src/infra/end-workflows';
 import { spawn } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import * as path from 'node:path';
@@ -229,7 +229,9 @@ async function main() {
   await app.close();
   await connector.close();
   await sim.close();
-  const leftRunning = await terminateLeftovers(config.temporal.address, config.temporal.taskQueue);
+  // Nobody polls the bench's task queue once it is done: what still runs there would run forever.
+  const leftRunning = await endRunningOnTaskQueue(config.temporal, 'left running by npm run bench:calls');
+  if (leftRunning) console.error(`[bench:calls] terminated ${leftRunning} workflow(s) left running in ${BENCH_NAMESPACE}`);
 
   const summary = (stages: Awaited<ReturnType<typeof measure>>) => {
     const [answer, stored, rung] = [stages.answer, stages.stored, stages.rung].map((v) => [...v].sort((a, b) => a - b));
@@ -259,26 +261,6 @@ async function main() {
   };
   console.log(JSON.stringify(result));
   process.exit(errors.length ? 1 : 0);
-}
-
-/** Nobody polls the bench's task queue once it is done: what still runs there would run forever. */
-async function terminateLeftovers(address: string, taskQueue: string): Promise<number> {
-  const client = new Client({ connection: await Connection.connect({ address }), namespace: BENCH_NAMESPACE });
-  let count = 0;
-  try {
-    for await (const wf of client.workflow.list({ query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'` })) {
-      try {
-        await client.workflow.getHandle(wf.workflowId, wf.runId).terminate('left running by npm run bench:calls');
-        count += 1;
-      } catch (err) {
-        if (!(err instanceof WorkflowNotFoundError)) throw err; // it ended meanwhile
-      }
-    }
-  } finally {
-    await client.connection.close();
-  }
-  if (count) console.error(`[bench:calls] terminated ${count} workflow(s) left running in ${BENCH_NAMESPACE}`);
-  return count;
 }
 
 main().catch((err: unknown) => {

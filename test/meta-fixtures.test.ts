@@ -4,7 +4,8 @@ import { Pool } from 'pg';
 import { NumbersService } from '../src/numbers/numbers.service';
 import { signWebhook } from '../src/whatsapp/signature';
 import { startCallingStack } from './support/calling';
-import { apiClient, createTenant, eventually, temporalClient } from './support/stack';
+import { endRunningOnTaskQueue } from '../src/infra/end-workflows';
+import { apiClient, createTenant, eventually } from './support/stack';
 
 /**
  * Every webhook body in test/fixtures/meta — copied from Meta's docs and spec and from
@@ -79,12 +80,7 @@ describe('Meta webhook payloads published by others, through the real endpoint',
 
   afterAll(async () => {
     // Permission workflows wait days for their expiry and calls ring for a while: end them here.
-    const temporal = await temporalClient(stack.config);
-    const query = `TaskQueue = '${stack.config.temporal.taskQueue}' AND ExecutionStatus = 'Running'`;
-    for await (const wf of temporal.workflow.list({ query })) {
-      await temporal.workflow.getHandle(wf.workflowId, wf.runId).terminate('meta fixture replay finished').catch(() => undefined);
-    }
-    await temporal.connection.close();
+    await endRunningOnTaskQueue(stack.config.temporal, 'meta fixture replay finished');
     await db.end();
     await stack.stop();
   });

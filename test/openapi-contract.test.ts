@@ -4,7 +4,8 @@ import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Config } from '../src/config/config';
 import { startWhatsAppSimulator, type RunningWhatsAppSimulator } from '../src/simulators/whatsapp/server';
-import { createTenant, startApi, temporalClient, testConfig, type RunningApi } from './support/stack';
+import { endRunningOnTaskQueue } from '../src/infra/end-workflows';
+import { createTenant, startApi, testConfig, type RunningApi } from './support/stack';
 
 // Keep in step with SCHEMATHESIS_VERSION in scripts/setup.sh, which installs it.
 const SCHEMATHESIS_VERSION = '4.32.5';
@@ -35,11 +36,7 @@ describe('OpenAPI contract (schemathesis, all checks)', () => {
 
   afterAll(async () => {
     // Messages the generated requests queued wait on this file's task queue, which no worker polls.
-    const temporal = await temporalClient(config);
-    for await (const wf of temporal.workflow.list({ query: `TaskQueue = '${config.temporal.taskQueue}' AND ExecutionStatus = 'Running'` })) {
-      await temporal.workflow.getHandle(wf.workflowId, wf.runId).terminate('OpenAPI contract test finished').catch(() => undefined);
-    }
-    await temporal.connection.close();
+    await endRunningOnTaskQueue(config.temporal, 'OpenAPI contract test finished');
     await api?.close();
     await sim?.close();
     if (workDir) rmSync(workDir, { recursive: true, force: true });
