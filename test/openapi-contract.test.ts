@@ -47,7 +47,7 @@ describe('OpenAPI contract (schemathesis, all checks)', () => {
     const tenant = await createTenant(api, config, 'Contrato');
     const configFile = path.join(workDir, 'schemathesis.toml');
     writeFileSync(configFile, schemathesisConfig(tenant.key, config.adminToken));
-    const run = await runProcess(SCHEMATHESIS, [
+    const run = await runProcess(workDir, SCHEMATHESIS, [
       '--no-color',
       '--config-file',
       configFile,
@@ -93,9 +93,10 @@ headers = { Authorization = "Bearer ${operatorToken}" }
 `;
 }
 
-function runProcess(command: string, args: string[]): Promise<{ code: number | null; output: string }> {
+/** Runs in `cwd` so schemathesis's own cache (.schemathesis/) stays out of the repository. */
+function runProcess(cwd: string, command: string, args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
