@@ -71,6 +71,17 @@ export const DEFAULTS = {
   CALLING_MIN_MESSAGING_TIER: DEFAULT_CALLING_MIN_MESSAGING_TIER,
   CALL_PERMISSION_REQUEST_TEXT: 'Podemos te ligar pelo WhatsApp para continuar o atendimento?',
   RECADO_SECRET_KEYS_PREVIOUS: '',
+  TYPESENSE_COLLECTION: 'contacts',
+  CONTACTS_BULK_MAX: '1000',
+  CONTACT_INDEX_TASK_QUEUE: '',
+  CONTACT_INDEX_BATCH_SIZE: '200',
+  CONTACT_INDEX_MAX_DRAINS: '8',
+  CONTACT_INDEX_DRAINS_PER_WORKER: '4',
+  CONTACT_INDEX_LEASE: '60s',
+  CONTACT_INDEX_IDLE_POLL: '500ms',
+  CONTACT_INDEX_DRAIN_BUDGET: '30s',
+  CONTACT_INDEX_MAX_ATTEMPTS: '5',
+  CONTACT_INDEX_RETRY_BACKOFF: '5s',
   ...DEV_SECRETS,
 } as const;
 
@@ -83,7 +94,33 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
   databaseUrl: string;
   temporal: { address: string; namespace: string; taskQueue: string };
-  typesense: { url: string; apiKey: string };
+  /** `collection` is the alias searches and the indexer use; it points at `<collection>_<timestamp>`. */
+  typesense: { url: string; apiKey: string; collection: string };
+  contacts: {
+    /** Most contacts one bulk upsert request may carry. */
+    bulkMax: number;
+  };
+  /** The Postgres outbox → Typesense indexer (workflows/contact-indexer.workflow.ts). */
+  contactIndex: {
+    /** Drain activities run here, on every worker process (default: `<TEMPORAL_TASK_QUEUE>-contact-index`). */
+    taskQueue: string;
+    /** Documents per Typesense import request. */
+    batchSize: number;
+    /** Most drains running at once over all workers. */
+    maxDrains: number;
+    /** Most drains one worker process runs at once. */
+    drainsPerWorker: number;
+    /** A claimed contact is another drain's to take after this (its drain died). */
+    lease: Duration;
+    /** How often an idle coordinator looks at the backlog. */
+    idlePoll: Duration;
+    /** One drain activity works this long at most, then returns so the coordinator can rescale. */
+    drainBudget: Duration;
+    /** Attempts at indexing one contact Typesense keeps rejecting before it is parked. */
+    maxAttempts: number;
+    /** Wait before a rejected contact is tried again. */
+    retryBackoff: Duration;
+  };
   livekit: { url: string; apiKey: string; apiSecret: string; connectorUrl: string };
   whatsapp: { graphUrl: string; graphVersion: string; appSecret: string; verifyToken: string };
   messages: {
@@ -210,7 +247,23 @@ export function loadConfig(env: Env = process.env): Config {
       namespace: get('TEMPORAL_NAMESPACE'),
       taskQueue: get('TEMPORAL_TASK_QUEUE'),
     },
-    typesense: { url: url('TYPESENSE_URL', ['http:', 'https:']), apiKey: get('TYPESENSE_API_KEY') },
+    typesense: {
+      url: url('TYPESENSE_URL', ['http:', 'https:']),
+      apiKey: get('TYPESENSE_API_KEY'),
+      collection: collectionName(get('TYPESENSE_COLLECTION')),
+    },
+    contacts: { bulkMax: count('CONTACTS_BULK_MAX', 1) },
+    contactIndex: {
+      taskQueue: get('CONTACT_INDEX_TASK_QUEUE') || `${get('TEMPORAL_TASK_QUEUE')}-contact-index`,
+      batchSize: count('CONTACT_INDEX_BATCH_SIZE', 1),
+      maxDrains: count('CONTACT_INDEX_MAX_DRAINS', 1),
+      drainsPerWorker: count('CONTACT_INDEX_DRAINS_PER_WORKER', 1),
+      lease: duration('CONTACT_INDEX_LEASE'),
+      idlePoll: duration('CONTACT_INDEX_IDLE_POLL'),
+      drainBudget: duration('CONTACT_INDEX_DRAIN_BUDGET'),
+      maxAttempts: count('CONTACT_INDEX_MAX_ATTEMPTS', 1),
+      retryBackoff: duration('CONTACT_INDEX_RETRY_BACKOFF'),
+    },
     livekit: {
       url: url('LIVEKIT_URL', ['http:', 'https:', 'ws:', 'wss:']),
       apiKey: get('LIVEKIT_API_KEY'),
@@ -252,6 +305,13 @@ export function loadConfig(env: Env = process.env): Config {
       },
     },
   };
+}
+
+function collectionName(value: string): string {
+  if (!/^[a-z][a-z0-9_]{0,40}$/.test(value)) {
+    throw new ConfigError('TYPESENSE_COLLECTION', `must be 1-41 lower-case letters, digits or _, starting with a letter, got "${value}"`);
+  }
+  return value;
 }
 
 function secretKeys(env: Env, get: (name: keyof typeof DEFAULTS) => string): SecretKeys {

@@ -1,0 +1,197 @@
+/**
+ * A contact as Typesense holds it: the one shape the indexer writes and search reads.
+ * Postgres is the truth; this document is derived from it and can always be rebuilt.
+ * Only features Typesense 0.24 supports (the local stack's server) are used.
+ */
+
+export const CHANNELS = ['whatsapp', 'email', 'telegram', 'app'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export const IDENTITY_KINDS = ['phone', 'email', 'whatsapp', 'telegram', 'app'] as const;
+export type IdentityKind = (typeof IDENTITY_KINDS)[number];
+
+export const ATTRIBUTE_TYPES = ['string', 'number', 'boolean', 'date', 'string_list'] as const;
+export type AttributeType = (typeof ATTRIBUTE_TYPES)[number];
+
+/** Custom attribute keys, as declared per account. */
+export const ATTRIBUTE_KEY = /^[a-z][a-z0-9_]{0,39}$/;
+
+/**
+ * A custom attribute's field in the document carries its type in the name, so one collection
+ * serves every account: `region` (string) → `ca_region_s`, `score` (number) → `ca_score_n`.
+ */
+const ATTRIBUTE_SUFFIX: Record<AttributeType, string> = { string: 's', number: 'n', boolean: 'b', date: 'd', string_list: 'sl' };
+
+export function attributeField(key: string, type: AttributeType): string {
+  return `ca_${key}_${ATTRIBUTE_SUFFIX[type]}`;
+}
+
+/** Everything the document is built from: the contact row and its parts, read in one go. */
+export interface ContactState {
+  id: string;
+  account_id: string;
+  name: string | null;
+  status: string | null;
+  tags: string[];
+  assigned_agent_id: string | null;
+  involved_agent_ids: string[];
+  whatsapp_reachable: boolean;
+  app_installed: boolean;
+  email_reachable: boolean;
+  telegram_reachable: boolean;
+  /** category → opted in */
+  opt_ins: Record<string, boolean>;
+  order_number: string | null;
+  /** numeric(16,2) arrives from pg as a string */
+  quote_value: string | number | null;
+  quote_status: string | null;
+  erp_synced_at: Date | null;
+  /** key → value (dates as ISO-8601 strings) */
+  attributes: Record<string, unknown>;
+  revision: number | string;
+  created_at: Date;
+  updated_at: Date;
+  identities: { kind: IdentityKind; value: string }[];
+  activity: { channel: Channel; last_inbound_at: Date | null; last_outbound_at: Date | null }[];
+  /** The account's declared attributes: only these are indexed. */
+  attribute_types: Record<string, AttributeType>;
+}
+
+type ActivityField = `last_${'inbound' | 'outbound'}_${Channel}`;
+
+/** Times are epoch milliseconds (int64), so they filter by range and sort. */
+export type ContactDocument = ContactDocumentFields & { [field in ActivityField]?: number } & {
+  /** custom attributes: ca_<key>_<s|n|b|d|sl> */
+  [attribute: `ca_${string}`]: unknown;
+};
+
+interface ContactDocumentFields {
+  id: string;
+  account_id: string;
+  name?: string;
+  /** digits only, no "+": phone identities and numeric WhatsApp ids (infix search finds a part) */
+  phones: string[];
+  emails: string[];
+  whatsapp_ids: string[];
+  telegram_ids: string[];
+  app_user_ids: string[];
+  /** channels that reach the customer (`app`: the app is installed) */
+  reachable: Channel[];
+  opt_in: string[];
+  opt_out: string[];
+  tags: string[];
+  status?: string;
+  order_number?: string;
+  quote_value?: number;
+  quote_status?: string;
+  assigned_agent_id?: string;
+  involved_agent_ids: string[];
+  erp_synced_at?: number;
+  created_at: number;
+  updated_at: number;
+  revision: number;
+}
+
+export function activityField(direction: 'inbound' | 'outbound', channel: Channel): ActivityField {
+  return `last_${direction}_${channel}`;
+}
+
+const REACHABILITY: [Channel, keyof ContactState][] = [
+  ['whatsapp', 'whatsapp_reachable'],
+  ['app', 'app_installed'],
+  ['email', 'email_reachable'],
+  ['telegram', 'telegram_reachable'],
+];
+
+export function toContactDocument(state: ContactState): ContactDocument {
+  const values = (kind: IdentityKind) => state.identities.filter((i) => i.kind === kind).map((i) => i.value);
+  const doc: ContactDocument = {
+    id: state.id,
+    account_id: state.account_id,
+    phones: [...new Set([...values('phone'), ...values('whatsapp')].map((v) => v.replace(/\D/g, '')).filter(Boolean))],
+    emails: values('email'),
+    whatsapp_ids: values('whatsapp'),
+    telegram_ids: values('telegram'),
+    app_user_ids: values('app'),
+    reachable: REACHABILITY.filter(([, column]) => state[column] === true).map(([channel]) => channel),
+    opt_in: Object.keys(state.opt_ins).filter((c) => state.opt_ins[c] === true),
+    opt_out: Object.keys(state.opt_ins).filter((c) => state.opt_ins[c] === false),
+    tags: state.tags,
+    involved_agent_ids: state.involved_agent_ids,
+    created_at: state.created_at.getTime(),
+    updated_at: state.updated_at.getTime(),
+    revision: Number(state.revision),
+  };
+  if (state.name !== null) doc.name = state.name;
+  if (state.status !== null) doc.status = state.status;
+  if (state.order_number !== null) doc.order_number = state.order_number;
+  if (state.quote_value !== null) doc.quote_value = Number(state.quote_value);
+  if (state.quote_status !== null) doc.quote_status = state.quote_status;
+  if (state.assigned_agent_id !== null) doc.assigned_agent_id = state.assigned_agent_id;
+  if (state.erp_synced_at !== null) doc.erp_synced_at = state.erp_synced_at.getTime();
+  for (const a of state.activity) {
+    if (a.last_inbound_at) doc[activityField('inbound', a.channel)] = a.last_inbound_at.getTime();
+    if (a.last_outbound_at) doc[activityField('outbound', a.channel)] = a.last_outbound_at.getTime();
+  }
+  for (const [key, value] of Object.entries(state.attributes)) {
+    const type = state.attribute_types[key];
+    if (type === undefined || value === null || value === undefined) continue;
+    doc[attributeField(key, type) as `ca_${string}`] = type === 'date' ? Date.parse(String(value)) : value;
+  }
+  return doc;
+}
+
+type FieldType = 'string' | 'string[]' | 'int64' | 'float' | 'bool';
+export interface CollectionField {
+  [option: string]: unknown;
+  name: string;
+  type: FieldType;
+  optional?: boolean;
+  facet?: boolean;
+  sort?: boolean;
+  infix?: boolean;
+}
+
+const optional = (name: string, type: FieldType, extra: Partial<CollectionField> = {}): CollectionField => ({
+  name,
+  type,
+  optional: true,
+  ...extra,
+});
+
+/** The collection's schema. A change here needs `npm run contacts:reindex` (new collection, alias swap). */
+export const CONTACT_COLLECTION_FIELDS: CollectionField[] = [
+  { name: 'account_id', type: 'string' },
+  optional('name', 'string', { sort: true }),
+  optional('phones', 'string[]', { infix: true }),
+  optional('emails', 'string[]'),
+  optional('whatsapp_ids', 'string[]'),
+  optional('telegram_ids', 'string[]'),
+  optional('app_user_ids', 'string[]'),
+  optional('reachable', 'string[]', { facet: true }),
+  optional('opt_in', 'string[]', { facet: true }),
+  optional('opt_out', 'string[]', { facet: true }),
+  optional('tags', 'string[]', { facet: true }),
+  optional('status', 'string', { facet: true, sort: true }),
+  optional('order_number', 'string'),
+  optional('quote_value', 'float'),
+  optional('quote_status', 'string', { facet: true, sort: true }),
+  optional('assigned_agent_id', 'string', { facet: true }),
+  optional('involved_agent_ids', 'string[]', { facet: true }),
+  optional('erp_synced_at', 'int64'),
+  ...CHANNELS.flatMap((c) => [optional(activityField('inbound', c), 'int64'), optional(activityField('outbound', c), 'int64')]),
+  optional('ca_.*_s', 'string', { facet: true, sort: true }),
+  optional('ca_.*_n', 'float'),
+  optional('ca_.*_b', 'bool', { facet: true }),
+  optional('ca_.*_d', 'int64'),
+  optional('ca_.*_sl', 'string[]', { facet: true }),
+  { name: 'created_at', type: 'int64' },
+  { name: 'updated_at', type: 'int64' },
+  { name: 'revision', type: 'int64' },
+];
+
+/** Fields free-text search looks in, in order of weight. */
+export const CONTACT_TEXT_FIELDS = ['name', 'phones', 'emails', 'order_number', 'tags'] as const;
+
+/** Bump when CONTACT_COLLECTION_FIELDS changes: collections are named `<alias>_v<version>_<timestamp>`. */
+export const CONTACT_SCHEMA_VERSION = 1;

@@ -1,0 +1,66 @@
+import { Client as TypesenseClient } from 'typesense';
+import type { CollectionCreateSchema } from 'typesense/lib/Typesense/Collections';
+import type { Config } from '../../config/config';
+import { CONTACT_COLLECTION_FIELDS, CONTACT_SCHEMA_VERSION } from './contact-document';
+
+/**
+ * The contacts collection behind its alias. Searches and the indexer only ever name the alias
+ * (config.typesense.collection); a reindex builds a new collection and swaps the alias to it.
+ */
+
+export function createTypesenseClient(config: Config['typesense'], timeoutSeconds = 10): TypesenseClient {
+  const url = new URL(config.url);
+  return new TypesenseClient({
+    nodes: [{ host: url.hostname, port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)), protocol: url.protocol.replace(':', '') }],
+    apiKey: config.apiKey,
+    connectionTimeoutSeconds: timeoutSeconds,
+    numRetries: 0,
+    logLevel: 'silent',
+  });
+}
+
+function isNotFound(err: unknown): boolean {
+  return (err as { httpStatus?: number })?.httpStatus === 404;
+}
+
+/** `<alias>_v<schema>_<epoch ms>`: the schema version shows which collections a reindex must replace. */
+export function newCollectionName(alias: string, now = Date.now()): string {
+  return `${alias}_v${CONTACT_SCHEMA_VERSION}_${now}`;
+}
+
+export async function createContactsCollection(client: TypesenseClient, name: string): Promise<void> {
+  const schema: CollectionCreateSchema = {
+    name,
+    fields: CONTACT_COLLECTION_FIELDS,
+    default_sorting_field: 'updated_at',
+    token_separators: ['-', '_', '.', '@', '+'],
+  };
+  await client.collections().create(schema);
+}
+
+/** The collection the alias points at, or undefined when there is no alias yet. */
+export async function aliasTarget(client: TypesenseClient, alias: string): Promise<string | undefined> {
+  try {
+    return (await client.aliases(alias).retrieve()).collection_name;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+/** Creates the first collection and its alias when missing; returns the collection the alias points at. */
+export async function ensureContactsCollection(client: TypesenseClient, alias: string): Promise<string> {
+  const existing = await aliasTarget(client, alias);
+  if (existing) return existing;
+  const name = newCollectionName(alias);
+  await createContactsCollection(client, name);
+  await client.aliases().upsert(alias, { collection_name: name });
+  return name;
+}
+
+/** Points the alias at `collection` (atomic for searches) and returns the one it pointed at before. */
+export async function swapAlias(client: TypesenseClient, alias: string, collection: string): Promise<string | undefined> {
+  const previous = await aliasTarget(client, alias);
+  await client.aliases().upsert(alias, { collection_name: collection });
+  return previous;
+}
