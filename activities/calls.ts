@@ -28,7 +28,8 @@ export function createCallActivities(deps: CallActivityDeps) {
   const context = async (accountId: string, callId: string) => {
     const call = await calls.context(accountId, callId);
     if (!call) throw ApplicationFailure.nonRetryable(`call ${callId} not found`, 'NotFound');
-    return call;
+    if (!call.wa_id) throw ApplicationFailure.nonRetryable(`the contact of call ${callId} has no WhatsApp identity`, 'NoWhatsAppIdentity');
+    return { ...call, wa_id: call.wa_id };
   };
 
   return {
@@ -126,6 +127,7 @@ export function createCallActivities(deps: CallActivityDeps) {
     }): Promise<{ messageId: string; kind: 'interactive' | 'template' }> {
       const context = await permissions.requestContext(input.accountId, input.numberId, input.contactId);
       if (!context) throw ApplicationFailure.nonRetryable('contact or number not found', 'NotFound');
+      if (!context.wa_id) throw ApplicationFailure.nonRetryable('the contact has no WhatsApp identity', 'NoWhatsAppIdentity');
       const windowOpen = context.last_inbound_at !== null && Date.now() - context.last_inbound_at.getTime() < WINDOW_MS;
       if (!windowOpen && !context.call_permission_template) {
         throw ApplicationFailure.nonRetryable(

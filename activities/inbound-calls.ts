@@ -144,7 +144,8 @@ export function createInboundCallActivities(deps: InboundCallActivityDeps) {
     }): Promise<{ messageId: string } | null> {
       const call = await context(input.accountId, input.callId);
       const contact = await contacts.findById(call.account_id, call.contact_id);
-      if (!contact?.last_inbound_at || Date.now() - contact.last_inbound_at.getTime() >= WINDOW_MS) return null;
+      if (!call.wa_id) return null;
+      if (!contact?.whatsapp_last_inbound_at || Date.now() - contact.whatsapp_last_inbound_at.getTime() >= WINDOW_MS) return null;
       const id = randomUUID();
       const body = input.reason === 'missed' ? texts.missed : texts.outsideHours;
       const { row } = await messages.insertOutbound({

@@ -78,12 +78,14 @@ export async function createApp(config: Config, logger: Logger): Promise<NestFas
   ));
   // A documented path asked with a method it does not have: 405 with Allow, not 404.
   const routes = documentedMethods(document);
+  // The most specific documented path decides: PATCH /v1/contacts/bulk is a 405, not PATCH /v1/contacts/{id}.
   fastify.addHook('onRequest', async (request, reply) => {
-    if (!request.is404) return;
     const path = request.url.split('?')[0];
-    const route = routes.find((r) => r.pattern.test(path));
+    const route = routes.filter((r) => r.pattern.test(path)).sort((a, b) => a.params - b.params)[0];
     if (!route) return;
     const allow = route.allow.includes('GET') ? [...route.allow, 'HEAD'] : route.allow;
+    if (!request.is404 && (allow.includes(request.method) || request.method === 'OPTIONS')) return;
+    if (request.is404 === false && route.params > 0) return;
     await reply
       .status(405)
       .header('allow', allow.join(', '))

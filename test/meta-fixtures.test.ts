@@ -92,14 +92,26 @@ describe('Meta webhook payloads published by others, through the real endpoint',
       body: raw,
     });
 
+  /** The contact holding this WhatsApp id, created when there is none. */
+  async function contactIdFor(waId: string): Promise<string> {
+    const found = await db.query<{ contact_id: string }>(
+      "SELECT contact_id FROM contact_identities WHERE account_id = $1 AND kind = 'whatsapp' AND value = $2",
+      [tenant.accountId, waId],
+    );
+    if (found.rows[0]) return found.rows[0].contact_id;
+    const created = await db.query<{ id: string }>('INSERT INTO contacts (account_id) VALUES ($1) RETURNING id', [tenant.accountId]);
+    await db.query("INSERT INTO contact_identities (account_id, contact_id, kind, value) VALUES ($1, $2, 'whatsapp', $3)", [
+      tenant.accountId,
+      created.rows[0].id,
+      waId,
+    ]);
+    return created.rows[0].id;
+  }
+
   /** An outbound message carrying the wamid a status fixture reports on, so its effect can be seen. */
   async function seedOutbound(phoneNumberId: string, wamid: string, recipient: string) {
     const numberId = numberIds.get(phoneNumberId)!;
-    const contact = await db.query<{ id: string }>(
-      `INSERT INTO contacts (account_id, wa_id) VALUES ($1, $2)
-       ON CONFLICT (account_id, wa_id) DO UPDATE SET wa_id = EXCLUDED.wa_id RETURNING id`,
-      [tenant.accountId, recipient],
-    );
+    const contact = { rows: [{ id: await contactIdFor(recipient) }] };
     await db.query(
       `INSERT INTO messages (account_id, contact_id, whatsapp_number_id, direction, type, body, state, provider_message_id, accepted_at)
        VALUES ($1, $2, $3, 'outbound', 'text', '{}', 'accepted', $4, now()) ON CONFLICT (provider_message_id) DO NOTHING`,
@@ -176,7 +188,10 @@ describe('Meta webhook payloads published by others, through the real endpoint',
           break;
         }
         case 'permission_reply': {
-          const contact = await db.query<{ id: string }>('SELECT id FROM contacts WHERE account_id = $1 AND wa_id = $2', [tenant.accountId, event.from]);
+          const contact = await db.query<{ id: string }>(
+            "SELECT contact_id AS id FROM contact_identities WHERE account_id = $1 AND kind = 'whatsapp' AND value = $2",
+            [tenant.accountId, event.from],
+          );
           const change = changesOf(file).find((c) => (c.value?.messages ?? []).some((m: any) => m.id === event.wamid))!;
           const numberId = numberIds.get(change.value!.metadata.phone_number_id)!;
           // A sample's expiration_timestamp may already be past: that grant has lapsed.

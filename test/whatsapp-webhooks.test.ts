@@ -52,7 +52,7 @@ describe('WhatsApp webhook endpoint', () => {
     const contacts = await tenant.call('GET', `/v1/contacts?wa_id=${from}`);
     expect(contacts.body).toHaveLength(1);
     expect(contacts.body[0].name).toBe('Maria Silva');
-    expect(contacts.body[0].last_inbound_at).not.toBeNull();
+    expect(contacts.body[0].channels.whatsapp.last_inbound_at).not.toBeNull();
     const messages = await tenant.call('GET', `/v1/messages?contact_id=${contacts.body[0].id}`);
     expect(messages.body).toHaveLength(1);
     expect(messages.body[0]).toMatchObject({ direction: 'inbound', state: 'received', provider_message_id: wamid });

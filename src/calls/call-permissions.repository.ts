@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { PG_POOL } from '../db/database';
 import type { MetaCallPermissions, PermissionState } from './policy';
+import { FIRST_WHATSAPP_ID } from '../contacts/contacts.repository';
 
 export interface CallPermissionRow {
   account_id: string;
@@ -18,7 +19,8 @@ export interface CallPermissionRow {
 
 /** What a permission request needs to know about the pair: the recipient and whether the 24 h window is open. */
 export interface PermissionRequestContext {
-  wa_id: string;
+  /** null when the contact has no WhatsApp identity */
+  wa_id: string | null;
   last_inbound_at: Date | null;
   call_permission_template: { name: string; language: string } | null;
 }
@@ -30,7 +32,10 @@ export class CallPermissionsRepository {
   async requestContext(accountId: string, numberId: string, contactId: string): Promise<PermissionRequestContext | undefined> {
     return (
       await this.pool.query<PermissionRequestContext>(
-        `SELECT c.wa_id, c.last_inbound_at, n.call_permission_template
+        `SELECT ${FIRST_WHATSAPP_ID('c')} AS wa_id,
+                (SELECT a.last_inbound_at FROM contact_channel_activity a
+                  WHERE a.account_id = c.account_id AND a.contact_id = c.id AND a.channel = 'whatsapp') AS last_inbound_at,
+                n.call_permission_template
            FROM contacts c JOIN whatsapp_numbers n ON n.account_id = c.account_id
           WHERE c.account_id = $1 AND n.id = $2 AND c.id = $3`,
         [accountId, numberId, contactId],

@@ -10,7 +10,7 @@ import type { Config } from '../config/config';
 import { InvalidFieldError, LimitReachedError, NotFoundError } from '../common/errors';
 import type { Principal } from '../common/auth';
 import { TEMPORAL_CLIENT } from '../infra/infra.module';
-import { ContactsRepository } from '../contacts/contacts.repository';
+import { ContactsRepository, whatsAppIdOf } from '../contacts/contacts.repository';
 import { NumbersService } from '../numbers/numbers.service';
 import {
   PERMISSION_REQUEST_LIMITED,
@@ -78,7 +78,7 @@ export class CallPermissionsService {
     const number = await this.numbers.get(accountId, numberId);
     const contact = await this.contacts.findById(accountId, contactId);
     if (!contact) throw new NotFoundError('contact', contactId);
-    const meta = permissionFromMeta(await this.graph.client(number).getCallPermissions(number.phone_number_id, contact.wa_id));
+    const meta = permissionFromMeta(await this.graph.client(number).getCallPermissions(number.phone_number_id, whatsAppIdOf(contact)));
     await this.repository.saveMeta(accountId, numberId, contactId, meta);
     await this.temporal.workflow.signalWithStart(callPermissionWorkflow, {
       workflowId: callPermissionWorkflowId(numberId, contactId),
@@ -143,7 +143,9 @@ export class CallPermissionsService {
 
   private async assertPair(accountId: string, numberId: string, contactId: string) {
     await this.numbers.get(accountId, numberId);
-    if (!(await this.contacts.findById(accountId, contactId))) throw new NotFoundError('contact', contactId);
+    const contact = await this.contacts.findById(accountId, contactId);
+    if (!contact) throw new NotFoundError('contact', contactId);
+    whatsAppIdOf(contact);
   }
 
   private requestError(err: unknown): Error {

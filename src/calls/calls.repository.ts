@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { PG_POOL } from '../db/database';
+import { FIRST_WHATSAPP_ID } from '../contacts/contacts.repository';
 
 export type CallState = 'dialing' | 'ringing' | 'accepted' | 'completed' | 'rejected' | 'not_answered' | 'failed';
 export const ENDED_CALL_STATES: readonly CallState[] = ['completed', 'rejected', 'not_answered', 'failed'];
@@ -28,7 +29,8 @@ export interface CallContext extends CallRow {
   phone_number_id: string;
   /** Sealed; the activity opens it (AccessTokens) for the Connector request. */
   access_token: string;
-  wa_id: string;
+  /** null when the contact has no WhatsApp identity */
+  wa_id: string | null;
 }
 
 type Db = Pool | PoolClient;
@@ -87,10 +89,9 @@ export class CallsRepository {
   async context(accountId: string, id: string): Promise<CallContext | undefined> {
     return (
       await this.pool.query<CallContext>(
-        `SELECT c.*, n.phone_number_id, n.access_token, ct.wa_id
+        `SELECT c.*, n.phone_number_id, n.access_token, ${FIRST_WHATSAPP_ID('c', 'contact_id')} AS wa_id
            FROM calls c
            JOIN whatsapp_numbers n ON n.account_id = c.account_id AND n.id = c.whatsapp_number_id
-           JOIN contacts ct ON ct.account_id = c.account_id AND ct.id = c.contact_id
           WHERE c.account_id = $1 AND c.id = $2`,
         [accountId, id],
       )

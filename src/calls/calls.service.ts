@@ -15,7 +15,7 @@ import { durationMs, type Config } from '../config/config';
 import type { Principal } from '../common/auth';
 import { ConflictError, LimitReachedError, NotFoundError } from '../common/errors';
 import { TEMPORAL_CLIENT } from '../infra/infra.module';
-import { ContactsRepository } from '../contacts/contacts.repository';
+import { ContactsRepository, whatsAppIdOf } from '../contacts/contacts.repository';
 import { NumbersService } from '../numbers/numbers.service';
 import { businessCallWorkflow, callWorkflowId, hangUpSignal } from '../../workflows/business-call.workflow';
 import { CALL_NOT_AVAILABLE, acceptInboundCallUpdate, inboundCallWorkflow } from '../../workflows/inbound-call.workflow';
@@ -70,7 +70,9 @@ export class CallsService {
   async startBusinessCall(principal: Principal, numberId: string, contactId: string): Promise<StartedCallView> {
     const agentId = this.agentOf(principal);
     await this.numbers.get(principal.accountId, numberId);
-    if (!(await this.contacts.findById(principal.accountId, contactId))) throw new NotFoundError('contact', contactId);
+    const contact = await this.contacts.findById(principal.accountId, contactId);
+    if (!contact) throw new NotFoundError('contact', contactId);
+    whatsAppIdOf(contact);
 
     const now = Date.now();
     const permission = await this.permissions.find(principal.accountId, numberId, contactId);

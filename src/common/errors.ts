@@ -26,6 +26,18 @@ export class ConflictError extends Error {
   }
 }
 
+/** A request carries more than a documented limit allows (e.g. contacts per bulk request). */
+export class PayloadTooLargeError extends Error {
+  readonly status = 413;
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+    this.name = 'PayloadTooLargeError';
+  }
+}
+
 /** A limit (Meta's or ours) refuses the operation until `nextAllowedAt`. */
 export class LimitReachedError extends Error {
   readonly status = 429;
@@ -39,13 +51,14 @@ export class LimitReachedError extends Error {
   }
 }
 
-export type DomainError = NotFoundError | InvalidFieldError | ConflictError | LimitReachedError;
+export type DomainError = NotFoundError | InvalidFieldError | ConflictError | LimitReachedError | PayloadTooLargeError;
 
 export function isDomainError(err: unknown): err is DomainError {
   return (
     err instanceof NotFoundError ||
     err instanceof InvalidFieldError ||
     err instanceof ConflictError ||
-    err instanceof LimitReachedError
+    err instanceof LimitReachedError ||
+    err instanceof PayloadTooLargeError
   );
 }

@@ -90,6 +90,11 @@ function rulesByClass(): Map<string, Map<string, ValidationMetadata[]>> {
 function constrain(schema: Schema, rules: ValidationMetadata[]): void {
   if (schema.$ref || schema.allOf) return;
   for (const rule of rules) {
+    // `{ each: true }` constrains the items of an array, not the array.
+    if (rule.each && schema.type === 'array' && schema.items) {
+      constrain(schema.items as Schema, [{ ...rule, each: false } as ValidationMetadata]);
+      continue;
+    }
     const [first, second] = rule.constraints ?? [];
     switch (rule.name) {
       case 'isUuid':
@@ -256,9 +261,10 @@ function bodyRef(op: Operation): string | undefined {
 }
 
 /** Each documented path as a matcher with the methods it has, for answering others with 405. */
-export function documentedMethods(document: OpenAPIObject): Array<{ pattern: RegExp; allow: string[] }> {
+export function documentedMethods(document: OpenAPIObject): Array<{ pattern: RegExp; allow: string[]; params: number }> {
   return Object.entries(document.paths).map(([path, item]) => ({
     pattern: new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}/?$`),
+    params: (path.match(/\{/g) ?? []).length,
     allow: METHODS.filter((m) => (item as Record<string, unknown>)[m]).map((m) => m.toUpperCase()),
   }));
 }

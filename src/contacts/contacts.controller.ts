@@ -1,9 +1,27 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { BadRequestException, Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal } from '../common/auth';
 import type { Principal } from '../common/auth';
-import { AssignAgentDto, ContactView, CreateContactDto, ListContactsQuery } from './contacts.dto';
+import { ApiErrors } from '../common/openapi-contract';
+import {
+  AssignAgentDto,
+  BulkUpsertContactsDto,
+  BulkUpsertResultView,
+  ContactView,
+  ListContactsQuery,
+  PatchContactDto,
+  UpsertContactDto,
+} from './contacts.dto';
 import { ContactsService } from './contacts.service';
+
+/**
+ * Every field of a contact write is optional and the ValidationPipe turns a missing body into {}:
+ * so a request without one is refused here, by looking at what actually arrived.
+ */
+function requireBody(request: FastifyRequest): void {
+  if (request.body === undefined || request.body === null) throw new BadRequestException('a JSON object body is required');
+}
 
 @ApiTags('contacts')
 @ApiBearerAuth()
@@ -12,15 +30,48 @@ export class ContactsController {
   constructor(private readonly contacts: ContactsService) {}
 
   @Post()
-  @ApiCreatedResponse({ type: ContactView, description: 'Creates the contact, or returns the existing one with that wa_id' })
-  upsert(@CurrentPrincipal() principal: Principal, @Body() dto: CreateContactDto) {
-    return this.contacts.upsert(principal.accountId, dto.wa_id, dto.name);
+  @ApiBody({ type: UpsertContactDto })
+  @ApiCreatedResponse({ type: ContactView, description: 'A new contact' })
+  @ApiOkResponse({ type: ContactView, description: 'The existing contact (found by id or by any identity), updated' })
+  @ApiErrors(409, 422)
+  async upsert(
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: UpsertContactDto,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ContactView> {
+    requireBody(request);
+    const { created, contact } = await this.contacts.upsert(principal.accountId, dto);
+    void reply.status(created ? 201 : 200);
+    return contact;
+  }
+
+  @Post('bulk')
+  @HttpCode(200)
+  @ApiOkResponse({ type: BulkUpsertResultView, description: 'Each item created, updated or failed (with the fields), by index' })
+  @ApiErrors(413)
+  bulk(@CurrentPrincipal() principal: Principal, @Body() dto: BulkUpsertContactsDto): Promise<BulkUpsertResultView> {
+    return this.contacts.bulk(principal.accountId, dto.contacts);
   }
 
   @Get()
-  @ApiOkResponse({ type: [ContactView] })
+  @ApiOkResponse({ type: [ContactView], description: 'Newest changes first; filter by one identity' })
+  @ApiErrors(422)
   list(@CurrentPrincipal() principal: Principal, @Query() query: ListContactsQuery) {
-    return this.contacts.list(principal.accountId, query.wa_id, query.limit);
+    return this.contacts.list(principal.accountId, query);
+  }
+
+  @Patch(':id')
+  @ApiOkResponse({ type: ContactView, description: 'Only the given fields changed' })
+  @ApiErrors(409, 422)
+  patch(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: PatchContactDto,
+    @Req() request: FastifyRequest,
+  ) {
+    requireBody(request);
+    return this.contacts.patch(principal.accountId, id, dto);
   }
 
   @Put(':id/assigned-agent')

@@ -50,6 +50,14 @@ export interface SendableMessage extends MessageRow {
 
 type Db = Pool | PoolClient;
 
+/** Meta accepted an outbound message: the contact's last outbound time on WhatsApp moves with it. */
+const RECORD_OUTBOUND = `outbound AS (
+  INSERT INTO contact_channel_activity (account_id, contact_id, channel, last_outbound_at)
+  SELECT account_id, contact_id, 'whatsapp', accepted_at FROM accepted WHERE direction = 'outbound'
+  ON CONFLICT (account_id, contact_id, channel)
+  DO UPDATE SET last_outbound_at = greatest(contact_channel_activity.last_outbound_at, EXCLUDED.last_outbound_at)
+)`;
+
 @Injectable()
 export class MessagesRepository {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
@@ -158,9 +166,12 @@ export class MessagesRepository {
   /** The provider accepted the message and gave its id. A status webhook may have got here first. */
   async markAccepted(id: string, providerMessageId: string): Promise<MessageRow> {
     const { rows } = await this.pool.query<MessageRow>(
-      `UPDATE messages SET provider_message_id = coalesce(provider_message_id, $2),
-              state = ${advanceSql(3, 4)}, accepted_at = coalesce(accepted_at, now()), error = NULL, updated_at = now()
-        WHERE id = $1 RETURNING *`,
+      `WITH accepted AS (
+         UPDATE messages SET provider_message_id = coalesce(provider_message_id, $2),
+                state = ${advanceSql(3, 4)}, accepted_at = coalesce(accepted_at, now()), error = NULL, updated_at = now()
+          WHERE id = $1 RETURNING *
+       ), ${RECORD_OUTBOUND}
+       SELECT * FROM accepted`,
       [id, providerMessageId, 'accepted', FORWARD_ORDER],
     );
     return rows[0];
@@ -192,11 +203,14 @@ export class MessagesRepository {
    */
   async claimUnknownSend(phoneNumberId: string, messageId: string, providerMessageId: string, db: Db = this.pool) {
     const { rows } = await db.query<MessageRow>(
-      `UPDATE messages m SET provider_message_id = $3, state = 'accepted', accepted_at = now(), updated_at = now()
-         FROM whatsapp_numbers n
-        WHERE m.id = $2 AND m.direction = 'outbound' AND m.provider_message_id IS NULL
-          AND n.account_id = m.account_id AND n.id = m.whatsapp_number_id AND n.phone_number_id = $1
-       RETURNING m.*`,
+      `WITH accepted AS (
+         UPDATE messages m SET provider_message_id = $3, state = 'accepted', accepted_at = now(), updated_at = now()
+           FROM whatsapp_numbers n
+          WHERE m.id = $2 AND m.direction = 'outbound' AND m.provider_message_id IS NULL
+            AND n.account_id = m.account_id AND n.id = m.whatsapp_number_id AND n.phone_number_id = $1
+         RETURNING m.*
+       ), ${RECORD_OUTBOUND}
+       SELECT * FROM accepted`,
       [phoneNumberId, messageId, providerMessageId],
     );
     return rows[0];

@@ -8,7 +8,7 @@ import { InvalidFieldError, NotFoundError } from '../common/errors';
 import { LOGGER } from '../common/logger.module';
 import { DEFAULT_PAGE_SIZE } from '../common/page.dto';
 import { TEMPORAL_CLIENT } from '../infra/infra.module';
-import { ContactsRepository } from '../contacts/contacts.repository';
+import { ContactsRepository, whatsAppIdOf } from '../contacts/contacts.repository';
 import { MetricsService } from '../metrics/metrics.service';
 import { NumbersService } from '../numbers/numbers.service';
 import { validateRequestBody } from '../whatsapp/spec';
@@ -74,7 +74,7 @@ export class MessagesService implements OnModuleInit, OnModuleDestroy {
     const number = await this.numbers.get(accountId, dto.whatsapp_number_id);
     const contact = dto.contact_id
       ? await this.contacts.findById(accountId, dto.contact_id)
-      : await this.contacts.upsertByWaId(accountId, dto.to!, null);
+      : await this.contacts.findOrCreateByWhatsApp(accountId, dto.to!, null);
     if (!contact) throw new NotFoundError('contact', dto.contact_id!);
 
     const content = dto[dto.type];
@@ -83,7 +83,7 @@ export class MessagesService implements OnModuleInit, OnModuleDestroy {
     const body = {
       messaging_product: 'whatsapp',
       recipient_type: 'individual',
-      to: contact.wa_id,
+      to: whatsAppIdOf(contact),
       type: dto.type,
       [dto.type]: content,
       // Echoed by Meta in status webhooks: identifies the send when its attempt died before saving the wamid.

@@ -136,8 +136,8 @@ export class WhatsAppWebhookHandler implements InboundHandler<WhatsAppWebhookEve
 
   private async applyMessage(db: PoolClient, accountId: string, numberId: string, event: InboundMessageEvent): Promise<EventOutcome> {
     const at = new Date(Number(event.timestamp) * 1000);
-    const contact = await this.contacts.upsertByWaId(accountId, event.from, event.contactName ?? null, db);
-    await this.contacts.recordInbound(accountId, contact.id, at, db);
+    const contact = await this.contacts.findOrCreateByWhatsApp(accountId, event.from, event.contactName ?? null, db);
+    await this.contacts.recordInbound(accountId, contact.id, 'whatsapp', at, db);
     const message = await this.messages.insertInbound(
       { accountId, contactId: contact.id, numberId, type: event.type, body: event.message, providerMessageId: event.id, at },
       db,
@@ -165,7 +165,7 @@ export class WhatsAppWebhookHandler implements InboundHandler<WhatsAppWebhookEve
   private async applyCall(db: PoolClient, accountId: string, numberId: string, event: CallEvent): Promise<EventOutcome> {
     if (event.direction === 'USER_INITIATED' && event.event === 'connect') {
       if (!customerCallOffer(event) || !event.from) return 'unhandled';
-      const contact = await this.contacts.upsertByWaId(accountId, event.from, event.contactName ?? null, db);
+      const contact = await this.contacts.findOrCreateByWhatsApp(accountId, event.from, event.contactName ?? null, db);
       await this.callsService.storeInboundCall(db, { accountId, numberId, contactId: contact.id, whatsappCallId: event.callId });
       return 'applied';
     }
