@@ -90,6 +90,11 @@ function rulesByClass(): Map<string, Map<string, ValidationMetadata[]>> {
 function constrain(schema: Schema, rules: ValidationMetadata[]): void {
   if (schema.$ref || schema.allOf) return;
   for (const rule of rules) {
+    // `{ each: true }` checks every item of an array (a repeatable query parameter).
+    if (rule.each) {
+      if (schema.type === 'array' && schema.items && !schema.items.$ref) constrain(schema.items, [{ ...rule, each: false }]);
+      continue;
+    }
     const [first, second] = rule.constraints ?? [];
     switch (rule.name) {
       case 'isUuid':
