@@ -1,4 +1,15 @@
-import { ATTR_FILTER, FACET_BY, parseTimestamp, phoneDigits, planSearch, quote, SearchParamError, SORT, type AttributeDefs } from './search-params';
+import {
+  ATTR_FILTER,
+  FACET_BY,
+  parseTimestamp,
+  phoneDigits,
+  planSearch,
+  quote,
+  SearchParamError,
+  SORT,
+  type AttributeDefs,
+  type ContactSearchParams,
+} from './search-params';
 
 const ACCOUNT = '6f1c1d2e-0000-4000-8000-000000000001';
 const defs: AttributeDefs = new Map([
@@ -34,7 +45,7 @@ describe('planSearch', () => {
       ['identity', { identity: '`' }],
       ['order_number', { order_number: 'a`b' }],
       ['opted_in', { opted_in: '`&&`' }],
-    ] as const) {
+    ] as [string, ContactSearchParams][]) {
       const err = failure(() => planSearch(ACCOUNT, p, defs));
       expect(err.field).toBe(field);
       expect(err.kind).toBe('syntax');
