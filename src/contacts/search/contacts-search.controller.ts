@@ -1,9 +1,8 @@
 import { ArgumentsHost, Catch, Controller, ExceptionFilter, Get, Query, UseFilters } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal } from '../../common/auth';
 import type { Principal } from '../../common/auth';
-import { ApiErrors } from '../../common/openapi-contract';
 import { ContactSearchView, SearchContactsQuery } from './contacts-search.dto';
 import { ContactsSearchService } from './contacts-search.service';
 import { SearchUnavailableError } from './typesense-search';
@@ -23,7 +22,6 @@ export class SearchUnavailableFilter implements ExceptionFilter {
 
 @ApiTags('contacts')
 @ApiBearerAuth()
-@ApiErrors(422, 503)
 @Controller('v1/contacts')
 @UseFilters(SearchUnavailableFilter)
 export class ContactsSearchController {
@@ -37,6 +35,11 @@ export class ContactsSearchController {
       'Postgres within moments; index_lag_ms says how far behind it may be.',
   })
   @ApiOkResponse({ type: ContactSearchView })
+  @ApiResponse({
+    status: 422,
+    description: 'Well-formed, but names a custom attribute the account did not declare, or a value of the wrong type for it; `field` names the parameter',
+  })
+  @ApiResponse({ status: 503, description: 'The search index (Typesense) is unreachable; try again (Retry-After)' })
   search(@CurrentPrincipal() principal: Principal, @Query() query: SearchContactsQuery) {
     return this.contacts.search(principal.accountId, query);
   }
