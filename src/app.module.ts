@@ -21,6 +21,7 @@ import { CallsService } from './calls/calls.service';
 import { CALL_PARTICIPANTS_CONTROLLERS, CALL_PARTICIPANTS_PROVIDERS } from './calls/participants/call-participants.feature';
 import { CALL_SETTINGS_CONTROLLERS, CALL_SETTINGS_PROVIDERS } from './calls/settings/call-settings.feature';
 import { CONTACT_ATTRIBUTES_CONTROLLERS, CONTACT_ATTRIBUTES_PROVIDERS } from './contacts/attributes/contact-attributes.feature';
+import { CONTACTS_SEARCH_CONTROLLERS, CONTACTS_SEARCH_PROVIDERS } from './contacts/search/contacts-search.feature';
 import { ContactsController } from './contacts/contacts.controller';
 import { ContactsRepository } from './contacts/contacts.repository';
 import { ContactsService } from './contacts/contacts.service';
@@ -62,6 +63,7 @@ export class AppModule {
         ...CALL_SETTINGS_CONTROLLERS,
         ...CALL_PARTICIPANTS_CONTROLLERS,
         ...CONTACT_ATTRIBUTES_CONTROLLERS,
+        ...CONTACTS_SEARCH_CONTROLLERS,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
@@ -88,6 +90,7 @@ export class AppModule {
         ...CALL_SETTINGS_PROVIDERS,
         ...CALL_PARTICIPANTS_PROVIDERS,
         ...CONTACT_ATTRIBUTES_PROVIDERS,
+        ...CONTACTS_SEARCH_PROVIDERS,
       ],
     };
   }

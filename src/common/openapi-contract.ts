@@ -90,9 +90,9 @@ function rulesByClass(): Map<string, Map<string, ValidationMetadata[]>> {
 function constrain(schema: Schema, rules: ValidationMetadata[]): void {
   if (schema.$ref || schema.allOf) return;
   for (const rule of rules) {
-    // `{ each: true }` constrains the items of an array, not the array.
-    if (rule.each && schema.type === 'array' && schema.items) {
-      constrain(schema.items as Schema, [{ ...rule, each: false } as ValidationMetadata]);
+    // `{ each: true }` checks every item of an array (a repeatable query parameter).
+    if (rule.each) {
+      if (schema.type === 'array' && schema.items && !schema.items.$ref) constrain(schema.items, [{ ...rule, each: false }]);
       continue;
     }
     const [first, second] = rule.constraints ?? [];

@@ -1,0 +1,71 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { PG_POOL } from '../../db/database';
+import type { AttributeType } from '../index/contact-document';
+import type { AttributeDefs } from './search-params';
+
+/**
+ * A search reads Postgres only through these caches, so its one round trip is to Typesense.
+ * Declared attributes change rarely (a new declaration shows in search within ATTRIBUTE_DEFS_TTL_MS);
+ * the index lag is a hint for the caller, fresh to about a second.
+ */
+export const ATTRIBUTE_DEFS_TTL_MS = 5_000;
+export const INDEX_LAG_TTL_MS = 1_000;
+
+/** Values kept for `ttlMs`; concurrent misses of one key share one load. */
+export class TtlCache<K, V> {
+  private readonly entries = new Map<K, { at: number; value: Promise<V> }>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get(key: K, load: () => Promise<V>): Promise<V> {
+    const hit = this.entries.get(key);
+    if (hit && this.now() - hit.at < this.ttlMs) return hit.value;
+    const value = load();
+    this.entries.set(key, { at: this.now(), value });
+    // A failed load is not cached: the next call tries again.
+    value.catch(() => {
+      if (this.entries.get(key)?.value === value) this.entries.delete(key);
+    });
+    if (this.entries.size > 10_000) this.prune();
+    return value;
+  }
+
+  private prune() {
+    for (const [key, entry] of this.entries) if (this.now() - entry.at >= this.ttlMs) this.entries.delete(key);
+  }
+}
+
+@Injectable()
+export class ContactsSearchRepository {
+  private readonly defs = new TtlCache<string, AttributeDefs>(ATTRIBUTE_DEFS_TTL_MS);
+  private readonly lag = new TtlCache<'lag', { ms: number; at: number }>(INDEX_LAG_TTL_MS);
+
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  /** The account's declared custom attributes (cached per account). */
+  attributeDefinitions(accountId: string): Promise<AttributeDefs> {
+    return this.defs.get(accountId, async () => {
+      const { rows } = await this.pool.query<{ key: string; type: AttributeType }>(
+        'SELECT key, type FROM contact_attribute_definitions WHERE account_id = $1',
+        [accountId],
+      );
+      return new Map(rows.map((r) => [r.key, r.type]));
+    });
+  }
+
+  /** How stale the index may be: age of the oldest change it does not show yet (0 when none), in ms. */
+  async indexLagMs(): Promise<number> {
+    const { ms, at } = await this.lag.get('lag', async () => {
+      const { rows } = await this.pool.query<{ ms: string | null }>(
+        `SELECT floor(extract(epoch FROM clock_timestamp() - min(dirty_at)) * 1000)::bigint AS ms FROM contact_index_outbox`,
+      );
+      return { ms: Math.max(0, Number(rows[0]?.ms ?? 0)), at: Date.now() };
+    });
+    // A backlog served from the cache has aged meanwhile.
+    return ms === 0 ? 0 : ms + (Date.now() - at);
+  }
+}

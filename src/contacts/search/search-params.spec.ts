@@ -1,0 +1,150 @@
+import {
+  ATTR_FILTER,
+  FACET_BY,
+  parseTimestamp,
+  phoneDigits,
+  planSearch,
+  quote,
+  SearchParamError,
+  SORT,
+  type AttributeDefs,
+  type ContactSearchParams,
+} from './search-params';
+
+const ACCOUNT = '6f1c1d2e-0000-4000-8000-000000000001';
+const defs: AttributeDefs = new Map([
+  ['region', 'string'],
+  ['score', 'number'],
+  ['vip', 'boolean'],
+  ['since', 'date'],
+  ['skills', 'string_list'],
+]);
+const filter = (p: Parameters<typeof planSearch>[1]) => planSearch(ACCOUNT, p, defs).search.filter_by;
+const inner = (p: Parameters<typeof planSearch>[1]) => filter(p).replace(`account_id:=\`${ACCOUNT}\` && (`, '').replace(/\)$/, '');
+const failure = (fn: () => unknown): SearchParamError => {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof SearchParamError) return err;
+    throw err;
+  }
+  throw new Error('expected a SearchParamError');
+};
+
+describe('planSearch', () => {
+  it('always scopes to the account, alone or ANDed before the filters', () => {
+    expect(filter({})).toBe(`account_id:=\`${ACCOUNT}\``);
+    expect(filter({ tag: ['vip'] })).toBe(`account_id:=\`${ACCOUNT}\` && (tags:=\`vip\`)`);
+  });
+
+  it('quotes string values and refuses a backtick, naming the parameter', () => {
+    expect(quote(') || (', 'tag')).toBe('`) || (`');
+    for (const [field, p] of [
+      ['tag', { tag: ['x` || account_id:other'] }],
+      ['status', { status: ['a`'] }],
+      ['identity', { identity: '`' }],
+      ['order_number', { order_number: 'a`b' }],
+      ['opted_in', { opted_in: '`&&`' }],
+    ] as [string, ContactSearchParams][]) {
+      const err = failure(() => planSearch(ACCOUNT, p, defs));
+      expect(err.field).toBe(field);
+      expect(err.kind).toBe('syntax');
+    }
+  });
+
+  it('status: any of (repeated or comma list); tags: all of; reachable: all of', () => {
+    expect(inner({ status: ['lead,cliente', 'ativo'] })).toBe('status:=[`lead`,`cliente`,`ativo`]');
+    expect(inner({ tag: ['a', 'b'] })).toBe('tags:=`a` && tags:=`b`');
+    expect(inner({ reachable: ['whatsapp', 'email'] })).toBe('reachable:=`whatsapp` && reachable:=`email`');
+  });
+
+  it('numbers and times become ranges over the document fields (epoch ms)', () => {
+    expect(inner({ quote_value_min: 10.001, quote_value_max: 20.009 })).toBe('quote_value:>=10.01 && quote_value:<=20.00');
+    expect(inner({ created_after: '2024-01-01T00:00:00Z', created_before: '2024-01-02T00:00:00-03:00' })).toBe(
+      `created_at:>=${Date.UTC(2024, 0, 1)} && created_at:<${Date.UTC(2024, 0, 2, 3)}`,
+    );
+    expect(inner({ last_inbound_after: '2024-01-01T00:00:00Z', channel: 'email' })).toBe(`last_inbound_email:>=${Date.UTC(2024, 0, 1)}`);
+    expect(inner({ channel: 'telegram' })).toBe('last_inbound_telegram:>=0');
+    expect(inner({ last_inbound_before: '2024-01-01T00:00:00Z' })).toBe(
+      `((last_inbound_whatsapp:<${Date.UTC(2024, 0, 1)}) || (last_inbound_email:<${Date.UTC(2024, 0, 1)}) || ` +
+        `(last_inbound_telegram:<${Date.UTC(2024, 0, 1)}) || (last_inbound_app:<${Date.UTC(2024, 0, 1)}))`,
+    );
+  });
+
+  it('identity: a phone by its digits, an e-mail lower-cased, any other id exactly', () => {
+    expect(inner({ identity: '+55 (11) 98765-4321' })).toBe(
+      '(phones:=`5511987654321` || whatsapp_ids:=`+55 (11) 98765-4321` || telegram_ids:=`+55 (11) 98765-4321` || app_user_ids:=`+55 (11) 98765-4321`)',
+    );
+    expect(inner({ identity: 'Maria@X.com' })).toBe('(emails:=`maria@x.com` || whatsapp_ids:=`Maria@X.com` || telegram_ids:=`Maria@X.com` || app_user_ids:=`Maria@X.com`)');
+  });
+
+  it('custom attributes by their typed field, in every grammar form', () => {
+    expect(inner({ attr: ['region:sul'] })).toBe('ca_region_s:=[`sul`]');
+    expect(inner({ attr: ['region:sul|sudeste'] })).toBe('ca_region_s:=[`sul`,`sudeste`]');
+    expect(inner({ attr: ['region:a..b'] })).toBe('ca_region_s:=[`a..b`]');
+    expect(inner({ attr: ['skills:java|go'] })).toBe('ca_skills_sl:=[`java`,`go`]');
+    expect(inner({ attr: ['score>=7'] })).toBe('ca_score_n:>=7');
+    expect(inner({ attr: ['score<-1.5'] })).toBe('ca_score_n:<-1.5');
+    expect(inner({ attr: ['score:1..5.5'] })).toBe('ca_score_n:[1..5.5]');
+    expect(inner({ attr: ['score:3|4'] })).toBe('ca_score_n:=[3,4]');
+    expect(inner({ attr: ['vip:true'] })).toBe('ca_vip_b:=true');
+    expect(inner({ attr: ['vip:true|false'] })).toBe('(ca_vip_b:=true || ca_vip_b:=false)');
+    expect(inner({ attr: ['since>2024-01-01'] })).toBe(`ca_since_d:>${Date.UTC(2024, 0, 1)}`);
+    expect(inner({ attr: ['since:2024-01-01..2024-02-01T12:00:00Z'] })).toBe(`ca_since_d:[${Date.UTC(2024, 0, 1)}..${Date.UTC(2024, 1, 1, 12)}]`);
+  });
+
+  it('an undeclared key or a value of the wrong type is the account\'s problem (422); bad grammar is 400', () => {
+    expect(failure(() => filter({ attr: ['nope:1'] }))).toMatchObject({ field: 'attr', kind: 'account' });
+    expect(failure(() => filter({ attr: ['nope:1'] })).reason).toContain('"nope"');
+    expect(failure(() => filter({ attr: ['score:abc'] }))).toMatchObject({ field: 'attr', kind: 'account' });
+    expect(failure(() => filter({ attr: ['region>=5'] }))).toMatchObject({ field: 'attr', kind: 'account' });
+    expect(failure(() => filter({ attr: ['vip:maybe'] }))).toMatchObject({ field: 'attr', kind: 'account' });
+    expect(failure(() => filter({ attr: ['since:yesterday'] }))).toMatchObject({ field: 'attr', kind: 'account' });
+    expect(failure(() => filter({ attr: ['score>=abc'] }))).toMatchObject({ field: 'attr', kind: 'syntax' });
+    expect(failure(() => filter({ attr: ['Score:1'] }))).toMatchObject({ field: 'attr', kind: 'syntax' });
+    expect(failure(() => filter({ attr: ['score:5..1'] }))).toMatchObject({ field: 'attr', kind: 'syntax' });
+  });
+
+  it('free text over the text fields; a phone by its digits with infix on phones', () => {
+    const text = planSearch(ACCOUNT, { q: 'maria' }, defs).search;
+    expect(text).toMatchObject({ q: 'maria', query_by: 'name,phones,emails,order_number,tags', sort_by: '_text_match:desc,updated_at:desc' });
+    expect(text.infix).toBeUndefined();
+    expect(planSearch(ACCOUNT, { q: '  ' }, defs).search).toMatchObject({ q: '*', sort_by: 'updated_at:desc' });
+    const phone = planSearch(ACCOUNT, { q: '(11) 98765-4321' }, defs).search;
+    expect(phone).toMatchObject({ q: '11987654321', query_by: 'phones,order_number', infix: 'always,off', num_typos: '0,0' });
+    expect(phoneDigits('+55 11 98765-4321')).toBe('5511987654321');
+    expect(phoneDigits('2024-001')).toBeUndefined();
+    expect(phoneDigits('maria 123')).toBeUndefined();
+  });
+
+  it('sort over allowed fields and sortable attributes; facets over facet fields and facetable attributes', () => {
+    expect(planSearch(ACCOUNT, { sort: 'attr.score:desc,name:asc,name:desc' }, defs).search.sort_by).toBe('ca_score_n:desc,name:asc');
+    expect(planSearch(ACCOUNT, { sort: 'last_inbound_whatsapp:desc' }, defs).search.sort_by).toBe('last_inbound_whatsapp:desc');
+    expect(failure(() => planSearch(ACCOUNT, { sort: 'attr.skills:asc' }, defs))).toMatchObject({ field: 'sort', kind: 'account' });
+    expect(failure(() => planSearch(ACCOUNT, { sort: 'attr.nope:asc' }, defs))).toMatchObject({ field: 'sort', kind: 'account' });
+    expect(failure(() => planSearch(ACCOUNT, { sort: 'revision:asc' }, defs))).toMatchObject({ field: 'sort', kind: 'syntax' });
+    expect(SORT.test('a:asc,b:asc,c:asc,d:asc')).toBe(false);
+    const plan = planSearch(ACCOUNT, { facet_by: 'status,attr.region,attr.vip' }, defs);
+    expect(plan.search.facet_by).toBe('status,ca_region_s,ca_vip_b');
+    expect([...plan.facets.keys()]).toEqual(['status', 'attr.region', 'attr.vip']);
+    expect(failure(() => planSearch(ACCOUNT, { facet_by: 'attr.score' }, defs))).toMatchObject({ field: 'facet_by', kind: 'account' });
+    expect(FACET_BY.test('name')).toBe(false);
+  });
+
+  it('the documented grammar of attr', () => {
+    for (const ok of ['a:x', 'a:x|y', 'a>=1', 'a<2024-01-01', 'a>2024-01-01T10:00:00.5+03:00', 'a:1..2']) expect(ATTR_FILTER.test(ok)).toBe(true);
+    for (const bad of ['a', 'a:', 'a>=x', 'A:x', 'a:`', '1a:x', 'a=x']) expect(ATTR_FILTER.test(bad)).toBe(false);
+  });
+});
+
+describe('parseTimestamp', () => {
+  it('reads RFC 3339 with offsets, fractions and leap seconds', () => {
+    expect(parseTimestamp('2024-05-01T12:00:00Z', 'x')).toBe(Date.UTC(2024, 4, 1, 12));
+    expect(parseTimestamp('2024-05-01t12:00:00.25+02:30', 'x')).toBe(Date.UTC(2024, 4, 1, 9, 30, 0, 250));
+    expect(parseTimestamp('2016-12-31T23:59:60Z', 'x')).toBe(Date.UTC(2016, 11, 31, 23, 59, 59, 999));
+    expect(parseTimestamp('0001-01-01T00:00:00Z', 'x')).toBe(new Date('0001-01-01T00:00:00Z').getTime());
+    expect(parseTimestamp('2024-05-01', 'x')).toBe(Date.UTC(2024, 4, 1));
+    expect(failure(() => parseTimestamp('2024-13-01T00:00:00Z', 'created_after')).field).toBe('created_after');
+    expect(failure(() => parseTimestamp('yesterday', 'x')).kind).toBe('syntax');
+  });
+});

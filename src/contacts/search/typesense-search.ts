@@ -1,0 +1,70 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CONFIG } from '../../config/config.module';
+import type { Config } from '../../config/config';
+import type { ContactDocument } from '../index/contact-document';
+import type { TypesenseSearch } from './search-params';
+
+/** One search waits this long for Typesense before it is answered 503. */
+export const SEARCH_TIMEOUT_MS = 5_000;
+
+/** Typesense was not reached, timed out or failed on its side: the search may succeed later. */
+export class SearchUnavailableError extends Error {
+  constructor(readonly detail: string) {
+    super(`contact search is unavailable (Typesense: ${detail}); try again shortly`);
+    this.name = 'SearchUnavailableError';
+  }
+}
+
+/** Typesense refused the search itself (4xx). */
+export class SearchRejectedError extends Error {
+  constructor(
+    readonly code: number,
+    readonly detail: string,
+  ) {
+    super(detail);
+    this.name = 'SearchRejectedError';
+  }
+}
+
+export interface TypesenseSearchResult {
+  found: number;
+  page: number;
+  search_time_ms: number;
+  hits?: { document: ContactDocument }[];
+  facet_counts?: { field_name: string; counts: { value: string; count: number }[] }[];
+}
+
+/**
+ * The contacts collection's search, behind its alias. POST /multi_search with one search: the
+ * parameters travel in the body (GET caps the query string at 4000 characters), one round trip.
+ */
+@Injectable()
+export class TypesenseContactSearch {
+  constructor(@Inject(CONFIG) private readonly config: Config) {}
+
+  async search(search: TypesenseSearch): Promise<TypesenseSearchResult> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.config.typesense.url}/multi_search`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-typesense-api-key': this.config.typesense.apiKey },
+        body: JSON.stringify({ searches: [{ collection: this.config.typesense.collection, ...search }] }),
+        signal: AbortSignal.timeout(SEARCH_TIMEOUT_MS),
+      });
+    } catch (err) {
+      const e = err as Error & { cause?: { code?: string } };
+      throw new SearchUnavailableError(e.name === 'TimeoutError' ? `no answer within ${SEARCH_TIMEOUT_MS} ms` : (e.cause?.code ?? e.message));
+    }
+    const body = (await res.json().catch(() => undefined)) as
+      | { results?: (TypesenseSearchResult & { code?: number; error?: string })[]; message?: string }
+      | undefined;
+    // 401/403: recado's key is wrong, not the caller's query.
+    if (res.status >= 500 || res.status === 401 || res.status === 403 || !body) throw new SearchUnavailableError(`HTTP ${res.status}`);
+    if (res.status >= 400) throw new SearchRejectedError(res.status, body.message ?? `HTTP ${res.status}`);
+    const result = body.results?.[0];
+    if (!result) throw new SearchUnavailableError('answer without results');
+    if (result.code !== undefined && result.code >= 500) throw new SearchUnavailableError(`${result.code} ${result.error ?? ''}`.trim());
+    if (result.code !== undefined && result.code >= 400) throw new SearchRejectedError(result.code, result.error ?? `code ${result.code}`);
+    return result;
+  }
+}
