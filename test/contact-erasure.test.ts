@@ -332,15 +332,17 @@ describe('LGPD erasure: DELETE /v1/contacts/{id}', () => {
       await broken.close();
     }
     const body = (await first.json()) as { erasure_id: string; contact_id: string; step: string };
-    expect(first.status).toBe(503);
-    expect(body).toMatchObject({ statusCode: 503, contact_id: contact.id, erasure_id: expect.any(String), step });
+    expect({ status: first.status, body }).toMatchObject({
+      status: 503,
+      body: { statusCode: 503, contact_id: contact.id, erasure_id: expect.any(String), step },
+    });
 
     // The database part is done; the audit row says the erasure is not complete.
     expect((await a.call('GET', `/v1/contacts/${contact.id}`)).status).toBe(404);
     const pending = (await a.call('GET', '/v1/contact-erasures')).body.find((e: { id: string }) => e.id === body.erasure_id);
     expect(pending).toMatchObject({ contact_id: contact.id, completed_at: null, summary: expect.objectContaining({ contacts: 1, messages: 2 }) });
     expect(await documentExists(contact.id)).toBe(step === 'search_document');
-    for (const id of contact.workflowIds) expect(await workflowStatus(id)).toBe('RUNNING');
+    for (const id of contact.workflowIds) expect({ id, status: await workflowStatus(id) }).toEqual({ id, status: 'RUNNING' });
 
     // The retry finds the workflows through their RecadoContactId (visibility lists them a moment after they start).
     await eventually(async () => {
@@ -349,8 +351,10 @@ describe('LGPD erasure: DELETE /v1/contacts/{id}', () => {
       return ids.includes(contact.workflowIds[0]) ? ids : undefined;
     }, 20_000, 'the permission workflow in visibility');
     const retry = await a.call('DELETE', `/v1/contacts/${contact.id}`);
-    expect(retry.status).toBe(200);
-    expect(retry.body).toMatchObject({ erasure_id: body.erasure_id, contact_id: contact.id, summary: expect.objectContaining({ contacts: 1 }) });
+    expect(retry).toMatchObject({
+      status: 200,
+      body: { erasure_id: body.erasure_id, contact_id: contact.id, summary: expect.objectContaining({ contacts: 1 }) },
+    });
     expect(await documentExists(contact.id)).toBe(false);
     expect(await workflowStatus(contact.workflowIds[0])).not.toBe('RUNNING');
     for (const needle of [contact.id, contact.waId, contact.email]) {
