@@ -122,13 +122,19 @@ export class ContactErasureRepository {
     ).rows[0];
   }
 
-  /** Adds the outside steps' counts; a concurrent retry that completed it first keeps its time. */
-  async complete(id: string, outside: Record<string, number>): Promise<ContactErasureRow> {
+  /**
+   * Adds counts of a step outside Postgres to the summary (a retry adds to what an earlier attempt
+   * did), and completes the erasure when `complete`; a concurrent retry that completed it first keeps its time.
+   */
+  async addOutsideCounts(id: string, counts: Record<string, number>, complete: boolean): Promise<ContactErasureRow> {
     return (
       await this.pool.query<ContactErasureRow>(
-        `UPDATE contact_erasures SET completed_at = coalesce(completed_at, now()), summary = summary || $2
+        `UPDATE contact_erasures e
+            SET completed_at = CASE WHEN $3 THEN coalesce(completed_at, now()) ELSE completed_at END,
+                summary = summary || (SELECT coalesce(jsonb_object_agg(k, coalesce((e.summary ->> k)::bigint, 0) + v::bigint), '{}')
+                                        FROM jsonb_each_text($2::jsonb) AS c(k, v))
           WHERE id = $1 RETURNING *`,
-        [id, JSON.stringify(outside)],
+        [id, JSON.stringify(counts), complete],
       )
     ).rows[0];
   }

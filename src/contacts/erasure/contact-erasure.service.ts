@@ -78,12 +78,13 @@ export class ContactErasureService {
 
   private async finishOutside(erasure: ContactErasureRow, knownWorkflowIds: string[]): Promise<ContactErasureRow> {
     const { account_id: accountId, contact_id: contactId } = erasure;
-    let searchDocument = 0;
     try {
+      let searchDocuments = 0;
       const outbox = await this.repository.releaseIndexEntry(accountId, contactId, async () => {
-        searchDocument = await this.index.deleteDocument(contactId);
+        searchDocuments = await this.index.deleteDocument(contactId);
       });
       this.logger.debug({ erasureId: erasure.id, outbox }, 'erased contact left the search index');
+      await this.repository.addOutsideCounts(erasure.id, { search_documents: searchDocuments }, false);
     } catch (err) {
       this.logger.warn({ erasureId: erasure.id, err: (err as Error).message }, 'erasure: search document not deleted; incomplete');
       throw new ErasureIncompleteError(erasure.id, contactId, 'search_document');
@@ -95,6 +96,6 @@ export class ContactErasureService {
       this.logger.warn({ erasureId: erasure.id, err: (err as Error).message }, 'erasure: workflows not ended; incomplete');
       throw new ErasureIncompleteError(erasure.id, contactId, 'workflows');
     }
-    return this.repository.complete(erasure.id, { search_documents: searchDocument, ...workflows });
+    return this.repository.addOutsideCounts(erasure.id, { ...workflows }, true);
   }
 }
