@@ -22,6 +22,7 @@ import { CALL_PARTICIPANTS_CONTROLLERS, CALL_PARTICIPANTS_PROVIDERS } from './ca
 import { CALL_SETTINGS_CONTROLLERS, CALL_SETTINGS_PROVIDERS } from './calls/settings/call-settings.feature';
 import { CONTACT_ATTRIBUTES_CONTROLLERS, CONTACT_ATTRIBUTES_PROVIDERS } from './contacts/attributes/contact-attributes.feature';
 import { CONTACTS_SEARCH_CONTROLLERS, CONTACTS_SEARCH_PROVIDERS } from './contacts/search/contacts-search.feature';
+import { CONTACT_ERASURE_CONTROLLERS, CONTACT_ERASURE_PROVIDERS } from './contacts/erasure/contact-erasure.feature';
 import { ContactsController } from './contacts/contacts.controller';
 import { ContactsRepository } from './contacts/contacts.repository';
 import { ContactsService } from './contacts/contacts.service';
@@ -64,6 +65,7 @@ export class AppModule {
         ...CALL_PARTICIPANTS_CONTROLLERS,
         ...CONTACT_ATTRIBUTES_CONTROLLERS,
         ...CONTACTS_SEARCH_CONTROLLERS,
+        ...CONTACT_ERASURE_CONTROLLERS,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
@@ -91,6 +93,7 @@ export class AppModule {
         ...CALL_PARTICIPANTS_PROVIDERS,
         ...CONTACT_ATTRIBUTES_PROVIDERS,
         ...CONTACTS_SEARCH_PROVIDERS,
+        ...CONTACT_ERASURE_PROVIDERS,
       ],
     };
   }

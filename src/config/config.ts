@@ -82,6 +82,7 @@ export const DEFAULTS = {
   CONTACT_INDEX_DRAIN_BUDGET: '30s',
   CONTACT_INDEX_MAX_ATTEMPTS: '5',
   CONTACT_INDEX_RETRY_BACKOFF: '5s',
+  CONTACT_ERASURE_STEP_TIMEOUT: '10s',
   ...DEV_SECRETS,
 } as const;
 
@@ -120,6 +121,11 @@ export interface Config {
     maxAttempts: number;
     /** Wait before a rejected contact is tried again. */
     retryBackoff: Duration;
+  };
+  /** LGPD erasure (src/contacts/erasure). */
+  contactErasure: {
+    /** Each step outside Postgres (Typesense, Temporal) gives up after this: the DELETE answers 503, a retry finishes. */
+    stepTimeout: Duration;
   };
   livekit: { url: string; apiKey: string; apiSecret: string; connectorUrl: string };
   whatsapp: { graphUrl: string; graphVersion: string; appSecret: string; verifyToken: string };
@@ -264,6 +270,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxAttempts: count('CONTACT_INDEX_MAX_ATTEMPTS', 1),
       retryBackoff: duration('CONTACT_INDEX_RETRY_BACKOFF'),
     },
+    contactErasure: { stepTimeout: duration('CONTACT_ERASURE_STEP_TIMEOUT') },
     livekit: {
       url: url('LIVEKIT_URL', ['http:', 'https:', 'ws:', 'wss:']),
       apiKey: get('LIVEKIT_API_KEY'),
