@@ -29,6 +29,7 @@ import { migrate } from '../src/db/migrate';
 import { startLiveKitConnectorSimulator } from '../src/simulators/livekit-connector/server';
 import { startWhatsAppSimulator } from '../src/simulators/whatsapp/server';
 import type { SimCall } from '../src/simulators/whatsapp/calls';
+import { percentile } from './bench/stats';
 
 const QUICK = process.env.QUICK === '1';
 const CONCURRENT = Number(process.env.CONCURRENT ?? (QUICK ? 10 : 50));
@@ -81,12 +82,6 @@ function agentBot(base: string, token: string, offeredAt: Map<string, number>, o
     });
   })();
   return { ready, stop: () => controller.abort() };
-}
-
-function percentile(sorted: number[], p: number): number | null {
-  if (!sorted.length) return null;
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return Math.round(sorted[Math.max(0, index)] * 10) / 10;
 }
 
 async function main() {

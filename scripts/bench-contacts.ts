@@ -1,0 +1,308 @@
+/**
+ * npm run bench:contacts — contacts at scale on the local stack (scripts/stack.mjs).
+ *
+ * Seeds N contacts (BENCH_CONTACTS, default 1,000,000; QUICK=1: 100,000) with five custom
+ * attributes into a database of its own, lets the real indexer (the worker, in its own process)
+ * build the Typesense index, then for STEADY_S seconds sends updates at RATE a minute from a
+ * separate process through the real API (single PATCHes and bulk upserts) while running filtered
+ * searches through the API; then ramps the rate (RAMP, comma list) to find the highest sustained
+ * one. At the end every updated contact is read back from Postgres and Typesense: lost updates
+ * and out-of-order documents are counted, not assumed. Runs in Temporal's recado-bench namespace
+ * and ends what it started there. Progress on stderr; the last line on stdout is one JSON object.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client } from 'pg';
+import { loadConfig } from '../src/config/config';
+import { createPool } from '../src/db/database';
+import { endRunningOnTaskQueue } from '../src/infra/end-workflows';
+import { BENCH_ATTRIBUTES, seedContacts } from './bench/contacts-seed';
+import type { LoadPlan, PhaseReport } from './bench/contacts-load';
+import { runSearches, type SearchSample } from './bench/contacts-search-load';
+import { verifyIndex } from './bench/contacts-verify';
+import { ascending, cpuSeconds, percentile, pidsOf, rssMb, sleep } from './bench/stats';
+
+const QUICK = process.env.QUICK === '1';
+const CONTACTS = Number(process.env.BENCH_CONTACTS ?? (QUICK ? 100_000 : 1_000_000));
+const RATE = Number(process.env.RATE ?? 10_000);
+const STEADY_MS = 1000 * Number(process.env.STEADY_S ?? (QUICK ? 40 : 120));
+const RAMP = (process.env.RAMP ?? (QUICK ? '30000,60000,120000' : '20000,40000,80000,160000')).split(',').map(Number);
+const RAMP_STEP_MS = 1000 * Number(process.env.RAMP_STEP_S ?? (QUICK ? 12 : 30));
+const SEARCHES_PER_SECOND = Number(process.env.SEARCHES_PER_SECOND ?? 20);
+const NAMESPACE = 'recado-bench';
+const DB = 'recado_bench_contacts';
+const ALIAS = 'bench_contacts';
+const SEQ_START = 1_000_000;
+/** A rate is sustained when it is achieved, visible within 5 s, and the backlog stays bounded. */
+const SUSTAINED_LAG_P99_MS = 5_000;
+
+const log = (line: string) => process.stderr.write(`[bench:contacts] ${line}\n`);
+const dist = (...p: string[]) => path.join(__dirname, '..', ...p);
+
+async function main() {
+  const started = Date.now();
+  const base = loadConfig();
+  const dbUrl = new URL(base.databaseUrl);
+  const admin = new Client({ connectionString: dbUrl.toString() });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${DB}`);
+  dbUrl.pathname = `/${DB}`;
+  await dropIndex(base.typesense);
+
+  const taskQueue = `bench-contacts-${randomBytes(4).toString('hex')}`;
+  const env = {
+    ...process.env,
+    DATABASE_URL: dbUrl.toString(),
+    TEMPORAL_NAMESPACE: NAMESPACE,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    CONTACT_INDEX_TASK_QUEUE: `${taskQueue}-contact-index`,
+    TYPESENSE_COLLECTION: ALIAS,
+    LOG_LEVEL: 'info',
+  };
+  const config = loadConfig(env);
+  await run(process.execPath, [dist('src', 'db', 'migrate.js')], env);
+  const port = 3400 + Math.floor(Math.random() * 400);
+  const api = `http://127.0.0.1:${port}`;
+  const apiProcess = start('api', [dist('src', 'main.js')], { ...env, API_PORT: String(port), LOG_LEVEL: 'warn' });
+  const workerProcess = start('worker', [dist('src', 'worker.js')], env);
+  const pool = createPool(dbUrl.toString(), 4);
+  const processes = { api: apiProcess, worker: workerProcess };
+  let peakRss = 0;
+  const rssSampler = setInterval(() => {
+    peakRss = Math.max(peakRss, rssMb(apiProcess.pid!) + rssMb(workerProcess.pid!));
+  }, 500);
+
+  try {
+    await waitFor(async () => (await fetch(`${api}/health`).catch(() => undefined))?.ok === true, 30_000, 'the API');
+    const account = await call(api, config.adminToken, 'POST', '/v1/admin/accounts', { name: 'Bench contatos' });
+    const key: string = account.api_key.key;
+    const agents: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      agents.push((await call(api, key, 'POST', '/v1/agents', { name: `Vendedor ${i}`, email: `vendedor${i}@bench.example` })).agent.id);
+    }
+    for (const a of BENCH_ATTRIBUTES) await call(api, key, 'PUT', `/v1/contact-attributes/${a.key}`, { type: a.type });
+
+    // Seed, and let the real indexer build the index from the outbox the triggers filled.
+    const seedStarted = Date.now();
+    const ids = await seedContacts(pool, account.account.id, agents, CONTACTS, (done) => {
+      if (done % 50_000 === 0 || done === CONTACTS) log(`seeded ${done.toLocaleString('en')} / ${CONTACTS.toLocaleString('en')}`);
+    });
+    const seedMs = Date.now() - seedStarted;
+    const indexStarted = Date.now();
+    await waitForBacklog(pool, 0, 30 * 60_000, (n) => log(`indexing: ${n.toLocaleString('en')} contacts to go`));
+    const initialIndexMs = Date.now() - indexStarted;
+    log(`seeded in ${(seedMs / 1000).toFixed(1)} s, indexed in ${(initialIndexMs / 1000).toFixed(1)} s`);
+
+    // Updates from a separate process; searches from here while the steady phase runs.
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-contacts-'));
+    const idsFile = path.join(work, 'ids');
+    const lastSeqFile = path.join(work, 'last-seq.json');
+    fs.writeFileSync(idsFile, ids.join('\n'));
+    const phases = [
+      { name: 'steady', ratePerMin: RATE, durationMs: STEADY_MS },
+      ...RAMP.map((rate) => ({ name: `ramp-${rate}`, ratePerMin: rate, durationMs: RAMP_STEP_MS })),
+    ];
+    const plan: LoadPlan = {
+      api,
+      key,
+      idsFile,
+      lastSeqFile,
+      phases,
+      typesense: { url: config.typesense.url, apiKey: config.typesense.apiKey, collection: ALIAS },
+      probesPerSecond: 10,
+      singleShare: 0.3,
+      singleMaxPerSecond: 60,
+      seqStart: SEQ_START,
+    };
+    const reports: (PhaseReport & { backlog_end: number; cpu_s: Record<string, number> })[] = [];
+    let searching: Promise<{ samples: SearchSample[]; errors: number; firstError?: string }> | undefined;
+    let steadyRunning = false;
+    let cpuAtStart: Record<string, number> = {};
+    const load = start('load', [dist('scripts', 'bench', 'contacts-load.js')], { ...process.env, BENCH_LOAD: JSON.stringify(plan) }, (line) => {
+      const event = JSON.parse(line) as PhaseReport | { type: 'phase-start' | 'done'; name?: string };
+      if (event.type === 'phase-start') {
+        cpuAtStart = cpuByPart(processes, load);
+        log(`phase ${event.name} started`);
+        if (event.name === 'steady') {
+          steadyRunning = true;
+          searching = runSearches(api, key, SEARCHES_PER_SECOND, () => !steadyRunning);
+        }
+      } else if (event.type === 'phase' && 'lag_ms' in event) {
+        if (event.name === 'steady') steadyRunning = false;
+        const now = cpuByPart(processes, load);
+        const cpu = Object.fromEntries(Object.entries(now).map(([k, v]) => [k, Math.round((v - (cpuAtStart[k] ?? 0)) * 10) / 10]));
+        void backlog(pool).then((b) => {
+          reports.push({ ...event, backlog_end: b, cpu_s: cpu });
+          const lag = ascending(event.lag_ms);
+          log(`phase ${event.name}: ${event.achieved_per_min}/min of ${event.target_per_min}, lag p50 ${percentile(lag, 50)} ms p99 ${percentile(lag, 99)} ms, backlog ${b}, errors ${event.errors}, cpu ${JSON.stringify(cpu)}`);
+        });
+      }
+    });
+    await new Promise<void>((resolve, reject) => load.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`load exited with ${code}`)))));
+    const search = await searching;
+
+    // Every updated contact, read back.
+    await waitForBacklog(pool, 0, 120_000, (n) => log(`draining the last ${n} changes`));
+    await sleep(200);
+    const lastSeq = new Map(Object.entries(JSON.parse(fs.readFileSync(lastSeqFile, 'utf8')) as Record<string, number>));
+    const verdict = await verifyIndex(pool, config.typesense, ALIAS, lastSeq, SEQ_START);
+    fs.rmSync(work, { recursive: true, force: true });
+
+    const steady = reports.find((r) => r.name === 'steady')!;
+    const lag = ascending(steady.lag_ms);
+    const latencies = ascending(search?.samples.map((s) => s.latency) ?? []);
+    const sustained = reports.filter((r) => isSustained(r)).map((r) => r.target_per_min);
+    const summary = {
+      contacts: CONTACTS,
+      updates_per_min: steady.achieved_per_min,
+      max_sustained_updates_per_min: sustained.length ? Math.max(...sustained) : 0,
+      index_lag_p50_ms: percentile(lag, 50),
+      index_lag_p99_ms: percentile(lag, 99),
+      search_p50_ms: percentile(latencies, 50),
+      search_p99_ms: percentile(latencies, 99),
+      lost_updates: verdict.lost,
+      out_of_order: verdict.outOfOrder,
+      rss_mb: peakRss,
+      updated_contacts: lastSeq.size,
+      update_errors: reports.reduce((n, r) => n + r.errors, 0),
+      searches: latencies.length,
+      search_errors: search?.errors ?? 0,
+      search_server_p50_ms: percentile(ascending(search?.samples.map((s) => s.server) ?? []), 50),
+      search_found_median: percentile(ascending(search?.samples.map((s) => s.found) ?? []), 50),
+      seed_s: Math.round(seedMs / 100) / 10,
+      initial_index_per_s: Math.round(CONTACTS / (initialIndexMs / 1000)),
+      phases: reports.map((r) => ({
+        name: r.name,
+        target_per_min: r.target_per_min,
+        achieved_per_min: r.achieved_per_min,
+        lag_p99_ms: percentile(ascending(r.lag_ms), 99),
+        backlog_end: r.backlog_end,
+        sustained: isSustained(r),
+        cpu_s: r.cpu_s,
+      })),
+      first_error: reports.find((r) => r.first_error)?.first_error ?? search?.firstError,
+      cores: os.cpus().length,
+      duration_s: Math.round((Date.now() - started) / 1000),
+    };
+    console.log(JSON.stringify(summary));
+  } finally {
+    clearInterval(rssSampler);
+    const left = (await endRunningOnTaskQueue({ ...config.temporal, taskQueue: config.contactIndex.taskQueue }, 'bench finished')) +
+      (await endRunningOnTaskQueue(config.temporal, 'bench finished'));
+    if (left) log(`ended ${left} workflow(s) the bench left running`);
+    apiProcess.kill('SIGTERM');
+    workerProcess.kill('SIGTERM');
+    await pool.end();
+    await sleep(1000);
+    if (process.env.BENCH_KEEP !== '1') {
+      await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+      await dropIndex(base.typesense);
+    }
+    await admin.end();
+  }
+
+  function isSustained(r: PhaseReport & { backlog_end: number }): boolean {
+    const lagP99 = percentile(ascending(r.lag_ms), 99);
+    return (
+      r.achieved_per_min >= 0.95 * r.target_per_min &&
+      r.errors === 0 &&
+      r.probes_timed_out === 0 &&
+      lagP99 !== null &&
+      lagP99 < SUSTAINED_LAG_P99_MS &&
+      r.backlog_end <= (r.target_per_min / 60) * (SUSTAINED_LAG_P99_MS / 1000)
+    );
+  }
+}
+
+/** CPU seconds used so far by each part of the system, to say what limits the rate. */
+function cpuByPart(processes: Record<string, ChildProcess>, load: ChildProcess): Record<string, number> {
+  const sum = (pids: number[]) => pids.reduce((n, pid) => n + cpuSeconds(pid), 0);
+  return {
+    api: cpuSeconds(processes.api.pid!),
+    worker: cpuSeconds(processes.worker.pid!),
+    load: cpuSeconds(load.pid!),
+    postgres: sum(pidsOf('postgres')),
+    typesense: sum(pidsOf('typesense-server')),
+    temporal: sum(pidsOf('temporal server start-dev')),
+  };
+}
+
+async function backlog(pool: ReturnType<typeof createPool>): Promise<number> {
+  return (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM contact_index_outbox')).rows[0].n;
+}
+
+async function waitForBacklog(pool: ReturnType<typeof createPool>, target: number, timeoutMs: number, progress: (n: number) => void) {
+  const deadline = Date.now() + timeoutMs;
+  let lastLog = 0;
+  for (;;) {
+    const n = await backlog(pool);
+    if (n <= target) return;
+    if (Date.now() > deadline) throw new Error(`the index backlog is still ${n} after ${timeoutMs / 1000} s`);
+    if (Date.now() - lastLog > 5_000) {
+      progress(n);
+      lastLog = Date.now();
+    }
+    await sleep(250);
+  }
+}
+
+async function dropIndex(typesense: { url: string; apiKey: string }) {
+  const headers = { 'x-typesense-api-key': typesense.apiKey };
+  await fetch(`${typesense.url}/aliases/${ALIAS}`, { method: 'DELETE', headers }).catch(() => undefined);
+  const collections = (await (await fetch(`${typesense.url}/collections`, { headers })).json()) as { name: string }[];
+  for (const c of collections.filter((c) => c.name.startsWith(`${ALIAS}_`))) {
+    await fetch(`${typesense.url}/collections/${c.name}`, { method: 'DELETE', headers });
+  }
+}
+
+function start(name: string, args: string[], env: NodeJS.ProcessEnv, onLine?: (line: string) => void): ChildProcess {
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let buffer = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    let end;
+    while ((end = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, end);
+      buffer = buffer.slice(end + 1);
+      if (onLine && line.startsWith('{"type"')) onLine(line);
+      else if (/"level":(50|60)/.test(line)) log(`${name}: ${line.slice(0, 400)}`);
+    }
+  });
+  child.stderr!.on('data', (chunk: Buffer) => log(`${name}: ${chunk.toString().trimEnd().slice(0, 400)}`));
+  return child;
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${args.join(' ')} exited with ${code}`))));
+  });
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what} did not come up in ${timeoutMs / 1000} s`);
+    await sleep(200);
+  }
+}
+
+async function call(api: string, key: string, method: string, urlPath: string, body?: unknown): Promise<any> {
+  const res = await fetch(`${api}${urlPath}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${urlPath} → ${res.status} ${text}`);
+  return JSON.parse(text);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
