@@ -83,7 +83,7 @@ export class ContactIndexer {
   }
 
   /** Batches until nothing is ready or `budgetMs` is spent; `beat` is called after every batch. */
-  async drain(owner: string, budgetMs: number, beat: (progress: DrainResult) => void = () => {}): Promise<DrainResult> {
+  async drain(owner: string, budgetMs: number, beat: (total: DrainResult, batch: BatchResult) => void = () => {}): Promise<DrainResult> {
     const deadline = Date.now() + budgetMs;
     const total: DrainResult = { indexed: 0, deleted: 0, failed: 0, parked: 0, batches: 0, empty: false };
     for (;;) {
@@ -97,7 +97,7 @@ export class ContactIndexer {
       total.deleted += batch.deleted;
       total.failed += batch.failed;
       total.parked += batch.parked;
-      beat(total);
+      beat(total, batch);
       if (Date.now() >= deadline) return total;
     }
   }
