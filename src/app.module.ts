@@ -20,6 +20,7 @@ import { CallsRepository } from './calls/calls.repository';
 import { CallsService } from './calls/calls.service';
 import { CALL_PARTICIPANTS_CONTROLLERS, CALL_PARTICIPANTS_PROVIDERS } from './calls/participants/call-participants.feature';
 import { CALL_SETTINGS_CONTROLLERS, CALL_SETTINGS_PROVIDERS } from './calls/settings/call-settings.feature';
+import { CONTACT_INDEX_CONTROLLERS, CONTACT_INDEX_PROVIDERS } from './contacts/index/contact-index.feature';
 import { ContactsController } from './contacts/contacts.controller';
 import { ContactsRepository } from './contacts/contacts.repository';
 import { ContactsService } from './contacts/contacts.service';
@@ -60,6 +61,7 @@ export class AppModule {
         CallbackTasksController,
         ...CALL_SETTINGS_CONTROLLERS,
         ...CALL_PARTICIPANTS_CONTROLLERS,
+        ...CONTACT_INDEX_CONTROLLERS,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
@@ -85,6 +87,7 @@ export class AppModule {
         InboundCallScreening,
         ...CALL_SETTINGS_PROVIDERS,
         ...CALL_PARTICIPANTS_PROVIDERS,
+        ...CONTACT_INDEX_PROVIDERS,
       ],
     };
   }

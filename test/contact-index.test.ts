@@ -7,7 +7,7 @@ import { ContactStateRepository } from '../src/contacts/index/contact-state.repo
 import { createTypesenseClient, ensureContactsCollection } from '../src/contacts/index/contacts-collection';
 import { ContactIndexOutboxRepository } from '../src/contacts/index/outbox.repository';
 import { closedPort, indexedRevisions, indexerFor, insertAccount, insertContacts, outboxCount, readDocument } from './support/contact-index';
-import { eventually, testConfig } from './support/stack';
+import { createTenant, eventually, startApi, testConfig, type RunningApi } from './support/stack';
 
 /** The outbox → Typesense drain against the real Postgres and Typesense. */
 describe('contact index drain', () => {
@@ -15,17 +15,20 @@ describe('contact index drain', () => {
   let pool: Pool;
   let typesense: TypesenseClient;
   let alias: string;
+  let api: RunningApi;
 
   beforeAll(async () => {
     config = testConfig({ CONTACT_INDEX_MAX_ATTEMPTS: '3', CONTACT_INDEX_RETRY_BACKOFF: '20ms' });
     alias = config.typesense.collection;
     pool = new Pool({ connectionString: config.databaseUrl, max: 8 });
     typesense = createTypesenseClient(config.typesense);
+    api = await startApi(config);
     await ensureContactsCollection(typesense, alias);
     // Whatever earlier files left dirty is not this file's business.
     await indexerFor(config, pool, typesense).drain('setup', 60_000);
   });
   afterAll(async () => {
+    await api?.close();
     await pool.end();
   });
 
@@ -237,5 +240,44 @@ describe('contact index drain', () => {
     expect(summary.lost).toBe(1);
     await indexerFor(config, pool, typesense).drain('live', 10_000);
     expect(await readDocument(typesense, alias, id)).toMatchObject({ name: 'Final', revision: 4 });
+  });
+
+  it("the API shows the account's backlog, lag and parked contacts, and /metrics the outbox", async () => {
+    const tenant = await createTenant(api, config, 'Loja Estacionada');
+    const other = await createTenant(api, config, 'Outra Loja');
+    for (const accountId of [tenant.accountId, other.accountId]) {
+      await pool.query("INSERT INTO contact_attribute_definitions (account_id, key, type) VALUES ($1, 'score', 'number')", [accountId]);
+    }
+    const [bad] = await insertContacts(pool, tenant.accountId, 3);
+    const [otherBad] = await insertContacts(pool, other.accountId, 1);
+    await pool.query(`UPDATE contacts SET attributes = '{"score": "muito"}' WHERE id = ANY($1::uuid[])`, [[bad, otherBad]]);
+
+    const before = await tenant.call('GET', '/v1/contact-index');
+    expect(before.status).toBe(200);
+    expect(before.body).toMatchObject({ backlog: 3, parked: 0 });
+    expect(before.body.lag_ms).toBeGreaterThanOrEqual(0);
+    expect(typeof before.body.drains_running).toBe('number');
+    const metrics = await (await fetch(`${api.url}/metrics`)).text();
+    expect(metrics).toMatch(/^recado_contact_index_backlog [1-9]\d*$/m);
+    expect(metrics).toMatch(/^recado_contact_index_lag_seconds /m);
+    expect(metrics).toMatch(/^recado_contact_index_drains_running \d+$/m);
+
+    const indexer = indexerFor(config, pool, typesense);
+    await eventually(async () => {
+      await indexer.drain('api', 5_000);
+      return (await outboxCount(pool)) === 0 ? true : undefined;
+    }, 10_000, 'everything drained or parked');
+
+    const after = await tenant.call('GET', '/v1/contact-index');
+    expect(after.body).toEqual({ backlog: 0, lag_ms: 0, parked: 1, drains_running: 0 });
+    const parked = await tenant.call('GET', '/v1/contact-index/parked?limit=10');
+    expect(parked.status).toBe(200);
+    expect(parked.body.items).toEqual([
+      { contact_id: bad, reason: expect.stringMatching(/score/), attempts: 3, parked_at: expect.any(String) },
+    ]);
+    expect((await other.call('GET', '/v1/contact-index/parked')).body.items.map((i: any) => i.contact_id)).toEqual([otherBad]);
+    const invalid = await tenant.call('GET', '/v1/contact-index/parked?limit=0');
+    expect(invalid.status).toBe(400);
+    expect(JSON.stringify(invalid.body)).toMatch(/limit/);
   });
 });
