@@ -72,17 +72,34 @@ export class ContactStateRepository {
     return Number(rows[0].n);
   }
 
-  /** Ids of contacts changed at or after `since`, or dirty in the outbox (the reindex's catch-up), after `afterId`. */
+  /**
+   * Ids (after `afterId`, in order) of contacts changed at or after `since` — their row, a new
+   * identity, channel activity — or dirty in the outbox: what a reindex re-imports to catch up.
+   */
   async changedSince(since: Date, afterId: string | null, limit: number): Promise<string[]> {
     const { rows } = await this.pool.query<{ id: string }>(
       `SELECT id FROM (
          SELECT id FROM contacts WHERE updated_at >= $1
+         UNION SELECT contact_id FROM contact_identities WHERE created_at >= $1
+         UNION SELECT contact_id FROM contact_channel_activity WHERE greatest(last_inbound_at, last_outbound_at) >= $1
          UNION SELECT contact_id FROM contact_index_outbox
-       ) changed
+       ) changed (id)
        WHERE $2::uuid IS NULL OR id > $2::uuid
        ORDER BY id LIMIT $3`,
       [since, afterId, limit],
     );
     return rows.map((r) => r.id);
+  }
+
+  /** Which of `ids` are still contacts. */
+  async existing(ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const { rows } = await this.pool.query<{ id: string }>('SELECT id FROM contacts WHERE id = ANY($1::uuid[])', [ids]);
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** The database's clock, so "changed since" compares times of one clock. */
+  async now(): Promise<Date> {
+    return (await this.pool.query<{ now: Date }>('SELECT clock_timestamp() AS now')).rows[0].now;
   }
 }
