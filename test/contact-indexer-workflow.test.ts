@@ -1,13 +1,19 @@
 import type { Client } from '@temporalio/client';
+import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Pool } from 'pg';
 import type { Client as TypesenseClient } from 'typesense';
 import type { Config } from '../src/config/config';
 import { createTypesenseClient, ensureContactsCollection } from '../src/contacts/index/contacts-collection';
-import { startContactIndexer } from '../src/contacts/index/coordinator';
+import { contactIndexerInput, startContactIndexer } from '../src/contacts/index/coordinator';
 import { createContactIndexWorker } from '../src/worker';
-import { contactIndexerStatusQuery, type ContactIndexerStatus } from '../workflows/contact-indexer.workflow';
+import { contactIndexerStatusQuery, type ContactIndexerStatus, type contactIndexerWorkflow } from '../workflows/contact-indexer.workflow';
 import { indexedRevisions, insertAccount, insertContacts, outboxCount } from './support/contact-index';
 import { eventually, temporalClient, testConfig } from './support/stack';
+
+const RECORDED = path.join(__dirname, 'histories', 'contact-indexer.continue-as-new.json');
 
 /** The coordinator workflow with a real worker on the contact-index task queue: it scales drains with the backlog. */
 describe('contact indexer workflow', () => {
@@ -75,4 +81,33 @@ describe('contact indexer workflow', () => {
       await handle.terminate('test finished');
     }
   }, 120_000);
+
+  it('hands over to a fresh run after its rounds, carrying its totals; its history replays', async () => {
+    const workflowId = `contact-indexer-can-${config.contactIndex.taskQueue}`;
+    const handle = await client.workflow.start<typeof contactIndexerWorkflow>('contactIndexerWorkflow', {
+      workflowId,
+      taskQueue: config.contactIndex.taskQueue,
+      args: [{ ...contactIndexerInput(config.contactIndex), roundsPerRun: 3 }],
+    });
+    try {
+      const accountId = await insertAccount(pool);
+      await insertContacts(pool, accountId, 20);
+      const later = await eventually(async () => {
+        const s = await handle.query(contactIndexerStatusQuery);
+        return s.rounds >= 7 && s.indexed >= 20 ? s : undefined;
+      }, 30_000, 'rounds over several runs');
+      const current = await client.workflow.getHandle(workflowId).describe();
+      expect(current.runId).not.toBe(handle.firstExecutionRunId);
+      expect(later.indexed).toBeGreaterThanOrEqual(20);
+
+      const first = await client.workflow.getHandle(workflowId, handle.firstExecutionRunId).fetchHistory();
+      await Worker.runReplayHistory({ workflowsPath: require.resolve('../workflows') }, first, workflowId);
+      // RECORD_HISTORIES=1 refreshes the recorded history that later changes to the workflow must still replay.
+      if (process.env.RECORD_HISTORIES === '1' || !fs.existsSync(RECORDED)) fs.writeFileSync(RECORDED, historyToJSON(first));
+      const recorded = historyFromJSON(JSON.parse(fs.readFileSync(RECORDED, 'utf8')));
+      await Worker.runReplayHistory({ workflowsPath: require.resolve('../workflows') }, recorded, 'recorded');
+    } finally {
+      await handle.terminate('test finished');
+    }
+  }, 60_000);
 });
