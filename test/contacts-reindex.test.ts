@@ -73,7 +73,7 @@ describe('contacts reindex', () => {
 
     // What changed around the swap is left dirty for the live indexer, which now writes to the new collection.
     await indexer.drain('live', 10_000);
-    expect(await outboxCount(pool)).toBe(0);
+    expect(await outboxCount(pool, accountId)).toBe(0);
     const indexed = await indexedRevisions(typesense, alias, accountId);
     const { rows } = await pool.query<{ id: string; revision: string }>('SELECT id, revision FROM contacts WHERE account_id = $1', [accountId]);
     expect(rows).toHaveLength(1200 - 3 + 2);
