@@ -6,7 +6,7 @@ import { TypesenseUnavailableError } from '../src/contacts/index/contact-indexer
 import { ContactStateRepository } from '../src/contacts/index/contact-state.repository';
 import { createTypesenseClient, ensureContactsCollection } from '../src/contacts/index/contacts-collection';
 import { ContactIndexOutboxRepository } from '../src/contacts/index/outbox.repository';
-import { closedPort, indexedRevisions, indexerFor, insertAccount, insertContacts, outboxCount, readDocument } from './support/contact-index';
+import { closedPort, dropTestCollections, indexedRevisions, indexerFor, insertAccount, insertContacts, outboxCount, readDocument } from './support/contact-index';
 import { createTenant, eventually, startApi, testConfig, type RunningApi } from './support/stack';
 
 /** The outbox → Typesense drain against the real Postgres and Typesense. */
@@ -28,6 +28,7 @@ describe('contact index drain', () => {
     await indexerFor(config, pool, typesense).drain('setup', 60_000);
   });
   afterAll(async () => {
+    await dropTestCollections(typesense, alias);
     await api?.close();
     await pool.end();
   });

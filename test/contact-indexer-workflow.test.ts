@@ -10,7 +10,7 @@ import { createTypesenseClient, ensureContactsCollection } from '../src/contacts
 import { contactIndexerInput, startContactIndexer } from '../src/contacts/index/coordinator';
 import { createContactIndexWorker } from '../src/worker';
 import { contactIndexerStatusQuery, type ContactIndexerStatus, type contactIndexerWorkflow } from '../workflows/contact-indexer.workflow';
-import { indexedRevisions, insertAccount, insertContacts, outboxCount } from './support/contact-index';
+import { dropTestCollections, indexedRevisions, insertAccount, insertContacts, outboxCount } from './support/contact-index';
 import { eventually, temporalClient, testConfig } from './support/stack';
 
 const RECORDED = path.join(__dirname, 'histories', 'contact-indexer.continue-as-new.json');
@@ -43,6 +43,7 @@ describe('contact indexer workflow', () => {
     worker?.worker.shutdown();
     await running;
     await worker?.close();
+    await dropTestCollections(typesense, config.typesense.collection);
     await client?.connection.close();
     await pool?.end();
   });

@@ -5,7 +5,7 @@ import { ContactStateRepository } from '../src/contacts/index/contact-state.repo
 import { aliasTarget, createTypesenseClient, ensureContactsCollection } from '../src/contacts/index/contacts-collection';
 import { ContactIndexOutboxRepository } from '../src/contacts/index/outbox.repository';
 import { progressLine, reindexContacts } from '../src/contacts/index/reindex';
-import { indexedRevisions, indexerFor, insertAccount, insertContacts, outboxCount, readDocument } from './support/contact-index';
+import { dropTestCollections, indexedRevisions, indexerFor, insertAccount, insertContacts, outboxCount, readDocument } from './support/contact-index';
 import { testConfig } from './support/stack';
 
 /** npm run contacts:reindex: a new collection filled behind the alias, searches answering throughout. */
@@ -23,6 +23,7 @@ describe('contacts reindex', () => {
     await ensureContactsCollection(typesense, alias);
   });
   afterAll(async () => {
+    await dropTestCollections(typesense, alias);
     await pool.end();
   });
 

@@ -84,3 +84,11 @@ export async function outboxCount(pool: Pool, accountId?: string): Promise<numbe
   );
   return Number(rows[0].n);
 }
+
+/** Removes the test's alias and every collection named after it (`<alias>_v…`), so runs leave nothing in Typesense. */
+export async function dropTestCollections(typesense: TypesenseClient, alias: string): Promise<void> {
+  await typesense.aliases(alias).delete().catch(() => {});
+  for (const c of await typesense.collections().retrieve()) {
+    if (c.name.startsWith(`${alias}_v`)) await typesense.collections(c.name).delete().catch(() => {});
+  }
+}
