@@ -12,6 +12,12 @@ import { createCallActivities } from './calls';
 import { createWhatsAppActivities } from './whatsapp';
 import { AccessTokens, type SealedTokenRow } from '../src/numbers/access-tokens';
 import type { SecretKeys } from '../src/secrets/secrets';
+import type { Client as TypesenseClient } from 'typesense';
+import { durationMs, type Config } from '../src/config/config';
+import { ContactIndexer } from '../src/contacts/index/contact-indexer';
+import { ContactStateRepository } from '../src/contacts/index/contact-state.repository';
+import { ContactIndexOutboxRepository } from '../src/contacts/index/outbox.repository';
+import { createContactIndexActivities } from './contact-index';
 
 export interface ActivityDeps {
   pool: Pool;
@@ -63,3 +69,26 @@ export function createActivities({ pool, whatsapp, livekit, calls, secrets }: Ac
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+export interface ContactIndexDeps {
+  pool: Pool;
+  typesense: TypesenseClient;
+  /** the alias, config.typesense.collection */
+  collection: string;
+  contactIndex: Config['contactIndex'];
+}
+
+/** The contact index's activities, registered by the worker polling config.contactIndex.taskQueue. */
+export function createContactIndexActivitiesFor({ pool, typesense, collection, contactIndex }: ContactIndexDeps) {
+  const outbox = new ContactIndexOutboxRepository(pool);
+  const indexer = new ContactIndexer({
+    outbox,
+    states: new ContactStateRepository(pool),
+    typesense,
+    collection,
+    batchSize: contactIndex.batchSize,
+    leaseMs: durationMs(contactIndex.lease),
+    retry: { maxAttempts: contactIndex.maxAttempts, backoffMs: durationMs(contactIndex.retryBackoff) },
+  });
+  return createContactIndexActivities({ indexer, outbox });
+}

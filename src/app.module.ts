@@ -23,6 +23,7 @@ import { CALL_SETTINGS_CONTROLLERS, CALL_SETTINGS_PROVIDERS } from './calls/sett
 import { CONTACT_ATTRIBUTES_CONTROLLERS, CONTACT_ATTRIBUTES_PROVIDERS } from './contacts/attributes/contact-attributes.feature';
 import { CONTACTS_SEARCH_CONTROLLERS, CONTACTS_SEARCH_PROVIDERS } from './contacts/search/contacts-search.feature';
 import { CONTACT_ERASURE_CONTROLLERS, CONTACT_ERASURE_PROVIDERS } from './contacts/erasure/contact-erasure.feature';
+import { CONTACT_INDEX_CONTROLLERS, CONTACT_INDEX_PROVIDERS } from './contacts/index/contact-index.feature';
 import { ContactsController } from './contacts/contacts.controller';
 import { ContactsRepository } from './contacts/contacts.repository';
 import { ContactsService } from './contacts/contacts.service';
@@ -66,6 +67,7 @@ export class AppModule {
         ...CONTACT_ATTRIBUTES_CONTROLLERS,
         ...CONTACTS_SEARCH_CONTROLLERS,
         ...CONTACT_ERASURE_CONTROLLERS,
+        ...CONTACT_INDEX_CONTROLLERS,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
@@ -94,6 +96,7 @@ export class AppModule {
         ...CONTACT_ATTRIBUTES_PROVIDERS,
         ...CONTACTS_SEARCH_PROVIDERS,
         ...CONTACT_ERASURE_PROVIDERS,
+        ...CONTACT_INDEX_PROVIDERS,
       ],
     };
   }

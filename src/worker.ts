@@ -1,11 +1,14 @@
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createActivities } from '../activities';
+import { Client, Connection } from '@temporalio/client';
+import { createActivities, createContactIndexActivitiesFor } from '../activities';
 import { loadConfigOrExit, type Config } from './config/config';
 import { createLogger } from './common/logger';
 import { createPool } from './db/database';
 import { findRepoRoot } from './common/repo-root';
+import { createTypesenseClient, ensureContactsCollection } from './contacts/index/contacts-collection';
+import { startContactIndexer } from './contacts/index/coordinator';
 
 /** Written by `npm run build` (scripts/bundle-workflows.ts): production workers skip bundling at start-up. */
 export const WORKFLOW_BUNDLE = path.join(findRepoRoot(), 'dist', 'workflow-bundle.js');
@@ -38,14 +41,68 @@ export async function createWorker(config: Config) {
   return { worker, close };
 }
 
+/**
+ * The worker of the contact index's task queue: the coordinator workflow and the drain
+ * activities. Every worker process runs one, so drains spread over all of them; each runs at
+ * most config.contactIndex.drainsPerWorker drains at once.
+ */
+export async function createContactIndexWorker(config: Config) {
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const pool = createPool(config.databaseUrl, config.contactIndex.drainsPerWorker + 2);
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.contactIndex.taskQueue,
+    activities: createContactIndexActivitiesFor({
+      pool,
+      typesense: createTypesenseClient(config.typesense),
+      collection: config.typesense.collection,
+      contactIndex: config.contactIndex,
+    }),
+    maxConcurrentActivityTaskExecutions: config.contactIndex.drainsPerWorker,
+    ...workflowSource(),
+  });
+  const close = async () => {
+    await connection.close();
+    await pool.end();
+  };
+  return { worker, close };
+}
+
+/** The collection behind the alias exists, and the coordinator runs (idempotent: every worker start asks). */
+export async function prepareContactIndex(config: Config): Promise<void> {
+  await ensureContactsCollection(createTypesenseClient(config.typesense), config.typesense.collection);
+  const client = new Client({ connection: await Connection.connect({ address: config.temporal.address }), namespace: config.temporal.namespace });
+  try {
+    await startContactIndexer(client, config);
+  } finally {
+    await client.connection.close();
+  }
+}
+
 async function main() {
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel, 'recado-worker');
-  const { worker, close } = await createWorker(config);
-  logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker running');
-  // Worker.run() returns after SIGINT/SIGTERM once in-flight tasks are done.
-  await worker.run();
-  await close();
+  const main = await createWorker(config);
+  const index = await createContactIndexWorker(config);
+  // Typesense or Temporal not reachable yet must not keep the other flows from running: ask again later.
+  const prepare = () =>
+    prepareContactIndex(config).catch((err: unknown) => {
+      logger.error({ err }, 'contact index not prepared (collection, coordinator); trying again in 5 s');
+      setTimeout(() => void prepare(), 5000).unref();
+    });
+  await prepare();
+  logger.info(
+    { taskQueue: config.temporal.taskQueue, contactIndexTaskQueue: config.contactIndex.taskQueue, address: config.temporal.address },
+    'worker running',
+  );
+  // Worker.run() returns after SIGINT/SIGTERM once in-flight tasks are done; one stopping stops the other.
+  const stopBoth = () => {
+    for (const w of [main.worker, index.worker]) if (w.getState() === 'RUNNING') w.shutdown();
+  };
+  await Promise.all([main.worker.run().finally(stopBoth), index.worker.run().finally(stopBoth)]);
+  await main.close();
+  await index.close();
   logger.info('worker stopped');
 }
 

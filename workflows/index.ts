@@ -3,3 +3,4 @@ export { sendMessageWorkflow } from './send-message.workflow';
 export { callPermissionWorkflow } from './call-permission.workflow';
 export { businessCallWorkflow } from './business-call.workflow';
 export { inboundCallWorkflow } from './inbound-call.workflow';
+export { contactIndexerWorkflow } from './contact-indexer.workflow';
