@@ -72,9 +72,9 @@ async function main() {
   });
   const contact = await until('the inbound message', async () => {
     const [c] = await call('GET', `${API}/v1/contacts?wa_id=${customer}`, key);
-    return c?.last_inbound_at ? c : undefined;
+    return c?.channels?.whatsapp?.last_inbound_at ? c : undefined;
   });
-  step(`customer ${customer} wrote; 24 h window open since ${contact.last_inbound_at}`);
+  step(`customer ${customer} wrote; 24 h window open since ${contact.channels.whatsapp.last_inbound_at}`);
 
   const sentAt = Date.now();
   const message = await call('POST', `${API}/v1/messages`, key, {
@@ -96,6 +96,15 @@ async function main() {
     return m.read_at ? m : undefined;
   });
   step(`read at ${read.read_at}`);
+
+  // The contact reaches the search index through the outbox and the indexer workflow.
+  const searchStarted = Date.now();
+  const hit = await until('the contact in search', async () => {
+    const result = await call('GET', `${API}/v1/contacts/search?q=${customer}&reachable=whatsapp`, key);
+    return result.hits.find((h: { id: string }) => h.id === contact.id) ? result : undefined;
+  });
+  const searchMs = Date.now() - searchStarted;
+  step(`contact found by searching its number (${hit.found} hit, index lag ${hit.index_lag_ms} ms)`);
 
   const temporal = new Client({ connection: await Connection.connect({ address: TEMPORAL_ADDRESS }), namespace: TEMPORAL_NAMESPACE });
   let leftRunning: string[];
@@ -131,6 +140,7 @@ async function main() {
       delivered_at: read.delivered_at,
       read_at: read.read_at,
       send_to_delivered_ms: deliveredMs,
+      contact_searchable_ms: searchMs,
       total_ms: Date.now() - started,
     }),
   );

@@ -262,7 +262,7 @@ export class ContactSearchView {
   @ApiProperty({
     type: 'integer',
     minimum: 0,
-    description: 'How stale the index may be: age of the oldest contact change it does not show yet (0: up to date)',
+    description: "How stale the results may be: age of the account's oldest contact change the index does not show yet (0: up to date)",
   })
   index_lag_ms!: number;
   @ApiProperty({ type: 'integer', minimum: 0 }) search_time_ms!: number;

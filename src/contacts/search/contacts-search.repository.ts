@@ -42,7 +42,7 @@ export class TtlCache<K, V> {
 @Injectable()
 export class ContactsSearchRepository {
   private readonly defs = new TtlCache<string, AttributeDefs>(ATTRIBUTE_DEFS_TTL_MS);
-  private readonly lag = new TtlCache<'lag', { ms: number; at: number }>(INDEX_LAG_TTL_MS);
+  private readonly lag = new TtlCache<string, { ms: number; at: number }>(INDEX_LAG_TTL_MS);
 
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
@@ -57,11 +57,13 @@ export class ContactsSearchRepository {
     });
   }
 
-  /** How stale the index may be: age of the oldest change it does not show yet (0 when none), in ms. */
-  async indexLagMs(): Promise<number> {
-    const { ms, at } = await this.lag.get('lag', async () => {
+  /** How stale the account's search results may be: age of its oldest change the index does not show yet (0 when none), in ms. */
+  async indexLagMs(accountId: string): Promise<number> {
+    const { ms, at } = await this.lag.get(accountId, async () => {
       const { rows } = await this.pool.query<{ ms: string | null }>(
-        `SELECT floor(extract(epoch FROM clock_timestamp() - min(dirty_at)) * 1000)::bigint AS ms FROM contact_index_outbox`,
+        `SELECT floor(extract(epoch FROM clock_timestamp() - min(dirty_at)) * 1000)::bigint AS ms
+           FROM contact_index_outbox WHERE account_id = $1`,
+        [accountId],
       );
       return { ms: Math.max(0, Number(rows[0]?.ms ?? 0)), at: Date.now() };
     });

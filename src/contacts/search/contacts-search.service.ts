@@ -33,7 +33,7 @@ export class ContactsSearchService {
   ) {}
 
   async search(accountId: string, params: ContactSearchParams): Promise<ContactSearchResult> {
-    const [defs, lag] = await Promise.all([this.repository.attributeDefinitions(accountId), this.repository.indexLagMs()]);
+    const [defs, lag] = await Promise.all([this.repository.attributeDefinitions(accountId), this.repository.indexLagMs(accountId)]);
     const plan = this.plan(accountId, params, defs);
     const result = await this.run(plan);
     return {
