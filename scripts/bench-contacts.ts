@@ -225,7 +225,8 @@ function cpuByPart(processes: Record<string, ChildProcess>, load: ChildProcess):
     api: cpuSeconds(processes.api.pid!),
     worker: cpuSeconds(processes.worker.pid!),
     load: cpuSeconds(load.pid!),
-    postgres: sum(pidsOf('postgres')),
+    // The server and its live backends, plus the backends that have exited (reaped by the server).
+    postgres: pidsOf('postgres -D').reduce((n, pid) => n + cpuSeconds(pid, true), 0) + sum(pidsOf('postgres: ')),
     typesense: sum(pidsOf('typesense-server')),
     temporal: sum(pidsOf('temporal server start-dev')),
   };
@@ -272,7 +273,7 @@ function start(name: string, args: string[], env: NodeJS.ProcessEnv, onLine?: (l
       else if (/"level":(50|60)/.test(line)) log(`${name}: ${line.slice(0, 400)}`);
     }
   });
-  child.stderr!.on('data', (chunk: Buffer) => log(`${name}: ${chunk.toString().trimEnd().slice(0, 400)}`));
+  child.stderr!.on('data', (chunk: Buffer) => log(`${name}: ${chunk.toString().trimEnd().slice(0, 3000)}`));
   return child;
 }
 

@@ -1,8 +1,9 @@
-import { REGIONS, STATUSES, SURNAMES, TAGS } from './contacts-seed';
+import { FIRST, REGIONS, STATUSES, SURNAMES, TAGS } from './contacts-seed';
 import { sleep } from './stats';
 
 /**
- * The searches an agent console runs while the updates flow: free text, three or more filters
+ * The searches an agent console runs while the updates flow: free text (a name, a surname, part
+ * of a phone number or an order number), three or more filters
  * (status, reachability, custom attributes, tags), a sort and a page — through the API, open
  * loop (a search starts on schedule whether or not the previous one answered).
  */
@@ -10,7 +11,7 @@ const pick = <T>(values: readonly T[]): T => values[Math.floor(Math.random() * v
 
 export function randomSearch(): string {
   const p = new URLSearchParams();
-  p.set('q', pick(SURNAMES));
+  p.set('q', freeText());
   p.set('status', `${pick(STATUSES)},${pick(STATUSES)}`);
   p.append('reachable', 'whatsapp');
   p.append('attr', `region:${pick(REGIONS)}`);
@@ -21,6 +22,15 @@ export function randomSearch(): string {
   p.set('sort', pick(['quote_value:desc', 'updated_at:desc', 'attr.score:desc', 'name:asc']));
   p.set('per_page', '20');
   return p.toString();
+}
+
+function freeText(): string {
+  const r = Math.random();
+  if (r < 0.4) return `${pick(FIRST)} ${pick(SURNAMES)}`;
+  if (r < 0.6) return pick(SURNAMES);
+  // Eight digits of a mobile number, or an order number, as people paste them.
+  if (r < 0.8) return `9${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+  return `PED-${100_000 + Math.floor(Math.random() * 900_000)}`;
 }
 
 export interface SearchSample {

@@ -22,7 +22,7 @@ export const QUOTE_STATUSES = ['draft', 'sent', 'accepted', 'rejected', 'expired
 export const TAGS = ['vip', 'atacado', 'varejo', 'recorrente', 'inadimplente', 'indicacao', 'feira-2026', 'black-friday',
   'newsletter', 'whatsapp-first', 'b2b', 'b2c', 'sp', 'rj', 'mg', 'pr', 'rs', 'ba', 'pe', 'ce'];
 const BRANDS = ['acme', 'globex', 'initech', 'umbrella', 'stark', 'wayne', 'wonka', 'tyrell'];
-const FIRST = ['Maria', 'Ana', 'Francisca', 'Antônia', 'Adriana', 'Juliana', 'Márcia', 'Fernanda', 'Patrícia', 'Aline',
+export const FIRST = ['Maria', 'Ana', 'Francisca', 'Antônia', 'Adriana', 'Juliana', 'Márcia', 'Fernanda', 'Patrícia', 'Aline',
   'José', 'João', 'Antônio', 'Francisco', 'Carlos', 'Paulo', 'Pedro', 'Lucas', 'Luiz', 'Marcos', 'Gabriel', 'Rafael',
   'Beatriz', 'Camila', 'Larissa', 'Letícia', 'Bruno', 'Diego', 'Thiago', 'Rodrigo'];
 export const SURNAMES = ['Silva', 'Santos', 'Oliveira', 'Souza', 'Rodrigues', 'Ferreira', 'Alves', 'Pereira', 'Lima',

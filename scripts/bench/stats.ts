@@ -21,11 +21,15 @@ export function rssMb(pid: number): number {
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** CPU time (user + system) a process has used so far, in seconds (Linux /proc; clock ticks of 10 ms). */
-export function cpuSeconds(pid: number): number {
+/**
+ * CPU time (user + system) a process has used so far, in seconds (Linux /proc; clock ticks of
+ * 10 ms); with `reaped`, also that of its children that have exited (Postgres' backends).
+ */
+export function cpuSeconds(pid: number, reaped = false): number {
   try {
     const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    const own = Number(fields[11]) + Number(fields[12]);
+    return (reaped ? own + Number(fields[13]) + Number(fields[14]) : own) / 100;
   } catch {
     return 0;
   }
@@ -38,7 +42,7 @@ export function pidsOf(needle: string): number[] {
     .filter((entry) => /^\d+$/.test(entry))
     .filter((pid) => {
       try {
-        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(needle);
+        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').includes(needle);
       } catch {
         return false;
       }

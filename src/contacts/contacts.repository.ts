@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { InvalidFieldError } from '../common/errors';
-import { inTransaction, PG_POOL } from '../db/database';
+import { inRetryingTransaction, PG_POOL } from '../db/database';
 import type { AttributeType, Channel, IdentityKind } from './index/contact-document';
 import { identityKey, type Identity } from './identities';
 import type { ContactColumns } from './contact-writes';
@@ -56,8 +56,9 @@ const COLUMN_NAMES = COLUMNS.split(',').map((c) => c.trim().split(' ')[0]);
 export class ContactsRepository {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
+  /** A write transaction, run again if Postgres aborts it as a deadlock victim. */
   transaction<T>(work: (tx: PoolClient) => Promise<T>): Promise<T> {
-    return inTransaction(this.pool, work);
+    return inRetryingTransaction(this.pool, work);
   }
 
   /**
@@ -121,7 +122,9 @@ export class ContactsRepository {
     created: (ContactColumns & { id: string })[],
     updated: (ContactColumns & { id: string })[],
   ): Promise<void> {
-    const json = (rows: (ContactColumns & { id: string })[]) => JSON.stringify(rows.map((r) => pick(r, COLUMN_NAMES)));
+    // In id order, as the index drains lock them: fewer deadlocks between the two.
+    const json = (rows: (ContactColumns & { id: string })[]) =>
+      JSON.stringify(rows.map((r) => pick(r, COLUMN_NAMES)).sort((a, b) => (String(a.id) < String(b.id) ? -1 : 1)));
     if (created.length) {
       await tx.query(
         `INSERT INTO contacts (account_id, ${COLUMN_NAMES.join(', ')})

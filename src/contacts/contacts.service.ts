@@ -64,8 +64,6 @@ type Outcome =
   | { index: number; status: 'created' | 'updated'; id: string }
   | { index: number; status: 'failed'; id: string | null; code: 404 | 409 | 422; errors: FieldError[] };
 
-const SERIALIZATION_RETRIES = 3;
-
 @Injectable()
 export class ContactsService {
   constructor(
@@ -127,17 +125,10 @@ export class ContactsService {
     throw new InvalidFieldError(outcome.errors[0].field, message);
   }
 
-  /** Applies the writes in one transaction; retried when Postgres picks it as a deadlock victim. */
+  /** Applies the writes in one transaction; run again when Postgres picks it as a deadlock victim. */
   private async apply(accountId: string, writes: WriteRequest[]): Promise<Outcome[]> {
     if (writes.length === 0) return [];
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.repository.transaction((tx) => this.applyIn(tx, accountId, writes));
-      } catch (err) {
-        const code = (err as { code?: string }).code;
-        if (attempt >= SERIALIZATION_RETRIES || (code !== '40P01' && code !== '40001')) throw err;
-      }
-    }
+    return this.repository.transaction((tx) => this.applyIn(tx, accountId, writes));
   }
 
   private async applyIn(tx: PoolClient, accountId: string, writes: WriteRequest[]): Promise<Outcome[]> {

@@ -23,3 +23,20 @@ export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) =>
     client.release();
   }
 }
+
+/** Postgres picked the transaction as a deadlock victim, or a serialization failure: running it again is safe. */
+const RETRYABLE = new Set(['40P01', '40001']);
+
+/**
+ * A transaction that is run again (up to `attempts` times) when Postgres aborts it as a deadlock
+ * victim: for writers that lock many rows in an order they cannot fully control.
+ */
+export async function inRetryingTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await inTransaction(pool, work);
+    } catch (err) {
+      if (attempt >= attempts || !RETRYABLE.has((err as { code?: string }).code ?? '')) throw err;
+    }
+  }
+}

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { PG_POOL, inTransaction } from '../../db/database';
+import { PG_POOL, inRetryingTransaction } from '../../db/database';
 
 /** One outbox row a drain holds: the contact and the change count it saw when it claimed it. */
 export interface ClaimedContact {
@@ -86,10 +86,11 @@ export class ContactIndexOutboxRepository {
   async finalize(owner: string, outcomes: IndexOutcome[], policy: RetryPolicy): Promise<FinalizeSummary> {
     const succeeded = outcomes.filter((o) => o.result !== 'rejected').map((o) => o.contactId);
     const rejected = outcomes.filter((o): o is Extract<IndexOutcome, { result: 'rejected' }> => o.result === 'rejected');
-    return inTransaction(this.pool, async (db) => {
+    // Writers mark contacts dirty in their own order: a deadlock with one of them is retried.
+    return inRetryingTransaction(this.pool, async (db) => {
       const summary: FinalizeSummary = { lost: 0, done: 0, moved: 0, retried: 0, parked: 0 };
       const held = await db.query<{ contact_id: string }>(
-        'SELECT contact_id FROM contact_index_outbox WHERE contact_id = ANY($1::uuid[]) AND claimed_by = $2 FOR UPDATE',
+        'SELECT contact_id FROM contact_index_outbox WHERE contact_id = ANY($1::uuid[]) AND claimed_by = $2 ORDER BY contact_id FOR UPDATE',
         [outcomes.map((o) => o.contactId), owner],
       );
       const stillHeld = new Set(held.rows.map((r) => r.contact_id));
