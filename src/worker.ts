@@ -1,4 +1,4 @@
-import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, WorkerOptions } from '@temporalio/worker';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -83,6 +83,10 @@ export async function prepareContactIndex(config: Config): Promise<void> {
 async function main() {
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel, 'recado-worker');
+  if (config.workerMetricsAddress) {
+    // Temporal's SDK metrics and recado's own (recado_contact_index_documents_total) on /metrics.
+    Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: config.workerMetricsAddress } } } });
+  }
   const main = await createWorker(config);
   const index = await createContactIndexWorker(config);
   // Typesense or Temporal not reachable yet must not keep the other flows from running: ask again later.
@@ -93,7 +97,12 @@ async function main() {
     });
   await prepare();
   logger.info(
-    { taskQueue: config.temporal.taskQueue, contactIndexTaskQueue: config.contactIndex.taskQueue, address: config.temporal.address },
+    {
+      taskQueue: config.temporal.taskQueue,
+      contactIndexTaskQueue: config.contactIndex.taskQueue,
+      address: config.temporal.address,
+      metrics: config.workerMetricsAddress,
+    },
     'worker running',
   );
   // Worker.run() returns after SIGINT/SIGTERM once in-flight tasks are done; one stopping stops the other.

@@ -2,8 +2,13 @@ import { continueAsNew, defineQuery, proxyActivities, setHandler, sleep, upsertM
 import type { ContactIndexActivities, DrainContactIndexResult } from '../activities/contact-index';
 import { drainsWanted } from './drains-wanted';
 
-/** One coordinator per namespace: starting it again finds the running one. */
-export const CONTACT_INDEXER_WORKFLOW_ID = 'contact-indexer';
+/**
+ * One coordinator per contact index task queue (one per deployment; tests and benches sharing a
+ * namespace each have their own): starting it again finds the running one.
+ */
+export function contactIndexerWorkflowId(contactIndexTaskQueue: string): string {
+  return `contact-indexer/${contactIndexTaskQueue}`;
+}
 
 export interface ContactIndexerInput {
   maxDrains: number;

@@ -51,6 +51,7 @@ export const DEFAULTS = {
   WHATSAPP_GRAPH_URL: 'http://127.0.0.1:4010',
   WHATSAPP_GRAPH_VERSION: 'v23.0',
   LOG_LEVEL: 'info',
+  WORKER_METRICS_ADDRESS: '',
   MESSAGE_SEND_TIMEOUT: '30s',
   MESSAGE_UNKNOWN_OUTCOME_WAIT: '10m',
   MESSAGE_GIVE_UP_AFTER: '48h',
@@ -101,6 +102,8 @@ export interface Config {
     /** Most contacts one bulk upsert request may carry. */
     bulkMax: number;
   };
+  /** host:port where a worker process serves Prometheus metrics (Temporal's and recado's drains); null: none. */
+  workerMetricsAddress: string | null;
   /** The Postgres outbox → Typesense indexer (workflows/contact-indexer.workflow.ts). */
   contactIndex: {
     /** Drain activities run here, on every worker process (default: `<TEMPORAL_TASK_QUEUE>-contact-index`). */
@@ -259,6 +262,7 @@ export function loadConfig(env: Env = process.env): Config {
       collection: collectionName(get('TYPESENSE_COLLECTION')),
     },
     contacts: { bulkMax: count('CONTACTS_BULK_MAX', 1) },
+    workerMetricsAddress: hostPortOf('WORKER_METRICS_ADDRESS', get('WORKER_METRICS_ADDRESS')),
     contactIndex: {
       taskQueue: get('CONTACT_INDEX_TASK_QUEUE') || `${get('TEMPORAL_TASK_QUEUE')}-contact-index`,
       batchSize: count('CONTACT_INDEX_BATCH_SIZE', 1),
@@ -312,6 +316,15 @@ export function loadConfig(env: Env = process.env): Config {
       },
     },
   };
+}
+
+/** `host:port` to listen on, or null when empty. */
+function hostPortOf(name: string, value: string): string | null {
+  if (value === '') return null;
+  if (!/^[A-Za-z0-9.-]+:\d{1,5}$/.test(value) || Number(value.split(':')[1]) > 65535) {
+    throw new ConfigError(name, `must be host:port (e.g. 127.0.0.1:9464) or empty, got "${value}"`);
+  }
+  return value;
 }
 
 function collectionName(value: string): string {

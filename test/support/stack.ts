@@ -74,16 +74,18 @@ export async function startWorker(config: Config) {
 }
 
 /** The built worker (dist/) as its own process, so a test can kill it without warning. */
-export function spawnWorker(config: Config): Promise<ChildProcess> {
+export function spawnWorker(config: Config, env: Record<string, string> = {}): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['dist/src/worker.js'], {
     env: {
       ...process.env,
+      TYPESENSE_COLLECTION: config.typesense.collection,
       DATABASE_URL: config.databaseUrl,
       TEMPORAL_NAMESPACE: config.temporal.namespace,
       TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
       WHATSAPP_GRAPH_URL: config.whatsapp.graphUrl,
       LIVEKIT_CONNECTOR_URL: config.livekit.connectorUrl,
       LOG_LEVEL: 'info',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

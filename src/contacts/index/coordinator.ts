@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { durationMs, type Config } from '../../config/config';
-import { CONTACT_INDEXER_WORKFLOW_ID, type ContactIndexerInput, type contactIndexerWorkflow } from '../../../workflows/contact-indexer.workflow';
+import { contactIndexerWorkflowId, type ContactIndexerInput, type contactIndexerWorkflow } from '../../../workflows/contact-indexer.workflow';
 
 export function contactIndexerInput(config: Config['contactIndex']): ContactIndexerInput {
   return {
@@ -15,12 +15,12 @@ export function contactIndexerInput(config: Config['contactIndex']): ContactInde
 
 /**
  * Starts the contact index coordinator unless it already runs (every worker process calls this
- * on start; the workflow id makes it a singleton). Returns its handle either way.
+ * on start; the workflow id makes it a singleton per task queue). Returns its handle either way.
  */
 export async function startContactIndexer(
   client: Client,
   config: Config,
-  workflowId = CONTACT_INDEXER_WORKFLOW_ID,
+  workflowId = contactIndexerWorkflowId(config.contactIndex.taskQueue),
 ): Promise<WorkflowHandle<typeof contactIndexerWorkflow>> {
   try {
     return await client.workflow.start<typeof contactIndexerWorkflow>('contactIndexerWorkflow', {
