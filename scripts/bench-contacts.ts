@@ -17,6 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { loadConfig } from '../src/config/config';
+import { accountAlias } from '../src/contacts/index/contacts-collection';
 import { createPool } from '../src/db/database';
 import { endRunningOnTaskQueue } from '../src/infra/end-workflows';
 import { BENCH_ATTRIBUTES, seedContacts } from './bench/contacts-seed';
@@ -31,7 +32,8 @@ const RATE = Number(process.env.RATE ?? 10_000);
 const STEADY_MS = 1000 * Number(process.env.STEADY_S ?? (QUICK ? 40 : 120));
 const RAMP = (process.env.RAMP ?? (QUICK ? '30000,60000,120000' : '20000,40000,80000,160000')).split(',').map(Number);
 const RAMP_STEP_MS = 1000 * Number(process.env.RAMP_STEP_S ?? (QUICK ? 12 : 30));
-const SEARCHES_PER_SECOND = Number(process.env.SEARCHES_PER_SECOND ?? 20);
+/** An agent team's searches: 600 a minute. */
+const SEARCHES_PER_SECOND = Number(process.env.SEARCHES_PER_SECOND ?? 10);
 const NAMESPACE = 'recado-bench';
 const DB = 'recado_bench_contacts';
 const ALIAS = 'bench_contacts';
@@ -112,7 +114,7 @@ async function main() {
       idsFile,
       lastSeqFile,
       phases,
-      typesense: { url: config.typesense.url, apiKey: config.typesense.apiKey, collection: ALIAS },
+      typesense: { url: config.typesense.url, apiKey: config.typesense.apiKey, collection: accountAlias(ALIAS, account.account.id) },
       probesPerSecond: 10,
       singleShare: 0.3,
       singleMaxPerSecond: 60,
@@ -149,7 +151,7 @@ async function main() {
     await waitForBacklog(pool, 0, 120_000, (n) => log(`draining the last ${n} changes`));
     await sleep(200);
     const lastSeq = new Map(Object.entries(JSON.parse(fs.readFileSync(lastSeqFile, 'utf8')) as Record<string, number>));
-    const verdict = await verifyIndex(pool, config.typesense, ALIAS, lastSeq, SEQ_START);
+    const verdict = await verifyIndex(pool, config.typesense, accountAlias(ALIAS, account.account.id), lastSeq, SEQ_START);
     fs.rmSync(work, { recursive: true, force: true });
 
     const steady = reports.find((r) => r.name === 'steady')!;
@@ -251,9 +253,13 @@ async function waitForBacklog(pool: ReturnType<typeof createPool>, target: numbe
   }
 }
 
+/** The bench's accounts' aliases and collections (`bench_contacts_…`). */
 async function dropIndex(typesense: { url: string; apiKey: string }) {
   const headers = { 'x-typesense-api-key': typesense.apiKey };
-  await fetch(`${typesense.url}/aliases/${ALIAS}`, { method: 'DELETE', headers }).catch(() => undefined);
+  const { aliases } = (await (await fetch(`${typesense.url}/aliases`, { headers })).json()) as { aliases: { name: string }[] };
+  for (const a of aliases.filter((a) => a.name.startsWith(`${ALIAS}_`))) {
+    await fetch(`${typesense.url}/aliases/${a.name}`, { method: 'DELETE', headers });
+  }
   const collections = (await (await fetch(`${typesense.url}/collections`, { headers })).json()) as { name: string }[];
   for (const c of collections.filter((c) => c.name.startsWith(`${ALIAS}_`))) {
     await fetch(`${typesense.url}/collections/${c.name}`, { method: 'DELETE', headers });

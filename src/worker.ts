@@ -7,7 +7,7 @@ import { loadConfigOrExit, type Config } from './config/config';
 import { createLogger } from './common/logger';
 import { createPool } from './db/database';
 import { findRepoRoot } from './common/repo-root';
-import { createTypesenseClient, ensureContactsCollection } from './contacts/index/contacts-collection';
+import { createTypesenseClient } from './contacts/index/contacts-collection';
 import { startContactIndexer } from './contacts/index/coordinator';
 
 /** Written by `npm run build` (scripts/bundle-workflows.ts): production workers skip bundling at start-up. */
@@ -69,9 +69,8 @@ export async function createContactIndexWorker(config: Config) {
   return { worker, close };
 }
 
-/** The collection behind the alias exists, and the coordinator runs (idempotent: every worker start asks). */
+/** The coordinator runs (idempotent: every worker start asks); accounts' collections are created on their first document. */
 export async function prepareContactIndex(config: Config): Promise<void> {
-  await ensureContactsCollection(createTypesenseClient(config.typesense), config.typesense.collection);
   const client = new Client({ connection: await Connection.connect({ address: config.temporal.address }), namespace: config.temporal.namespace });
   try {
     await startContactIndexer(client, config);
@@ -92,7 +91,7 @@ async function main() {
   // Typesense or Temporal not reachable yet must not keep the other flows from running: ask again later.
   const prepare = () =>
     prepareContactIndex(config).catch((err: unknown) => {
-      logger.error({ err }, 'contact index not prepared (collection, coordinator); trying again in 5 s');
+      logger.error({ err }, 'contact indexer not started; trying again in 5 s');
       setTimeout(() => void prepare(), 5000).unref();
     });
   await prepare();

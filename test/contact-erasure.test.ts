@@ -5,7 +5,8 @@ import { Pool } from 'pg';
 import type { Client as TypesenseClient } from 'typesense';
 import type { Config } from '../src/config/config';
 import { toContactDocument } from '../src/contacts/index/contact-document';
-import { createTypesenseClient, ensureContactsCollection } from '../src/contacts/index/contacts-collection';
+import { accountAlias, createTypesenseClient, ensureContactsCollection } from '../src/contacts/index/contacts-collection';
+import { dropTestCollections } from './support/contact-index';
 import { callPermissionWorkflowId } from '../workflows/call-permission.workflow';
 import { sendMessageWorkflowId } from '../workflows/send-message.workflow';
 import { recadoSearchAttributes } from '../workflows/search-attributes';
@@ -39,7 +40,6 @@ describe('LGPD erasure: DELETE /v1/contacts/{id}', () => {
     pool = new Pool({ connectionString: config.databaseUrl });
     temporal = await temporalClient(config);
     typesense = createTypesenseClient(config.typesense);
-    await ensureContactsCollection(typesense, config.typesense.collection);
     a = await createTenant(api, config, 'Loja A');
     b = await createTenant(api, config, 'Loja B');
   });
@@ -52,6 +52,7 @@ describe('LGPD erasure: DELETE /v1/contacts/{id}', () => {
       });
     }
     await temporal?.connection.close();
+    if (typesense) await dropTestCollections(typesense, config.typesense.collection);
     await pool?.end();
     await api?.close();
   });
@@ -104,7 +105,9 @@ describe('LGPD erasure: DELETE /v1/contacts/{id}', () => {
     await pool.query('INSERT INTO blocked_callers (account_id, contact_id) VALUES ($1, $2)', [tenant.accountId, id]);
     await pool.query(`INSERT INTO contact_index_parked (contact_id, account_id, reason, attempts) VALUES ($1, $2, 'test', 5)`, [id, tenant.accountId]);
 
-    await typesense.collections(config.typesense.collection).documents().upsert(
+    const alias = accountAlias(config.typesense.collection, tenant.accountId);
+    await ensureContactsCollection(typesense, alias);
+    await typesense.collections(alias).documents().upsert(
       toContactDocument({
         id,
         account_id: tenant.accountId,
@@ -181,16 +184,13 @@ describe('LGPD erasure: DELETE /v1/contacts/{id}', () => {
   }
 
   async function searchByPhone(accountId: string, digits: string): Promise<string[]> {
-    const result = await typesense
-      .collections(config.typesense.collection)
-      .documents()
-      .search({ q: digits, query_by: 'phones', filter_by: `account_id:=${accountId}` });
+    const result = await typesense.collections(accountAlias(config.typesense.collection, accountId)).documents().search({ q: digits, query_by: 'phones' });
     return (result.hits ?? []).map((h) => (h.document as { id: string }).id);
   }
 
-  async function documentExists(id: string): Promise<boolean> {
+  async function documentExists(accountId: string, id: string): Promise<boolean> {
     try {
-      await typesense.collections(config.typesense.collection).documents(id).retrieve();
+      await typesense.collections(accountAlias(config.typesense.collection, accountId)).documents(id).retrieve();
       return true;
     } catch (err) {
       if ((err as { httpStatus?: number }).httpStatus === 404) return false;
@@ -251,7 +251,7 @@ describe('LGPD erasure: DELETE /v1/contacts/{id}', () => {
     for (const needle of [maria.id, maria.waId, maria.phone, maria.email, `PED-${maria.waId}`]) {
       expect({ needle, tables: await tablesNaming(needle) }).toEqual({ needle, tables: [] });
     }
-    expect(await documentExists(maria.id)).toBe(false);
+    expect(await documentExists(a.accountId, maria.id)).toBe(false);
     expect(await searchByPhone(a.accountId, maria.waId)).toEqual([]);
     expect((await a.call('GET', `/v1/contacts/${maria.id}`)).status).toBe(404);
     for (const id of maria.workflowIds) expect(await workflowStatus(id)).not.toBe('RUNNING');
@@ -275,7 +275,7 @@ describe('LGPD erasure: DELETE /v1/contacts/{id}', () => {
         [other.id],
       );
       expect(rows[0]).toEqual({ identities: 3, messages: 2 });
-      expect(await documentExists(other.id)).toBe(true);
+      expect(await documentExists(tenant.accountId, other.id)).toBe(true);
       for (const id of other.workflowIds) expect(await workflowStatus(id)).toBe('RUNNING');
     }
     expect(await searchByPhone(b.accountId, maria.waId)).toEqual([twin.id]);
@@ -344,7 +344,7 @@ describe('LGPD erasure: DELETE /v1/contacts/{id}', () => {
     expect((await a.call('GET', `/v1/contacts/${contact.id}`)).status).toBe(404);
     const pending = (await a.call('GET', '/v1/contact-erasures')).body.find((e: { id: string }) => e.id === body.erasure_id);
     expect(pending).toMatchObject({ contact_id: contact.id, completed_at: null, summary: expect.objectContaining({ contacts: 1, messages: 2 }) });
-    expect(await documentExists(contact.id)).toBe(step === 'search_document');
+    expect(await documentExists(a.accountId, contact.id)).toBe(step === 'search_document');
     for (const id of contact.workflowIds) expect({ id, status: await workflowStatus(id) }).toEqual({ id, status: 'RUNNING' });
 
     // The retry finds the workflows through their RecadoContactId (visibility lists them a moment after they start).
@@ -363,7 +363,7 @@ describe('LGPD erasure: DELETE /v1/contacts/{id}', () => {
         summary: expect.objectContaining({ contacts: 1, search_documents: 1, workflows_terminated: 1, workflow_histories_deleted: 1 }),
       },
     });
-    expect(await documentExists(contact.id)).toBe(false);
+    expect(await documentExists(a.accountId, contact.id)).toBe(false);
     expect(await workflowStatus(contact.workflowIds[0])).not.toBe('RUNNING');
     for (const needle of [contact.id, contact.waId, contact.email]) {
       expect({ needle, tables: await tablesNaming(needle) }).toEqual({ needle, tables: [] });

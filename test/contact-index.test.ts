@@ -4,7 +4,7 @@ import type { Config } from '../src/config/config';
 import { toContactDocument } from '../src/contacts/index/contact-document';
 import { TypesenseUnavailableError } from '../src/contacts/index/contact-indexer';
 import { ContactStateRepository } from '../src/contacts/index/contact-state.repository';
-import { createTypesenseClient, ensureContactsCollection } from '../src/contacts/index/contacts-collection';
+import { accountAlias, createTypesenseClient } from '../src/contacts/index/contacts-collection';
 import { ContactIndexOutboxRepository } from '../src/contacts/index/outbox.repository';
 import { closedPort, dropTestCollections, indexedRevisions, indexerFor, insertAccount, insertContacts, outboxCount, readDocument } from './support/contact-index';
 import { createTenant, eventually, startApi, testConfig, type RunningApi } from './support/stack';
@@ -23,7 +23,6 @@ describe('contact index drain', () => {
     pool = new Pool({ connectionString: config.databaseUrl, max: 8 });
     typesense = createTypesenseClient(config.typesense);
     api = await startApi(config);
-    await ensureContactsCollection(typesense, alias);
     // Whatever earlier files left dirty is not this file's business.
     await indexerFor(config, pool, typesense).drain('setup', 60_000);
   });
@@ -55,7 +54,7 @@ describe('contact index drain', () => {
     const result = await indexerFor(config, pool, typesense).drain('one', 10_000);
     expect(result).toMatchObject({ indexed: 1, failed: 0, empty: true });
 
-    const doc = await readDocument(typesense, alias, id);
+    const doc = await readDocument(typesense, alias, accountId, id);
     const { rows } = await pool.query('SELECT revision FROM contacts WHERE id = $1', [id]);
     expect(doc).toMatchObject({
       id,
@@ -82,7 +81,7 @@ describe('contact index drain', () => {
     await pool.query('DELETE FROM contacts WHERE id = $1', [id]);
     expect(await outboxCount(pool, accountId)).toBe(1);
     expect(await indexerFor(config, pool, typesense).drain('one', 10_000)).toMatchObject({ deleted: 1, indexed: 0 });
-    expect(await readDocument(typesense, alias, id)).toBeUndefined();
+    expect(await readDocument(typesense, alias, accountId, id)).toBeUndefined();
     expect(await outboxCount(pool, accountId)).toBe(0);
   });
 
@@ -180,7 +179,7 @@ describe('contact index drain', () => {
 
     const first = await indexer.drain('rejects', 5_000);
     expect(first).toMatchObject({ failed: 1, parked: 0 });
-    expect(await readDocument(typesense, alias, good)).toBeDefined();
+    expect(await readDocument(typesense, alias, accountId, good)).toBeDefined();
     const row = (await pool.query('SELECT attempts, last_error, available_at > now() AS backing_off FROM contact_index_outbox WHERE contact_id = $1', [bad])).rows[0];
     expect(row).toMatchObject({ attempts: 1, backing_off: true });
     expect(row.last_error).toMatch(/score/);
@@ -193,14 +192,14 @@ describe('contact index drain', () => {
     expect(parked.attempts).toBe(3);
     expect(parked.reason).toMatch(/score/);
     expect(await outboxCount(pool, accountId)).toBe(0);
-    expect(await readDocument(typesense, alias, bad)).toBeUndefined();
+    expect(await readDocument(typesense, alias, accountId, bad)).toBeUndefined();
     expect(await new ContactIndexOutboxRepository(pool).parked(accountId, 10)).toEqual([
       expect.objectContaining({ contact_id: bad, attempts: 3 }),
     ]);
 
     await pool.query(`UPDATE contacts SET attributes = '{"score": 9}' WHERE id = $1`, [bad]);
     expect(await indexer.drain('rejects', 5_000)).toMatchObject({ indexed: 1, failed: 0 });
-    expect(await readDocument(typesense, alias, bad)).toMatchObject({ ca_score_n: 9 });
+    expect(await readDocument(typesense, alias, accountId, bad)).toMatchObject({ ca_score_n: 9 });
     expect((await pool.query('SELECT 1 FROM contact_index_parked WHERE contact_id = $1', [bad])).rowCount).toBe(0);
   });
 
@@ -225,7 +224,7 @@ describe('contact index drain', () => {
     // The slow drain wrote revision 1, saw the row move on and kept it dirty; its next batch wrote revision 2.
     expect(first.indexed).toBeGreaterThanOrEqual(2);
     const { rows } = await pool.query('SELECT revision FROM contacts WHERE id = $1', [id]);
-    expect(await readDocument(typesense, alias, id)).toMatchObject({ name: 'Depois', revision: Number(rows[0].revision) });
+    expect(await readDocument(typesense, alias, accountId, id)).toMatchObject({ name: 'Depois', revision: Number(rows[0].revision) });
     expect(Number(rows[0].revision)).toBe(2);
 
     // A drain whose lease ran out writes late: its finalize marks the contact dirty again, so the newest state wins.
@@ -237,11 +236,11 @@ describe('contact index drain', () => {
     await pool.query("UPDATE contacts SET name = 'Final' WHERE id = $1", [id]);
     await eventually(async () => ((await outbox.backlog()).readyBacklog > 0 ? true : undefined), 5_000, 'zombie lease expiry');
     await indexerFor(config, pool, typesense).drain('live', 10_000);
-    await typesense.collections(alias).documents().import([toContactDocument(stale[0])], { action: 'upsert' });
+    await typesense.collections(accountAlias(alias, accountId)).documents().import([toContactDocument(stale[0])], { action: 'upsert' });
     const summary = await outbox.finalize('zombie', [{ contactId: id, accountId, result: 'indexed' }], { maxAttempts: 3, backoffMs: 1 });
     expect(summary.lost).toBe(1);
     await indexerFor(config, pool, typesense).drain('live', 10_000);
-    expect(await readDocument(typesense, alias, id)).toMatchObject({ name: 'Final', revision: 4 });
+    expect(await readDocument(typesense, alias, accountId, id)).toMatchObject({ name: 'Final', revision: 4 });
   });
 
   it("the API shows the account's backlog, lag and parked contacts, and /metrics the outbox", async () => {

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { Pool } from 'pg';
 import type { Client as TypesenseClient } from 'typesense';
 import type { Config } from '../src/config/config';
-import { createTypesenseClient, ensureContactsCollection } from '../src/contacts/index/contacts-collection';
+import { createTypesenseClient } from '../src/contacts/index/contacts-collection';
 import { contactIndexerInput, startContactIndexer } from '../src/contacts/index/coordinator';
 import { createContactIndexWorker } from '../src/worker';
 import { contactIndexerStatusQuery, type ContactIndexerStatus, type contactIndexerWorkflow } from '../workflows/contact-indexer.workflow';
@@ -34,7 +34,6 @@ describe('contact indexer workflow', () => {
     });
     pool = new Pool({ connectionString: config.databaseUrl, max: 4 });
     typesense = createTypesenseClient(config.typesense);
-    await ensureContactsCollection(typesense, config.typesense.collection);
     client = await temporalClient(config);
     worker = await createContactIndexWorker(config);
     running = worker.worker.run();

@@ -2,7 +2,7 @@ import { Pool } from 'pg';
 import type { Client as TypesenseClient } from 'typesense';
 import type { Config } from '../src/config/config';
 import { ContactStateRepository } from '../src/contacts/index/contact-state.repository';
-import { aliasTarget, createTypesenseClient, ensureContactsCollection } from '../src/contacts/index/contacts-collection';
+import { accountAlias, aliasTarget, createTypesenseClient } from '../src/contacts/index/contacts-collection';
 import { ContactIndexOutboxRepository } from '../src/contacts/index/outbox.repository';
 import { progressLine, reindexContacts } from '../src/contacts/index/reindex';
 import { dropTestCollections, indexedRevisions, indexerFor, insertAccount, insertContacts, outboxCount, readDocument } from './support/contact-index';
@@ -20,7 +20,6 @@ describe('contacts reindex', () => {
     alias = config.typesense.collection;
     pool = new Pool({ connectionString: config.databaseUrl, max: 6 });
     typesense = createTypesenseClient(config.typesense);
-    await ensureContactsCollection(typesense, alias);
   });
   afterAll(async () => {
     await dropTestCollections(typesense, alias);
@@ -28,31 +27,32 @@ describe('contacts reindex', () => {
   });
 
   const search = async (accountId: string) =>
-    (await typesense.collections(alias).documents().search({ q: '*', filter_by: `account_id:=${accountId}`, per_page: 1 })).found;
+    (await typesense.collections(accountAlias(alias, accountId)).documents().search({ q: '*', per_page: 1 })).found;
 
   it('streams every contact into a new collection, catches up with changes made meanwhile, swaps the alias and drops the old one', async () => {
     const indexer = indexerFor(config, pool, typesense);
     const accountId = await insertAccount(pool, 'Loja Reindex');
     const ids = await insertContacts(pool, accountId, 1200);
     await indexer.drain('live', 60_000);
-    const old = await aliasTarget(typesense, alias);
+    const accountsAlias = accountAlias(alias, accountId);
+    const old = await aliasTarget(typesense, accountsAlias);
     expect(old).toBeDefined();
     expect(await search(accountId)).toBe(1200);
 
     const answeredDuring: number[] = [];
     let pages = 0;
     let added: string[] = [];
-    const result = await reindexContacts({
+    const result = await reindexContacts(accountId, {
       states: new ContactStateRepository(pool),
       outbox: new ContactIndexOutboxRepository(pool),
       typesense,
       alias,
       batchSize: 300,
-      afterPage: async (building) => {
+      afterPage: async (building: string) => {
         pages++;
         expect(building).not.toBe(old);
         // Searches go to the old collection, complete, while the new one fills.
-        expect(await aliasTarget(typesense, alias)).toBe(old);
+        expect(await aliasTarget(typesense, accountsAlias)).toBe(old);
         answeredDuring.push(await search(accountId));
         if (pages === 1) {
           // Changes during the reindex, drained by the live indexer into the old collection through the alias.
@@ -68,8 +68,8 @@ describe('contacts reindex', () => {
     expect(pages).toBeGreaterThanOrEqual(4);
     expect(answeredDuring.every((n) => n >= 1197)).toBe(true);
     expect(result.previous).toBe(old);
-    expect(await aliasTarget(typesense, alias)).toBe(result.collection);
-    expect(result.collection.startsWith(`${alias}_v`)).toBe(true);
+    expect(await aliasTarget(typesense, accountsAlias)).toBe(result.collection);
+    expect(result.collection.startsWith(`${accountsAlias}_v`)).toBe(true);
     await expect(typesense.collections(old!).retrieve()).rejects.toMatchObject({ httpStatus: 404 });
 
     // What changed around the swap is left dirty for the live indexer, which now writes to the new collection.
@@ -82,8 +82,8 @@ describe('contacts reindex', () => {
     expect(rows.filter((r) => indexed.get(r.id) !== Number(r.revision))).toEqual([]);
     for (const gone of ids.slice(5, 8)) expect(indexed.has(gone)).toBe(false);
     for (const id of added) expect(indexed.has(id)).toBe(true);
-    expect(await readDocument(typesense, alias, ids[0])).toMatchObject({ name: 'Renomeada' });
-    expect(await readDocument(typesense, alias, ids[1199])).toMatchObject({ emails: ['nova@example.com'] });
+    expect(await readDocument(typesense, alias, accountId, ids[0])).toMatchObject({ name: 'Renomeada' });
+    expect(await readDocument(typesense, alias, accountId, ids[1199])).toMatchObject({ emails: ['nova@example.com'] });
   });
 
   it('prints progress as count/total, percentage, rate and ETA', () => {

@@ -3,7 +3,8 @@ import { Pool } from 'pg';
 import type { Client as TypesenseClient } from 'typesense';
 import type { Config } from '../src/config/config';
 import { toContactDocument, type AttributeType, type ContactState } from '../src/contacts/index/contact-document';
-import { aliasTarget, createTypesenseClient, ensureContactsCollection } from '../src/contacts/index/contacts-collection';
+import { accountAlias, createTypesenseClient, ensureContactsCollection } from '../src/contacts/index/contacts-collection';
+import { dropTestCollections } from './support/contact-index';
 import { apiClient, createTenant, eventually, startApi, testConfig, type RunningApi } from './support/stack';
 
 type Tenant = Awaited<ReturnType<typeof createTenant>>;
@@ -119,18 +120,17 @@ describe('GET /v1/contacts/search', () => {
     }
     ca = contactsOf(a.accountId, agent, helper);
     cb = contactsOf(b.accountId, agent, helper);
-    await ensureContactsCollection(typesense, config.typesense.collection);
-    const docs = [...Object.values(ca), ...Object.values(cb)].map(toContactDocument);
-    const results = await typesense.collections(config.typesense.collection).documents().import(docs, { action: 'upsert' });
-    expect(results.every((r) => r.success)).toBe(true);
+    // Each account's documents in its own collection, as the indexer writes them.
+    for (const [accountId, contacts] of [[a.accountId, ca], [b.accountId, cb]] as const) {
+      const alias = accountAlias(config.typesense.collection, accountId);
+      await ensureContactsCollection(typesense, alias);
+      const results = await typesense.collections(alias).documents().import(Object.values(contacts).map(toContactDocument), { action: 'upsert' });
+      expect(results.every((r) => r.success)).toBe(true);
+    }
   });
 
   afterAll(async () => {
-    const target = typesense ? await aliasTarget(typesense, config.typesense.collection) : undefined;
-    if (target) {
-      await typesense.aliases(config.typesense.collection).delete();
-      await typesense.collections(target).delete();
-    }
+    if (typesense) await dropTestCollections(typesense, config.typesense.collection);
     await pool?.end();
     await api?.close();
   });

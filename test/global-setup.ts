@@ -7,7 +7,8 @@ import { TEST_NAMESPACE } from './support/stack';
 
 /**
  * Integration tests run against a database of their own (recado_test by default), created
- * fresh for every run on the cluster the stack started, so dev data is never touched; and in
+ * fresh for every run on the cluster the stack started, and search collections of their own
+ * (test_contacts_…), so dev data is never touched; and in
  * Temporal's test namespace, under a run id that test/global-teardown.ts uses to end what this
  * run left running.
  */
@@ -23,6 +24,8 @@ export default async function globalSetup() {
   base.pathname = `/${testDb}`;
   process.env.DATABASE_URL = base.toString();
   await migrate(process.env.DATABASE_URL);
+  // Search collections of their own too (test/global-teardown.ts drops them): dev data is never touched.
+  process.env.TYPESENSE_COLLECTION = process.env.RECADO_TEST_TYPESENSE_COLLECTION ?? 'test_contacts';
 
   process.env.RECADO_TEST_RUN_ID = randomBytes(4).toString('hex');
   const connection = await Connection.connect({ address: config.temporal.address });

@@ -1,9 +1,11 @@
 import { Client, Connection, WorkflowNotFoundError, type WorkflowExecutionInfo } from '@temporalio/client';
 import { loadConfig } from '../src/config/config';
+import { createTypesenseClient } from '../src/contacts/index/contacts-collection';
+import { dropTestCollections } from './support/contact-index';
 import { TEST_NAMESPACE, testTaskQueuePrefix } from './support/stack';
 
 /**
- * Ends what this run started. Workflows of this run (task queue `test-<run>-<file>-…`) still
+ * Ends what this run started: its search collections are dropped. Workflows of this run (task queue `test-<run>-<file>-…`) still
  * running in the test namespace are listed and terminated: their workers are gone, so nobody
  * would ever finish them. Workflows of this run found in the app's namespace (TEMPORAL_NAMESPACE)
  * fail the run: ops must be able to trust that namespace, and a test that writes there has to be
@@ -13,6 +15,7 @@ export default async function globalTeardown() {
   const runId = process.env.RECADO_TEST_RUN_ID;
   if (!runId) return;
   const config = loadConfig();
+  await dropTestCollections(createTypesenseClient(config.typesense), config.typesense.collection);
   const prefix = testTaskQueuePrefix(runId);
   const client = new Client({ connection: await Connection.connect({ address: config.temporal.address }) });
   try {

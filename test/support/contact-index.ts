@@ -5,6 +5,7 @@ import type { Client as TypesenseClient } from 'typesense';
 import type { Config } from '../../src/config/config';
 import { durationMs } from '../../src/config/config';
 import { ContactIndexer, type IndexObserver } from '../../src/contacts/index/contact-indexer';
+import { accountAlias } from '../../src/contacts/index/contacts-collection';
 import { ContactStateRepository } from '../../src/contacts/index/contact-state.repository';
 import { ContactIndexOutboxRepository } from '../../src/contacts/index/outbox.repository';
 
@@ -47,10 +48,10 @@ export function indexerFor(
   });
 }
 
-/** A document as Typesense holds it, or undefined when it has none. */
-export async function readDocument(typesense: TypesenseClient, collection: string, id: string): Promise<Record<string, any> | undefined> {
+/** A document as Typesense holds it (in its account's collection), or undefined when it has none. */
+export async function readDocument(typesense: TypesenseClient, alias: string, accountId: string, id: string): Promise<Record<string, any> | undefined> {
   try {
-    return (await typesense.collections(collection).documents(id).retrieve()) as Record<string, any>;
+    return (await typesense.collections(accountAlias(alias, accountId)).documents(id).retrieve()) as Record<string, any>;
   } catch (err) {
     if ((err as { httpStatus?: number }).httpStatus === 404) return undefined;
     throw err;
@@ -58,9 +59,16 @@ export async function readDocument(typesense: TypesenseClient, collection: strin
 }
 
 /** Which of `ids` have a document, with its revision. */
-export async function indexedRevisions(typesense: TypesenseClient, collection: string, accountId: string): Promise<Map<string, number>> {
+export async function indexedRevisions(typesense: TypesenseClient, alias: string, accountId: string): Promise<Map<string, number>> {
   const found = new Map<string, number>();
-  const exported = await typesense.collections(collection).documents().export({ filter_by: `account_id:=${accountId}`, include_fields: 'id,revision' });
+  const exported = await typesense
+    .collections(accountAlias(alias, accountId))
+    .documents()
+    .export({ include_fields: 'id,revision' })
+    .catch((err: { httpStatus?: number }) => {
+      if (err.httpStatus === 404) return ''; // the account has no collection yet
+      throw err;
+    });
   for (const line of exported.split('\n').filter(Boolean)) {
     const doc = JSON.parse(line) as { id: string; revision: number };
     found.set(doc.id, doc.revision);
@@ -85,10 +93,12 @@ export async function outboxCount(pool: Pool, accountId?: string): Promise<numbe
   return Number(rows[0].n);
 }
 
-/** Removes the test's alias and every collection named after it (`<alias>_v…`), so runs leave nothing in Typesense. */
+/** Removes the test's aliases and collections (`<alias>_…`: its accounts'), so runs leave nothing in Typesense. */
 export async function dropTestCollections(typesense: TypesenseClient, alias: string): Promise<void> {
-  await typesense.aliases(alias).delete().catch(() => {});
+  for (const a of (await typesense.aliases().retrieve()).aliases) {
+    if (a.name === alias || a.name.startsWith(`${alias}_`)) await typesense.aliases(a.name).delete().catch(() => {});
+  }
   for (const c of await typesense.collections().retrieve()) {
-    if (c.name.startsWith(`${alias}_v`)) await typesense.collections(c.name).delete().catch(() => {});
+    if (c.name.startsWith(`${alias}_`)) await typesense.collections(c.name).delete().catch(() => {});
   }
 }

@@ -4,7 +4,7 @@ import type { Client as TypesenseClient } from 'typesense';
 import { CONFIG } from '../../config/config.module';
 import { durationMs, type Config } from '../../config/config';
 import { TEMPORAL_CLIENT } from '../../infra/infra.module';
-import { createTypesenseClient } from '../index/contacts-collection';
+import { accountAlias, createTypesenseClient } from '../index/contacts-collection';
 import { callWorkflowId } from '../../../workflows/business-call.workflow';
 import { callPermissionWorkflowId } from '../../../workflows/call-permission.workflow';
 import { sendMessageWorkflowId } from '../../../workflows/send-message.workflow';
@@ -22,10 +22,10 @@ export class ErasureSearchIndex {
     this.alias = config.typesense.collection;
   }
 
-  /** 1 when a document was deleted, 0 when there was none (or no collection yet). */
-  async deleteDocument(contactId: string): Promise<number> {
+  /** 1 when a document was deleted, 0 when there was none (or the account has no collection yet). */
+  async deleteDocument(accountId: string, contactId: string): Promise<number> {
     try {
-      await this.client.collections(this.alias).documents(contactId).delete();
+      await this.client.collections(accountAlias(this.alias, accountId)).documents(contactId).delete();
       return 1;
     } catch (err) {
       if ((err as { httpStatus?: number }).httpStatus === 404) return 0;

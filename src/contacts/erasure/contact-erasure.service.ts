@@ -81,7 +81,7 @@ export class ContactErasureService {
     try {
       let searchDocuments = 0;
       const outbox = await this.repository.releaseIndexEntry(accountId, contactId, async () => {
-        searchDocuments = await this.index.deleteDocument(contactId);
+        searchDocuments = await this.index.deleteDocument(accountId, contactId);
       });
       this.logger.debug({ erasureId: erasure.id, outbox }, 'erased contact left the search index');
       await this.repository.addOutsideCounts(erasure.id, { search_documents: searchDocuments }, false);

@@ -2,6 +2,7 @@ import type { Client as TypesenseClient } from 'typesense';
 import { ImportError } from 'typesense/lib/Typesense/Errors';
 import type { ImportResponse } from 'typesense/lib/Typesense/Documents';
 import { toContactDocument, type ContactDocument } from './contact-document';
+import { accountAlias, ensureContactsCollection } from './contacts-collection';
 import type { ContactStateRepository } from './contact-state.repository';
 import type { ClaimedContact, ContactIndexOutboxRepository, IndexOutcome, RetryPolicy } from './outbox.repository';
 
@@ -9,7 +10,7 @@ export interface ContactIndexerOptions {
   outbox: ContactIndexOutboxRepository;
   states: ContactStateRepository;
   typesense: TypesenseClient;
-  /** the alias (config.typesense.collection): a reindex swaps what it points at */
+  /** config.typesense.collection: each account's documents go behind accountAlias(collection, account) */
   collection: string;
   batchSize: number;
   leaseMs: number;
@@ -106,12 +107,12 @@ export class ContactIndexer {
   private async index(claimed: ClaimedContact[]): Promise<IndexOutcome[]> {
     const found = await this.options.states.read(claimed.map((c) => c.contact_id));
     const present = new Set(found.map((s) => s.id));
-    const accountOf = new Map(claimed.map((c) => [c.contact_id, c.account_id]));
-    const missing = claimed.map((c) => c.contact_id).filter((id) => !present.has(id));
+    const missing = claimed.filter((c) => !present.has(c.contact_id));
     const outcomes: IndexOutcome[] = [];
-    if (found.length) {
-      const docs = found.map(toContactDocument);
-      const results = await this.importDocuments(docs);
+    const byAccount = new Map<string, ContactDocument[]>();
+    for (const doc of found.map(toContactDocument)) byAccount.set(doc.account_id, [...(byAccount.get(doc.account_id) ?? []), doc]);
+    for (const [accountId, docs] of byAccount) {
+      const results = await this.importDocuments(accountId, docs);
       docs.forEach((doc, i) => {
         const r = results[i];
         const ids = { contactId: doc.id, accountId: doc.account_id };
@@ -122,24 +123,34 @@ export class ContactIndexer {
         );
       });
     }
-    await Promise.all(missing.map((id) => this.deleteDocument(id)));
-    for (const id of missing) outcomes.push({ contactId: id, accountId: accountOf.get(id)!, result: 'deleted' });
+    await Promise.all(missing.map((c) => this.deleteDocument(c.account_id, c.contact_id)));
+    for (const c of missing) outcomes.push({ contactId: c.contact_id, accountId: c.account_id, result: 'deleted' });
     return outcomes;
   }
 
-  private async importDocuments(docs: ContactDocument[]): Promise<ImportResponse[]> {
+  /** Accounts whose collection is known to exist (created on an account's first document). */
+  private readonly collections = new Set<string>();
+
+  private async importDocuments(accountId: string, docs: ContactDocument[]): Promise<ImportResponse[]> {
+    const alias = accountAlias(this.options.collection, accountId);
     try {
-      return await this.options.typesense.collections(this.options.collection).documents().import(docs, { action: 'upsert' });
+      if (!this.collections.has(alias)) {
+        await ensureContactsCollection(this.options.typesense, alias);
+        this.collections.add(alias);
+      }
+      return await this.options.typesense.collections(alias).documents().import(docs, { action: 'upsert' });
     } catch (err) {
       // Some documents were refused: the others are in. Each result line is one document, in order.
       if (err instanceof ImportError) return err.importResults;
+      // Dropped behind our back (an erased account, an operator): created again next time.
+      if (isNotFound(err)) this.collections.delete(alias);
       throw new TypesenseUnavailableError(err);
     }
   }
 
-  private async deleteDocument(id: string): Promise<void> {
+  private async deleteDocument(accountId: string, id: string): Promise<void> {
     try {
-      await this.options.typesense.collections(this.options.collection).documents(id).delete();
+      await this.options.typesense.collections(accountAlias(this.options.collection, accountId)).documents(id).delete();
     } catch (err) {
       if (!isNotFound(err)) throw new TypesenseUnavailableError(err);
     }

@@ -58,35 +58,43 @@ export class ContactStateRepository {
     return rows.map(toState);
   }
 
-  /** Keyset page over every contact by id (the reindex streams the whole table this way). */
-  async page(afterId: string | null, limit: number): Promise<ContactState[]> {
+  /** Keyset page over an account's contacts by id (the reindex streams them this way). */
+  async page(accountId: string, afterId: string | null, limit: number): Promise<ContactState[]> {
     const { rows } = await this.pool.query<StateRow>(
-      `${STATE_SELECT} WHERE ($1::uuid IS NULL OR c.id > $1::uuid) ORDER BY c.id LIMIT $2`,
-      [afterId, limit],
+      `${STATE_SELECT} WHERE c.account_id = $1 AND ($2::uuid IS NULL OR c.id > $2::uuid) ORDER BY c.id LIMIT $3`,
+      [accountId, afterId, limit],
     );
     return rows.map(toState);
   }
 
-  async count(): Promise<number> {
-    const { rows } = await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM contacts');
+  async count(accountId?: string): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM contacts WHERE $1::uuid IS NULL OR account_id = $1', [
+      accountId ?? null,
+    ]);
     return Number(rows[0].n);
+  }
+
+  /** Accounts that have contacts, each with its own collection. */
+  async accounts(): Promise<string[]> {
+    return (await this.pool.query<{ id: string }>('SELECT DISTINCT account_id AS id FROM contacts ORDER BY 1')).rows.map((r) => r.id);
   }
 
   /**
    * Ids (after `afterId`, in order) of contacts changed at or after `since` — their row, a new
    * identity, channel activity — or dirty in the outbox: what a reindex re-imports to catch up.
    */
-  async changedSince(since: Date, afterId: string | null, limit: number): Promise<string[]> {
+  async changedSince(accountId: string, since: Date, afterId: string | null, limit: number): Promise<string[]> {
     const { rows } = await this.pool.query<{ id: string }>(
       `SELECT id FROM (
-         SELECT id FROM contacts WHERE updated_at >= $1
-         UNION SELECT contact_id FROM contact_identities WHERE created_at >= $1
-         UNION SELECT contact_id FROM contact_channel_activity WHERE greatest(last_inbound_at, last_outbound_at) >= $1
-         UNION SELECT contact_id FROM contact_index_outbox
+         SELECT id FROM contacts WHERE account_id = $4 AND updated_at >= $1
+         UNION SELECT contact_id FROM contact_identities WHERE account_id = $4 AND created_at >= $1
+         UNION SELECT contact_id FROM contact_channel_activity
+                WHERE account_id = $4 AND greatest(last_inbound_at, last_outbound_at) >= $1
+         UNION SELECT contact_id FROM contact_index_outbox WHERE account_id = $4
        ) changed (id)
        WHERE $2::uuid IS NULL OR id > $2::uuid
        ORDER BY id LIMIT $3`,
-      [since, afterId, limit],
+      [since, afterId, limit, accountId],
     );
     return rows.map((r) => r.id);
   }

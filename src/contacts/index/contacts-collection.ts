@@ -4,9 +4,22 @@ import type { Config } from '../../config/config';
 import { CONTACT_COLLECTION_FIELDS, CONTACT_SCHEMA_VERSION } from './contact-document';
 
 /**
- * The contacts collection behind its alias. Searches and the indexer only ever name the alias
- * (config.typesense.collection); a reindex builds a new collection and swaps the alias to it.
+ * Each account's contacts live in a collection of their own, behind the account's alias
+ * `<TYPESENSE_COLLECTION>_<account id, hex>`. Searches and the indexer only ever name that alias;
+ * a reindex builds a new collection and swaps the alias to it. One collection per account keeps
+ * tenants apart by construction (a search names its account's collection, whatever its filters
+ * say) and keeps searches fast: no filter over every account's documents to pick one account's.
  */
+
+export function accountAlias(base: string, accountId: string): string {
+  return `${base}_${accountId.replace(/-/g, '').toLowerCase()}`;
+}
+
+/** The account behind an alias of `base` (accountAlias's inverse), or undefined. */
+export function accountOfAlias(base: string, alias: string): string | undefined {
+  const hex = new RegExp(`^${base}_([0-9a-f]{32})$`).exec(alias)?.[1];
+  return hex && `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
 
 export function createTypesenseClient(config: Config['typesense'], timeoutSeconds = 10): TypesenseClient {
   const url = new URL(config.url);
@@ -48,7 +61,7 @@ export async function aliasTarget(client: TypesenseClient, alias: string): Promi
   }
 }
 
-/** Creates the first collection and its alias when missing; returns the collection the alias points at. */
+/** Creates the account's first collection and its alias when missing; returns the collection the alias points at. */
 export async function ensureContactsCollection(client: TypesenseClient, alias: string): Promise<string> {
   const existing = await aliasTarget(client, alias);
   if (existing) return existing;

@@ -209,14 +209,14 @@ export class ContactIndexOutboxRepository {
    * Marks dirty every contact changed at or after `since` (its row, a new identity, channel
    * activity): after a reindex swapped the alias, the indexer rewrites what the old collection got.
    */
-  async markChangedSince(since: Date): Promise<number> {
+  async markChangedSince(accountId: string, since: Date): Promise<number> {
     const { rowCount } = await this.pool.query(
       `SELECT mark_contact_dirty(c.account_id, c.id) FROM contacts c
-        WHERE c.updated_at >= $1
+        WHERE c.account_id = $2 AND (c.updated_at >= $1
            OR EXISTS (SELECT 1 FROM contact_identities i WHERE i.contact_id = c.id AND i.account_id = c.account_id AND i.created_at >= $1)
            OR EXISTS (SELECT 1 FROM contact_channel_activity a WHERE a.contact_id = c.id AND a.account_id = c.account_id
-                        AND greatest(a.last_inbound_at, a.last_outbound_at) >= $1)`,
-      [since],
+                        AND greatest(a.last_inbound_at, a.last_outbound_at) >= $1))`,
+      [since, accountId],
     );
     return rowCount ?? 0;
   }

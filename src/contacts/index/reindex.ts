@@ -3,10 +3,10 @@ import { ImportError } from 'typesense/lib/Typesense/Errors';
 import { toContactDocument, type ContactState } from './contact-document';
 import type { ContactStateRepository } from './contact-state.repository';
 import type { ContactIndexOutboxRepository } from './outbox.repository';
-import { aliasTarget, createContactsCollection, newCollectionName, swapAlias } from './contacts-collection';
+import { accountAlias, aliasTarget, createContactsCollection, newCollectionName, swapAlias } from './contacts-collection';
 
 /**
- * Rebuilds the contacts collection behind the alias without a gap in search: every contact is
+ * Rebuilds an account's contacts collection behind its alias without a gap in search: every contact is
  * streamed into a new collection while the alias still points at the old one (searches and the
  * live indexer keep using it), then contacts changed meanwhile are imported again, the alias is
  * swapped, what changed around the swap is marked dirty for the live indexer (which now writes to
@@ -18,6 +18,7 @@ export interface ReindexOptions {
   states: ContactStateRepository;
   outbox: ContactIndexOutboxRepository;
   typesense: TypesenseClient;
+  /** config.typesense.collection: the account's alias is accountAlias(alias, accountId) */
   alias: string;
   /** contacts per page read and per import request */
   batchSize: number;
@@ -33,6 +34,7 @@ export interface ReindexProgress {
 }
 
 export interface ReindexResult {
+  accountId: string;
   collection: string;
   previous: string | undefined;
   indexed: number;
@@ -47,18 +49,35 @@ export interface ReindexResult {
 /** Writes that landed in a transaction begun before the reindex started carry an older updated_at. */
 const CATCH_UP_MARGIN_MS = 60_000;
 
-export async function reindexContacts(options: ReindexOptions): Promise<ReindexResult> {
-  const { states, typesense, alias, batchSize } = options;
+/** Every account's collection, one after the other; progress counts over all of them. */
+export async function reindexAllContacts(options: ReindexOptions): Promise<ReindexResult[]> {
+  const total = await options.states.count();
+  const results: ReindexResult[] = [];
+  let before = 0;
+  for (const accountId of await options.states.accounts()) {
+    const result = await reindexContacts(accountId, {
+      ...options,
+      progress: (p) => options.progress?.({ ...p, done: before + p.done, total: Math.max(total, before + p.done) }),
+    });
+    before += result.indexed + result.rejected;
+    results.push(result);
+  }
+  return results;
+}
+
+export async function reindexContacts(accountId: string, options: ReindexOptions): Promise<ReindexResult> {
+  const { states, typesense, batchSize } = options;
+  const alias = accountAlias(options.alias, accountId);
   const report = options.progress ?? (() => {});
   const startedAt = await states.now();
   const collection = newCollectionName(alias);
   await createContactsCollection(typesense, collection);
-  const result: ReindexResult = { collection, previous: undefined, indexed: 0, rejected: 0, caughtUp: 0, markedDirty: 0, removed: 0 };
+  const result: ReindexResult = { accountId, collection, previous: undefined, indexed: 0, rejected: 0, caughtUp: 0, markedDirty: 0, removed: 0 };
   try {
-    const total = await states.count();
+    const total = await states.count(accountId);
     let after: string | null = null;
     for (;;) {
-      const page = await states.page(after, batchSize);
+      const page = await states.page(accountId, after, batchSize);
       if (page.length === 0) break;
       const { indexed, rejected } = await importStates(typesense, collection, page);
       result.indexed += indexed;
@@ -69,10 +88,10 @@ export async function reindexContacts(options: ReindexOptions): Promise<ReindexR
     }
 
     const swapStartedAt = await states.now();
-    result.caughtUp = await catchUp(options, collection, new Date(startedAt.getTime() - CATCH_UP_MARGIN_MS));
+    result.caughtUp = await catchUp(accountId, options, collection, new Date(startedAt.getTime() - CATCH_UP_MARGIN_MS));
     result.previous = await swapAlias(typesense, alias, collection);
     // Between the catch-up and the swap the live indexer still wrote to the old collection.
-    result.markedDirty = await options.outbox.markChangedSince(new Date(swapStartedAt.getTime() - CATCH_UP_MARGIN_MS));
+    result.markedDirty = await options.outbox.markChangedSince(accountId, new Date(swapStartedAt.getTime() - CATCH_UP_MARGIN_MS));
     result.removed = await removeDeleted(states, typesense, collection);
   } catch (err) {
     // Not swapped: the half-built collection goes, the alias never saw it.
@@ -95,12 +114,12 @@ async function importStates(typesense: TypesenseClient, collection: string, page
 }
 
 /** Re-imports contacts changed since `since` (deleted ones lose their document); returns how many. */
-async function catchUp(options: ReindexOptions, collection: string, since: Date): Promise<number> {
+async function catchUp(accountId: string, options: ReindexOptions, collection: string, since: Date): Promise<number> {
   const { states, typesense, batchSize } = options;
   let after: string | null = null;
   let done = 0;
   for (;;) {
-    const ids = await states.changedSince(since, after, batchSize);
+    const ids = await states.changedSince(accountId, since, after, batchSize);
     if (ids.length === 0) return done;
     const found = await states.read(ids);
     if (found.length) await importStates(typesense, collection, found);

@@ -15,7 +15,7 @@ const ok: TypesenseSearchResult = { found: 0, page: 1, search_time_ms: 3, hits: 
 function service(...answers: (TypesenseSearchResult | Error)[]) {
   const asked: TypesenseSearch[] = [];
   const typesense = {
-    search: async (s: TypesenseSearch) => {
+    search: async (_accountId: string, s: TypesenseSearch) => {
       asked.push({ ...s });
       const next = answers.shift() ?? ok;
       if (next instanceof Error) throw next;

@@ -34,8 +34,8 @@ export class ContactsSearchService {
 
   async search(accountId: string, params: ContactSearchParams): Promise<ContactSearchResult> {
     const [defs, lag] = await Promise.all([this.repository.attributeDefinitions(accountId), this.repository.indexLagMs(accountId)]);
-    const plan = this.plan(accountId, params, defs);
-    const result = await this.run(plan);
+    const plan = this.plan(params, defs);
+    const result = await this.run(accountId, plan);
     return {
       found: result.found,
       page: plan.search.page,
@@ -47,9 +47,9 @@ export class ContactsSearchService {
     };
   }
 
-  private plan(accountId: string, params: ContactSearchParams, defs: AttributeDefs): PlannedSearch {
+  private plan(params: ContactSearchParams, defs: AttributeDefs): PlannedSearch {
     try {
-      return planSearch(accountId, params, defs);
+      return planSearch(params, defs);
     } catch (err) {
       if (!(err instanceof SearchParamError)) throw err;
       if (err.kind === 'account') throw new InvalidFieldError(err.field, err.reason);
@@ -58,15 +58,15 @@ export class ContactsSearchService {
   }
 
   /** One round trip; another only when a sort or facet names an attribute no document has yet. */
-  private async run(plan: PlannedSearch): Promise<TypesenseSearchResult> {
+  private async run(accountId: string, plan: PlannedSearch): Promise<TypesenseSearchResult> {
     const search = { ...plan.search };
     for (;;) {
       try {
-        return await this.typesense.search(search);
+        return await this.typesense.search(accountId, search);
       } catch (err) {
         if (!(err instanceof SearchRejectedError)) throw err;
         const empty: TypesenseSearchResult = { found: 0, page: search.page, search_time_ms: 0, hits: [] as { document: ContactDocument }[] };
-        // No collection yet: nothing has been indexed.
+        // No collection yet: nothing of the account's has been indexed.
         if (err.code === 404 && /^Not found\.?$/.test(err.detail)) return empty;
         if (MISSING_FILTER_FIELD.test(err.detail)) return empty;
         const sortField = MISSING_SORT_FIELD.exec(err.detail)?.[1];

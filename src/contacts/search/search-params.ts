@@ -308,7 +308,7 @@ export interface TypesenseSearch {
   query_by: string;
   infix?: string;
   num_typos?: string;
-  filter_by: string;
+  filter_by?: string;
   sort_by: string;
   facet_by?: string;
   max_facet_values?: number;
@@ -323,9 +323,12 @@ export interface PlannedSearch {
   facets: Map<string, string>;
 }
 
-export function planSearch(accountId: string, p: ContactSearchParams, defs: AttributeDefs): PlannedSearch {
+/**
+ * The search within one account's collection (accountAlias): tenants are apart by construction,
+ * so no filter has to pick the account's documents out of everyone's.
+ */
+export function planSearch(p: ContactSearchParams, defs: AttributeDefs): PlannedSearch {
   const clauses = filterClauses(p, defs);
-  const account = `account_id:=${quote(accountId, 'account_id')}`;
   const q = p.q?.trim() ?? '';
   const digits = q === '' ? undefined : phoneDigits(q);
   const text = q === '' ? '*' : (digits ?? q);
@@ -333,9 +336,10 @@ export function planSearch(accountId: string, p: ContactSearchParams, defs: Attr
   const search: TypesenseSearch = {
     q: text,
     // A phone number is matched by its digits anywhere in a phone (infix is enabled on phones only), without typos.
-    query_by: digits ? 'phones,order_number' : CONTACT_TEXT_FIELDS.join(','),
+    // Words never match a phone (digits only): each field searched costs a pass over the filter's matches.
+    query_by: digits ? 'phones,order_number' : CONTACT_TEXT_FIELDS.filter((f) => f !== 'phones').join(','),
     ...(digits ? { infix: 'always,off', num_typos: '0,0' } : {}),
-    filter_by: clauses.length ? `${account} && (${clauses.join(' && ')})` : account,
+    ...(clauses.length ? { filter_by: clauses.join(' && ') } : {}),
     sort_by: p.sort !== undefined ? sortBy(p.sort, defs) : text === '*' ? 'updated_at:desc' : '_text_match:desc,updated_at:desc',
     page: p.page ?? 1,
     per_page: p.per_page ?? DEFAULT_PER_PAGE,

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG } from '../../config/config.module';
 import type { Config } from '../../config/config';
 import type { ContactDocument } from '../index/contact-document';
+import { accountAlias } from '../index/contacts-collection';
 import type { TypesenseSearch } from './search-params';
 
 /** One search waits this long for Typesense before it is answered 503. */
@@ -35,20 +36,20 @@ export interface TypesenseSearchResult {
 }
 
 /**
- * The contacts collection's search, behind its alias. POST /multi_search with one search: the
+ * The search of one account's contacts collection, behind its alias. POST /multi_search with one search: the
  * parameters travel in the body (GET caps the query string at 4000 characters), one round trip.
  */
 @Injectable()
 export class TypesenseContactSearch {
   constructor(@Inject(CONFIG) private readonly config: Config) {}
 
-  async search(search: TypesenseSearch): Promise<TypesenseSearchResult> {
+  async search(accountId: string, search: TypesenseSearch): Promise<TypesenseSearchResult> {
     let res: Response;
     try {
       res = await fetch(`${this.config.typesense.url}/multi_search`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-typesense-api-key': this.config.typesense.apiKey },
-        body: JSON.stringify({ searches: [{ collection: this.config.typesense.collection, ...search }] }),
+        body: JSON.stringify({ searches: [{ collection: accountAlias(this.config.typesense.collection, accountId), ...search }] }),
         signal: AbortSignal.timeout(SEARCH_TIMEOUT_MS),
       });
     } catch (err) {
