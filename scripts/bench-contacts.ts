@@ -131,7 +131,7 @@ async function main() {
         log(`phase ${event.name} started`);
         if (event.name === 'steady') {
           steadyRunning = true;
-          searching = runSearches(api, key, SEARCHES_PER_SECOND, () => !steadyRunning);
+          searching = runSearches(api, key, agents, SEARCHES_PER_SECOND, () => !steadyRunning);
         }
       } else if (event.type === 'phase' && 'lag_ms' in event) {
         if (event.name === 'steady') steadyRunning = false;

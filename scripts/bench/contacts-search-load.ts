@@ -2,24 +2,31 @@ import { FIRST, REGIONS, STATUSES, SURNAMES, TAGS } from './contacts-seed';
 import { sleep } from './stats';
 
 /**
- * The searches an agent console runs while the updates flow: free text (a name, a surname, part
- * of a phone number or an order number), three or more filters
- * (status, reachability, custom attributes, tags), a sort and a page — through the API, open
- * loop (a search starts on schedule whether or not the previous one answered).
+ * The searches an agent console runs while the updates flow: free text (a name, a surname, a
+ * phone number as typed locally or an order number), three or more filters, a sort and a page —
+ * through the API, open loop (a search starts on schedule whether or not the previous one answered).
  */
 const pick = <T>(values: readonly T[]): T => values[Math.floor(Math.random() * values.length)];
 
-export function randomSearch(): string {
+/**
+ * An agent's search: free text, then at least three filters — their own customers, a status,
+ * and one of reachability, a tag, a region, VIP, a quote range or a renewal window — and a sort.
+ */
+export function randomSearch(agents: string[]): string {
   const p = new URLSearchParams();
   p.set('q', freeText());
-  p.set('status', `${pick(STATUSES)},${pick(STATUSES)}`);
-  p.append('reachable', 'whatsapp');
-  p.append('attr', `region:${pick(REGIONS)}`);
-  const r = Math.random();
-  if (r < 0.33) p.append('attr', 'vip:true');
-  else if (r < 0.66) p.append('attr', 'renewal_at:2026-06-01..2027-06-01');
-  else p.append('tag', pick(TAGS));
-  p.set('sort', pick(['quote_value:desc', 'updated_at:desc', 'attr.score:desc', 'name:asc']));
+  p.set('assigned_agent_id', pick(agents));
+  p.set('status', pick(STATUSES));
+  const third = pick([
+    () => p.append('reachable', 'whatsapp'),
+    () => p.append('tag', pick(TAGS)),
+    () => p.append('attr', `region:${pick(REGIONS)}`),
+    () => p.append('attr', 'vip:true'),
+    () => (p.set('quote_value_min', '1000'), p.set('quote_value_max', '20000')),
+    () => p.append('attr', 'renewal_at:2026-06-01..2027-06-01'),
+  ]);
+  third();
+  p.set('sort', pick(['updated_at:desc', 'quote_value:desc', 'attr.score:desc', 'name:asc']));
   p.set('per_page', '20');
   return p.toString();
 }
@@ -27,9 +34,9 @@ export function randomSearch(): string {
 function freeText(): string {
   const r = Math.random();
   if (r < 0.4) return `${pick(FIRST)} ${pick(SURNAMES)}`;
-  if (r < 0.6) return pick(SURNAMES);
-  // Eight digits of a mobile number, or an order number, as people paste them.
-  if (r < 0.8) return `9${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+  if (r < 0.55) return pick(SURNAMES);
+  // A mobile number as typed locally, or an order number as pasted.
+  if (r < 0.8) return `9${String(Math.floor(Math.random() * 1e4)).padStart(4, '0')}-${String(Math.floor(Math.random() * 1e4)).padStart(4, '0')}`;
   return `PED-${100_000 + Math.floor(Math.random() * 900_000)}`;
 }
 
@@ -44,6 +51,7 @@ export interface SearchSample {
 export async function runSearches(
   api: string,
   key: string,
+  agents: string[],
   perSecond: number,
   until: () => boolean,
 ): Promise<{ samples: SearchSample[]; errors: number; firstError?: string }> {
@@ -54,7 +62,7 @@ export async function runSearches(
   const one = async () => {
     const started = performance.now();
     try {
-      const res = await fetch(`${api}/v1/contacts/search?${randomSearch()}`, { headers: { authorization: `Bearer ${key}` } });
+      const res = await fetch(`${api}/v1/contacts/search?${randomSearch(agents)}`, { headers: { authorization: `Bearer ${key}` } });
       const body = (await res.json()) as { found?: number; search_time_ms?: number; message?: unknown };
       if (!res.ok) throw new Error(`search → ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
       samples.push({ latency: performance.now() - started, server: body.search_time_ms ?? 0, found: body.found ?? 0 });

@@ -1,4 +1,4 @@
-import type { AttributeType, IdentityKind } from './index/contact-document';
+import type { AttributeType, ContactState, IdentityKind } from './index/contact-document';
 import { identityKey, normaliseIdentity, type Identity } from './identities';
 import type { PatchContactDto, UpsertContactDto } from './contacts.dto';
 
@@ -13,24 +13,11 @@ export interface FieldError {
   message: string;
 }
 
-/** The contacts columns a write sets. */
-export interface ContactColumns {
-  name: string | null;
-  status: string | null;
-  tags: string[];
-  assigned_agent_id: string | null;
-  involved_agent_ids: string[];
-  whatsapp_reachable: boolean;
-  app_installed: boolean;
-  email_reachable: boolean;
-  telegram_reachable: boolean;
-  opt_ins: Record<string, boolean>;
-  order_number: string | null;
-  quote_value: string | number | null;
-  quote_status: string | null;
-  erp_synced_at: string | Date | null;
-  attributes: Record<string, unknown>;
-}
+/** The contacts columns a write sets: the contact's own fields, as the search document is built from them. */
+export type ContactColumns = Omit<
+  ContactState,
+  'id' | 'account_id' | 'revision' | 'created_at' | 'updated_at' | 'identities' | 'activity' | 'attribute_types' | 'erp_synced_at'
+> & { erp_synced_at: string | Date | null };
 
 type Replaced = 'name' | 'status' | 'tags' | 'assigned_agent_id' | 'involved_agent_ids' | 'order_number' | 'quote_value' | 'quote_status' | 'erp_synced_at';
 type ReachabilityColumn = 'whatsapp_reachable' | 'app_installed' | 'email_reachable' | 'telegram_reachable';

@@ -69,8 +69,13 @@ interface ContactDocumentFields {
   id: string;
   account_id: string;
   name?: string;
-  /** digits only, no "+": phone identities and numeric WhatsApp ids (infix search finds a part) */
+  /** digits only, no "+": phone identities and numeric WhatsApp ids */
   phones: string[];
+  /**
+   * Each phone's last 8 to n-1 digits: the number as people type it without country or area code
+   * ("98765-4321") is a whole token, and any start of it a prefix, so no infix scan is needed.
+   */
+  phone_tails: string[];
   emails: string[];
   whatsapp_ids: string[];
   telegram_ids: string[];
@@ -103,12 +108,22 @@ const REACHABILITY: [Channel, keyof ContactState][] = [
   ['telegram', 'telegram_reachable'],
 ];
 
+const SHORTEST_TAIL = 8;
+
+export function phoneTails(digits: string): string[] {
+  const tails: string[] = [];
+  for (let n = SHORTEST_TAIL; n < digits.length; n++) tails.push(digits.slice(-n));
+  return tails;
+}
+
 export function toContactDocument(state: ContactState): ContactDocument {
   const values = (kind: IdentityKind) => state.identities.filter((i) => i.kind === kind).map((i) => i.value);
+  const phones = [...new Set([...values('phone'), ...values('whatsapp')].map((v) => v.replace(/\D/g, '')).filter(Boolean))];
   const doc: ContactDocument = {
     id: state.id,
     account_id: state.account_id,
-    phones: [...new Set([...values('phone'), ...values('whatsapp')].map((v) => v.replace(/\D/g, '')).filter(Boolean))],
+    phones,
+    phone_tails: [...new Set(phones.flatMap(phoneTails))],
     emails: values('email'),
     whatsapp_ids: values('whatsapp'),
     telegram_ids: values('telegram'),
@@ -163,7 +178,8 @@ const optional = (name: string, type: FieldType, extra: Partial<CollectionField>
 export const CONTACT_COLLECTION_FIELDS: CollectionField[] = [
   { name: 'account_id', type: 'string' },
   optional('name', 'string', { sort: true }),
-  optional('phones', 'string[]', { infix: true }),
+  optional('phones', 'string[]'),
+  optional('phone_tails', 'string[]'),
   optional('emails', 'string[]'),
   optional('whatsapp_ids', 'string[]'),
   optional('telegram_ids', 'string[]'),
@@ -194,4 +210,4 @@ export const CONTACT_COLLECTION_FIELDS: CollectionField[] = [
 export const CONTACT_TEXT_FIELDS = ['name', 'phones', 'emails', 'order_number', 'tags'] as const;
 
 /** Bump when CONTACT_COLLECTION_FIELDS changes: collections are named `<alias>_v<version>_<timestamp>`. */
-export const CONTACT_SCHEMA_VERSION = 1;
+export const CONTACT_SCHEMA_VERSION = 2;

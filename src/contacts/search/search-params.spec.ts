@@ -55,7 +55,7 @@ describe('planSearch', () => {
   it('status: any of (repeated or comma list); tags: all of; reachable: all of', () => {
     expect(inner({ status: ['lead,cliente', 'ativo'] })).toBe('status:=[`lead`,`cliente`,`ativo`]');
     expect(inner({ tag: ['a', 'b'] })).toBe('tags:=`a` && tags:=`b`');
-    expect(inner({ reachable: ['whatsapp', 'email'] })).toBe('reachable:=`whatsapp` && reachable:=`email`');
+    expect(inner({ reachable: ['whatsapp', 'email'] })).toBe('reachable:`whatsapp` && reachable:`email`');
   });
 
   it('numbers and times become ranges over the document fields (epoch ms)', () => {
@@ -105,13 +105,13 @@ describe('planSearch', () => {
     expect(failure(() => filter({ attr: ['score:5..1'] }))).toMatchObject({ field: 'attr', kind: 'syntax' });
   });
 
-  it('free text over the text fields; a phone by its digits with infix on phones', () => {
+  it('free text over the text fields; a phone by its digits, whole or as typed locally', () => {
     const text = planSearch({ q: 'maria' }, defs).search;
     expect(text).toMatchObject({ q: 'maria', query_by: 'name,emails,order_number,tags', sort_by: '_text_match:desc,updated_at:desc' });
-    expect(text.infix).toBeUndefined();
+    expect(text.num_typos).toBeUndefined();
     expect(planSearch({ q: '  ' }, defs).search).toMatchObject({ q: '*', sort_by: 'updated_at:desc' });
     const phone = planSearch({ q: '(11) 98765-4321' }, defs).search;
-    expect(phone).toMatchObject({ q: '11987654321', query_by: 'phones,order_number', infix: 'always,off', num_typos: '0,0' });
+    expect(phone).toMatchObject({ q: '11987654321', query_by: 'phones,phone_tails,order_number', num_typos: '0,0,0' });
     expect(phoneDigits('+55 11 98765-4321')).toBe('5511987654321');
     expect(phoneDigits('2024-001')).toBeUndefined();
     expect(phoneDigits('maria 123')).toBeUndefined();
