@@ -32,8 +32,8 @@ const RATE = Number(process.env.RATE ?? 10_000);
 const STEADY_MS = 1000 * Number(process.env.STEADY_S ?? (QUICK ? 40 : 120));
 const RAMP = (process.env.RAMP ?? (QUICK ? '30000,60000,120000' : '20000,40000,80000,160000')).split(',').map(Number);
 const RAMP_STEP_MS = 1000 * Number(process.env.RAMP_STEP_S ?? (QUICK ? 12 : 30));
-/** An agent team's searches: 600 a minute. */
-const SEARCHES_PER_SECOND = Number(process.env.SEARCHES_PER_SECOND ?? 10);
+/** An agent team's searches: 300 a minute (50 agents, one search every 10 s each). */
+const SEARCHES_PER_SECOND = Number(process.env.SEARCHES_PER_SECOND ?? 5);
 const NAMESPACE = 'recado-bench';
 const DB = 'recado_bench_contacts';
 const ALIAS = 'bench_contacts';
@@ -115,7 +115,7 @@ async function main() {
       lastSeqFile,
       phases,
       typesense: { url: config.typesense.url, apiKey: config.typesense.apiKey, collection: accountAlias(ALIAS, account.account.id) },
-      probesPerSecond: 10,
+      probesPerSecond: 4,
       singleShare: 0.3,
       singleMaxPerSecond: 60,
       seqStart: SEQ_START,

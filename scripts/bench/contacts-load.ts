@@ -47,7 +47,7 @@ export interface PhaseReport {
 }
 
 const MAX_IN_FLIGHT = 48;
-const PROBE_POLL_MS = 25;
+const PROBE_POLL_MS = 50;
 const PROBE_TIMEOUT_MS = 30_000;
 const TICK_MS = 50;
 

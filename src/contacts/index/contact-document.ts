@@ -87,6 +87,8 @@ interface ContactDocumentFields {
   tags: string[];
   status?: string;
   order_number?: string;
+  /** the order number as one token (letters and digits, lower-case): "PED-2024-0042" → "ped20240042" */
+  order_key?: string;
   quote_value?: number;
   quote_status?: string;
   assigned_agent_id?: string;
@@ -107,6 +109,14 @@ const REACHABILITY: [Channel, keyof ContactState][] = [
   ['email', 'email_reachable'],
   ['telegram', 'telegram_reachable'],
 ];
+
+/**
+ * An order number as one token, so it is found whole: split at its dashes, a common prefix
+ * ("PED") would be a token shared by every order.
+ */
+export function orderKey(orderNumber: string): string {
+  return orderNumber.normalize('NFKD').replace(/[^\p{L}\p{N}]/gu, '').toLowerCase();
+}
 
 const SHORTEST_TAIL = 8;
 
@@ -139,7 +149,10 @@ export function toContactDocument(state: ContactState): ContactDocument {
   };
   if (state.name !== null) doc.name = state.name;
   if (state.status !== null) doc.status = state.status;
-  if (state.order_number !== null) doc.order_number = state.order_number;
+  if (state.order_number !== null) {
+    doc.order_number = state.order_number;
+    doc.order_key = orderKey(state.order_number);
+  }
   if (state.quote_value !== null) doc.quote_value = Number(state.quote_value);
   if (state.quote_status !== null) doc.quote_status = state.quote_status;
   if (state.assigned_agent_id !== null) doc.assigned_agent_id = state.assigned_agent_id;
@@ -190,6 +203,7 @@ export const CONTACT_COLLECTION_FIELDS: CollectionField[] = [
   optional('tags', 'string[]', { facet: true }),
   optional('status', 'string', { facet: true, sort: true }),
   optional('order_number', 'string'),
+  optional('order_key', 'string'),
   optional('quote_value', 'float'),
   optional('quote_status', 'string', { facet: true, sort: true }),
   optional('assigned_agent_id', 'string', { facet: true }),

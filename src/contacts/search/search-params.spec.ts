@@ -3,6 +3,7 @@ import {
   FACET_BY,
   parseTimestamp,
   phoneDigits,
+  orderNumberKey,
   planSearch,
   quote,
   SearchParamError,
@@ -111,7 +112,10 @@ describe('planSearch', () => {
     expect(text.num_typos).toBeUndefined();
     expect(planSearch({ q: '  ' }, defs).search).toMatchObject({ q: '*', sort_by: 'updated_at:desc' });
     const phone = planSearch({ q: '(11) 98765-4321' }, defs).search;
-    expect(phone).toMatchObject({ q: '11987654321', query_by: 'phones,phone_tails,order_number', num_typos: '0,0,0' });
+    expect(phone).toMatchObject({ q: '11987654321', query_by: 'phones,phone_tails,order_key', num_typos: '0,0,0' });
+    expect(planSearch({ q: 'PED-2024-0042' }, defs).search).toMatchObject({ q: 'ped20240042', query_by: 'order_key', num_typos: '0' });
+    expect(orderNumberKey('Maria')).toBeUndefined();
+    expect(orderNumberKey('maria@example.com')).toBeUndefined();
     expect(phoneDigits('+55 11 98765-4321')).toBe('5511987654321');
     expect(phoneDigits('2024-001')).toBeUndefined();
     expect(phoneDigits('maria 123')).toBeUndefined();

@@ -3,6 +3,7 @@ import {
   attributeField,
   CHANNELS,
   CONTACT_TEXT_FIELDS,
+  orderKey,
   type AttributeType,
   type Channel,
 } from '../index/contact-document';
@@ -10,7 +11,7 @@ import {
 /**
  * Turns a validated GET /v1/contacts/search query into one Typesense search. Every user value is
  * checked against its type here and string values are backtick-quoted, so nothing the caller sends
- * can leave its clause; the caller's account is ANDed in front of everything.
+ * can leave its clause; and the search runs in the caller's account's own collection.
  */
 
 /** The account's declared custom attributes: key → type. */
@@ -137,6 +138,13 @@ export function parseTimestamp(value: string, field: string): number {
     at -= sign * (zh * 60 + zm) * 60_000;
   }
   return at;
+}
+
+/** A q that looks like an order number (letters and digits in one word: PED-2024-0042), as its key. */
+export function orderNumberKey(q: string): string | undefined {
+  if (!/^[\p{L}\p{N}][\p{L}\p{N}._/-]*$/u.test(q) || !/\p{N}/u.test(q) || !/\p{L}/u.test(q)) return undefined;
+  const key = orderKey(q);
+  return key.length >= 3 ? key : undefined;
 }
 
 /** Digits of a q that looks like a phone number (+55 11 98765-4321, (11) 98765-4321, 987654321), else undefined. */
@@ -331,15 +339,21 @@ export function planSearch(p: ContactSearchParams, defs: AttributeDefs): Planned
   const clauses = filterClauses(p, defs);
   const q = p.q?.trim() ?? '';
   const digits = q === '' ? undefined : phoneDigits(q);
-  const text = q === '' ? '*' : (digits ?? q);
+  const order = q === '' || digits ? undefined : orderNumberKey(q);
+  const text = q === '' ? '*' : (digits ?? order ?? q);
   const facets = facetFields(p.facet_by, defs);
   const search: TypesenseSearch = {
     q: text,
     // A phone number by its digits, without typos: whole (with country code) or as typed locally (a
     // tail), or the start of either. Words never match a phone (digits only), and each field
     // searched costs a pass over the filter's matches.
-    query_by: digits ? 'phones,phone_tails,order_number' : CONTACT_TEXT_FIELDS.filter((f) => f !== 'phones').join(','),
-    ...(digits ? { num_typos: '0,0,0' } : {}),
+    // An order number whole, as one token (its prefix alone would match every order).
+    query_by: digits
+      ? 'phones,phone_tails,order_key'
+      : order
+        ? 'order_key'
+        : CONTACT_TEXT_FIELDS.filter((f) => f !== 'phones').join(','),
+    ...(digits ? { num_typos: '0,0,0' } : order ? { num_typos: '0' } : {}),
     ...(clauses.length ? { filter_by: clauses.join(' && ') } : {}),
     sort_by: p.sort !== undefined ? sortBy(p.sort, defs) : text === '*' ? 'updated_at:desc' : '_text_match:desc,updated_at:desc',
     page: p.page ?? 1,
