@@ -6,6 +6,7 @@ import { toContactDocument, type AttributeType, type ContactState } from '../src
 import { accountAlias, createTypesenseClient, ensureContactsCollection } from '../src/contacts/index/contacts-collection';
 import { dropTestCollections } from './support/contact-index';
 import { apiClient, createTenant, eventually, startApi, testConfig, type RunningApi } from './support/stack';
+import { NEW_CONTACT } from '../src/contacts/contact-writes';
 
 type Tenant = Awaited<ReturnType<typeof createTenant>>;
 
@@ -15,23 +16,10 @@ const HOSTILE_STATUS = 'x) || (y';
 
 function contact(accountId: string, over: Partial<ContactState>): ContactState {
   return {
+    ...NEW_CONTACT,
     id: randomUUID(),
     account_id: accountId,
-    name: null,
-    status: null,
-    tags: [],
-    assigned_agent_id: null,
-    involved_agent_ids: [],
-    whatsapp_reachable: false,
-    app_installed: false,
-    email_reachable: false,
-    telegram_reachable: false,
-    opt_ins: {},
-    order_number: null,
-    quote_value: null,
-    quote_status: null,
     erp_synced_at: null,
-    attributes: {},
     revision: 1,
     created_at: new Date('2024-01-10T00:00:00Z'),
     updated_at: new Date('2024-01-10T00:00:00Z'),

@@ -2,7 +2,14 @@ import { applyContactWrite, NEW_CONTACT, parseContactWrite } from './contact-wri
 
 const TYPES = { region: 'string', score: 'number', vip: 'boolean', renewal_at: 'date', brands: 'string_list' } as const;
 
+const ID = '6f1c1d2e-0000-4000-8000-000000000001';
+
 describe('contact writes', () => {
+  it('needs an id or an identity to find the contact by', () => {
+    expect(parseContactWrite({ name: 'Maria' }, TYPES).errors).toEqual([{ field: 'identities', message: expect.stringMatching(/give the contact an id/) }]);
+    expect(parseContactWrite({ id: ID, name: 'Maria' }, TYPES).errors).toEqual([]);
+  });
+
   it('a new contact is reachable on the channels it has an identity for, unless the write says otherwise', () => {
     const { write, errors } = parseContactWrite(
       { identities: [{ type: 'whatsapp', value: '5511987654321' }, { type: 'email', value: 'a@b.co' }], reachability: { email: false } },
@@ -26,7 +33,7 @@ describe('contact writes', () => {
 
   it('checks each declared attribute against its type and names unknown ones', () => {
     const { errors, write } = parseContactWrite(
-      { attributes: { region: 7, score: '1', vip: 'yes', renewal_at: '2027-02-30', brands: ['x', ''], color: 'blue' } },
+      { id: ID, attributes: { region: 7, score: '1', vip: 'yes', renewal_at: '2027-02-30', brands: ['x', ''], color: 'blue' } },
       TYPES,
     );
     expect(errors.map((e) => e.field)).toEqual([
@@ -41,7 +48,7 @@ describe('contact writes', () => {
   });
 
   it('stores dates as ISO instants and rounds the quote to cents', () => {
-    const { write, errors } = parseContactWrite({ attributes: { renewal_at: '2027-01-15' }, quote_value: 10.456, erp_synced_at: '2026-12-01T10:00:00-03:00' }, TYPES);
+    const { write, errors } = parseContactWrite({ id: ID, attributes: { renewal_at: '2027-01-15' }, quote_value: 10.456, erp_synced_at: '2026-12-01T10:00:00-03:00' }, TYPES);
     expect(errors).toEqual([]);
     expect(write.attributes.renewal_at).toBe('2027-01-15T00:00:00.000Z');
     expect(write.set).toMatchObject({ quote_value: 10.46, erp_synced_at: '2026-12-01T13:00:00.000Z' });

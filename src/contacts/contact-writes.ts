@@ -63,6 +63,9 @@ export function parseContactWrite(
 
   const given = [...(dto.identities ?? []).map((i, n) => ({ ...i, field: `identities.${n}.value` }))];
   if (upsert.wa_id) given.push({ type: 'whatsapp', value: upsert.wa_id, field: 'wa_id' });
+  if (!write.id && given.length === 0) {
+    errors.push({ field: 'identities', message: 'give the contact an id or at least one identity (or wa_id) to find it by' });
+  }
   const seen = new Set<string>();
   for (const g of given) {
     const normal = normaliseIdentity(g.type, g.value);

@@ -73,9 +73,6 @@ export class ContactsService {
 
   /** POST /v1/contacts: by id, or by any identity, or new. Nothing is written when any part is wrong. */
   async upsert(accountId: string, dto: UpsertContactDto): Promise<{ created: boolean; contact: ContactView }> {
-    if (!dto.id && !dto.wa_id && !dto.identities?.length) {
-      throw new InvalidFieldError('identities', 'give the contact an id or at least one identity (or wa_id) to find it by');
-    }
     const outcome = await this.writeOne(accountId, dto, false);
     return { created: outcome.status === 'created', contact: await this.get(accountId, outcome.id) };
   }
@@ -99,9 +96,6 @@ export class ContactsService {
       const dto = plainToInstance(UpsertContactDto, item);
       const shape = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true });
       const errors = shape.flatMap((e) => fieldErrors(e));
-      if (!errors.length && !dto.id && !dto.wa_id && !dto.identities?.length) {
-        errors.push({ field: 'identities', message: 'give the contact an id or at least one identity (or wa_id) to find it by' });
-      }
       const parsed = errors.length ? undefined : parseContactWrite(dto, attributeTypes);
       errors.push(...(parsed?.errors ?? []));
       if (errors.length) results[index] = { index, status: 'failed', id: typeof item.id === 'string' ? item.id : null, errors };

@@ -220,8 +220,8 @@ export const CONTACT_COLLECTION_FIELDS: CollectionField[] = [
   { name: 'revision', type: 'int64' },
 ];
 
-/** Fields free-text search looks in, in order of weight. */
-export const CONTACT_TEXT_FIELDS = ['name', 'phones', 'emails', 'order_number', 'tags'] as const;
+/** Fields free-text search looks for words in, in order of weight (phones hold digits only: a number is searched on its own). */
+export const CONTACT_TEXT_FIELDS = ['name', 'emails', 'order_number', 'tags'] as const;
 
 /** Bump when CONTACT_COLLECTION_FIELDS changes: collections are named `<alias>_v<version>_<timestamp>`. */
 export const CONTACT_SCHEMA_VERSION = 2;

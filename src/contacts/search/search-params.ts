@@ -345,14 +345,13 @@ export function planSearch(p: ContactSearchParams, defs: AttributeDefs): Planned
   const search: TypesenseSearch = {
     q: text,
     // A phone number by its digits, without typos: whole (with country code) or as typed locally (a
-    // tail), or the start of either. Words never match a phone (digits only), and each field
-    // searched costs a pass over the filter's matches.
+    // tail), or the start of either.
     // An order number whole, as one token (its prefix alone would match every order).
     query_by: digits
       ? 'phones,phone_tails,order_key'
       : order
         ? 'order_key'
-        : CONTACT_TEXT_FIELDS.filter((f) => f !== 'phones').join(','),
+        : CONTACT_TEXT_FIELDS.join(','),
     ...(digits ? { num_typos: '0,0,0' } : order ? { num_typos: '0' } : {}),
     ...(clauses.length ? { filter_by: clauses.join(' && ') } : {}),
     sort_by: p.sort !== undefined ? sortBy(p.sort, defs) : text === '*' ? 'updated_at:desc' : '_text_match:desc,updated_at:desc',
