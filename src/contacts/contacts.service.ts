@@ -110,13 +110,12 @@ export class ContactsService {
 
   private async writeOne(accountId: string, dto: UpsertContactDto, mustExist: boolean) {
     const { write, errors } = parseContactWrite(dto, await this.repository.attributeTypes(accountId));
-    if (errors.length) throw new InvalidFieldError(errors[0].field, errors.map((e) => `${e.field}: ${e.message}`).join('; '));
+    if (errors.length) throw invalid(errors);
     const [outcome] = await this.apply(accountId, [{ index: 0, write, mustExist }]);
     if (outcome.status !== 'failed') return outcome;
-    const message = outcome.errors.map((e) => `${e.field}: ${e.message}`).join('; ');
     if (outcome.code === 404 && outcome.errors[0].field === 'id') throw new NotFoundError('contact', dto.id!);
-    if (outcome.code === 409) throw new ConflictError(message);
-    throw new InvalidFieldError(outcome.errors[0].field, message);
+    if (outcome.code === 409) throw new ConflictError(outcome.errors.map((e) => `${e.field}: ${e.message}`).join('; '));
+    throw invalid(outcome.errors);
   }
 
   /** Applies the writes in one transaction; run again when Postgres picks it as a deadlock victim. */
@@ -217,6 +216,11 @@ export class ContactsService {
     }
     return (await this.repository.list(accountId, { identity, limit: query.limit ?? DEFAULT_PAGE_SIZE })).map(contactView);
   }
+}
+
+/** The first field named by the error (InvalidFieldError prefixes it), the others after it. */
+function invalid([first, ...others]: FieldError[]): InvalidFieldError {
+  return new InvalidFieldError(first.field, [first.message, ...others.map((e) => `${e.field}: ${e.message}`)].join('; '));
 }
 
 /** class-validator's nested errors as flat `identities.0.value` fields. */
