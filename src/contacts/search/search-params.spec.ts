@@ -60,15 +60,25 @@ describe('planSearch', () => {
   });
 
   it('numbers and times become ranges over the document fields (epoch ms)', () => {
-    expect(inner({ quote_value_min: 10.001, quote_value_max: 20.009 })).toBe('quote_value:>=10.01 && quote_value:<=20.00');
+    // Whole units by quote_value_floor, the cents at the ends; bounds rounded inwards to the cent.
+    expect(inner({ quote_value_min: 10.001, quote_value_max: 20.009 })).toBe(
+      '(quote_value:[10.01..10.99] || quote_value:[20.00..20.00] || quote_value_floor:[11..19])',
+    );
+    expect(inner({ quote_value_min: 1000, quote_value_max: 20000 })).toBe('(quote_value:[20000.00..20000.00] || quote_value_floor:[1000..19999])');
+    expect(inner({ quote_value_min: 5 })).toBe('quote_value_floor:>=5');
+    expect(inner({ quote_value_min: 0.07 })).toBe('(quote_value:[0.07..0.99] || quote_value_floor:>=1)');
+    expect(inner({ quote_value_max: 5.5 })).toBe('(quote_value:[5.00..5.50] || quote_value_floor:<=4)');
+    expect(inner({ quote_value_min: -2.5, quote_value_max: 1 })).toBe('(quote_value:[-2.50..-2.01] || quote_value:[1.00..1.00] || quote_value_floor:[-2..0])');
+    expect(inner({ quote_value_min: 10.25, quote_value_max: 10.75 })).toBe('quote_value:[10.25..10.75]');
+    expect(inner({ quote_value_min: 10.5, quote_value_max: 11.25 })).toBe('(quote_value:[10.50..10.99] || quote_value:[11.00..11.25])');
     expect(inner({ created_after: '2024-01-01T00:00:00Z', created_before: '2024-01-02T00:00:00-03:00' })).toBe(
-      `created_at:>=${Date.UTC(2024, 0, 1)} && created_at:<${Date.UTC(2024, 0, 2, 3)}`,
+      `created_at:[${Date.UTC(2024, 0, 1)}..${Date.UTC(2024, 0, 2, 3) - 1}]`,
     );
     expect(inner({ last_inbound_after: '2024-01-01T00:00:00Z', channel: 'email' })).toBe(`last_inbound_email:>=${Date.UTC(2024, 0, 1)}`);
     expect(inner({ channel: 'telegram' })).toBe('last_inbound_telegram:>=0');
     expect(inner({ last_inbound_before: '2024-01-01T00:00:00Z' })).toBe(
-      `((last_inbound_whatsapp:<${Date.UTC(2024, 0, 1)}) || (last_inbound_email:<${Date.UTC(2024, 0, 1)}) || ` +
-        `(last_inbound_telegram:<${Date.UTC(2024, 0, 1)}) || (last_inbound_app:<${Date.UTC(2024, 0, 1)}))`,
+      `((last_inbound_whatsapp:<=${Date.UTC(2024, 0, 1) - 1}) || (last_inbound_email:<=${Date.UTC(2024, 0, 1) - 1}) || ` +
+        `(last_inbound_telegram:<=${Date.UTC(2024, 0, 1) - 1}) || (last_inbound_app:<=${Date.UTC(2024, 0, 1) - 1}))`,
     );
   });
 
