@@ -303,7 +303,6 @@ export function filterClauses(p: ContactSearchParams, defs: AttributeDefs, optio
   if (p.opted_in !== undefined) clauses.push(`opt_in:=${quote(p.opted_in, 'opted_in')}`);
   if (p.opted_out !== undefined) clauses.push(`opt_out:=${quote(p.opted_out, 'opted_out')}`);
   if (p.quote_status !== undefined) clauses.push(`quote_status:=${quote(p.quote_status, 'quote_status')}`);
-  // quote_value has 2 decimals: rounding the bounds inwards keeps the comparison exact.
   clauses.push(...quoteValueRange(p.quote_value_min, p.quote_value_max, options));
   if (p.order_number !== undefined) clauses.push(`order_number:=${quote(p.order_number, 'order_number')}`);
   clauses.push(...timeRange('created_at', p.created_after, p.created_before, ['created_after', 'created_before']));
@@ -378,15 +377,15 @@ export interface PlannedSearch {
   facets: Map<string, string>;
 }
 
-/**
- * The search within one account's collection (accountAlias): tenants are apart by construction,
- * so no filter has to pick the account's documents out of everyone's.
- */
 export interface PlanOptions {
   /** Filter quote_value by cents only (a collection built before quote_value_floor existed). */
   legacyQuoteRange?: boolean;
 }
 
+/**
+ * The search within one account's collection (accountAlias): tenants are apart by construction,
+ * so no filter has to pick the account's documents out of everyone's.
+ */
 export function planSearch(p: ContactSearchParams, defs: AttributeDefs, options: PlanOptions = {}): PlannedSearch {
   const clauses = filterClauses(p, defs, options);
   const q = p.q?.trim() ?? '';
