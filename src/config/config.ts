@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Duration } from '@temporalio/common';
 import { DAY_MS, WEEK_MS, type PermissionLimits, type PermissionRequestLimits } from '../calls/policy';
 import { KEY_ID_PATTERN, parseSecretKey, type SecretKey, type SecretKeys } from '../secrets/secrets';
@@ -7,22 +8,17 @@ import {
   parseMessagingTier,
   type MessagingLimitTier,
 } from '../calls/settings/readiness';
+import { findRepoRoot } from '../common/repo-root';
+import { ConfigError } from './config-error';
+import { loadCallAudioConfig, type CallAudioConfig } from './call-audio.config';
+
+export { ConfigError } from './config-error';
 
 /**
  * Environment parsed and validated once at start-up. Every variable has a documented
  * default for the local stack (see README "Environment variables"); in production
  * (RECADO_ENV=production) the secrets must be set explicitly.
  */
-
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(`${variable}: ${message}`);
-    this.name = 'ConfigError';
-  }
-}
 
 type Env = Record<string, string | undefined>;
 
@@ -131,6 +127,8 @@ export interface Config {
     stepTimeout: Duration;
   };
   livekit: { url: string; apiKey: string; apiSecret: string; connectorUrl: string };
+  /** Recordings, the post-call AI steps and deep links (call-audio.config.ts). */
+  callAudio: CallAudioConfig;
   whatsapp: { graphUrl: string; graphVersion: string; appSecret: string; verifyToken: string };
   messages: {
     /** startToClose timeout of one provider send attempt. */
@@ -281,6 +279,7 @@ export function loadConfig(env: Env = process.env): Config {
       apiSecret: get('LIVEKIT_API_SECRET'),
       connectorUrl: url('LIVEKIT_CONNECTOR_URL', ['http:', 'https:']),
     },
+    callAudio: loadCallAudioConfig(env, env.RECADO_DATA_DIR || path.join(findRepoRoot(), '.recado')),
     whatsapp: {
       graphUrl: url('WHATSAPP_GRAPH_URL', ['http:', 'https:']),
       graphVersion,

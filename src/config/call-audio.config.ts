@@ -1,0 +1,133 @@
+import path from 'node:path';
+import { ConfigError } from './config-error';
+
+/**
+ * Configuration of calls with real audio: where recordings go, which recorder makes them, the AI
+ * provider of the post-call steps, and the frontend's deep links. Parsed once with the rest of
+ * the environment (config.ts); every variable has a documented default (README).
+ */
+
+type Env = Record<string, string | undefined>;
+
+export const CALL_AUDIO_DEFAULTS = {
+  RECORDING_STORAGE: 'local',
+  RECORDING_DIR: '',
+  RECORDING_WORK_DIR: '',
+  RECORDER: 'participant',
+  RECORDING_MAX_CALL_DURATION: '4h',
+  RECORDING_S3_ENDPOINT: '',
+  RECORDING_S3_REGION: 'us-east-1',
+  RECORDING_S3_BUCKET: '',
+  RECORDING_S3_ACCESS_KEY_ID: '',
+  RECORDING_S3_SECRET_ACCESS_KEY: '',
+  RECORDING_S3_FORCE_PATH_STYLE: 'true',
+  OPENAI_API_KEY: '',
+  OPENAI_BASE_URL: 'http://127.0.0.1:4020/v1',
+  OPENAI_TRANSCRIPTION_MODEL: 'whisper-1',
+  OPENAI_TRANSCRIPTION_LANGUAGE: 'pt',
+  OPENAI_SUMMARY_MODEL: 'gpt-4o-mini',
+  OPENAI_MAX_UPLOAD_BYTES: '26214400',
+  CALL_DEEP_LINK_TEMPLATE: 'http://127.0.0.1:3000/contacts/{contact_id}/thread#call-{call_id}',
+} as const;
+
+export interface S3StorageConfig {
+  endpoint: string | null;
+  region: string;
+  bucket: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  forcePathStyle: boolean;
+}
+
+export interface CallAudioConfig {
+  recordings: {
+    /** local: files under `dir`; s3: an S3-compatible bucket. */
+    storage: 'local' | 's3';
+    dir: string;
+    /** Where the recorder writes while a call lasts (survives a worker restart on the same host). */
+    workDir: string;
+    /** participant: the built-in rtc-node recorder; egress: LiveKit Egress to S3. */
+    recorder: 'participant' | 'egress';
+    /** The recorder gives up on a call that lasts longer than this (ms). */
+    maxCallDurationMs: number;
+    s3: S3StorageConfig;
+  };
+  ai: {
+    /** null: no AI provider is configured and the post-call steps are skipped. */
+    apiKey: string | null;
+    /** Any OpenAI-compatible server; locally the OpenAI simulator (src/simulators/openai). */
+    baseUrl: string;
+    transcriptionModel: string;
+    transcriptionLanguage: string;
+    summaryModel: string;
+    /** The audio API's upload limit (25 MB): longer recordings are split below it. */
+    maxUploadBytes: number;
+  };
+  /** `{contact_id}` and `{call_id}` are replaced: where a call opens in the agents' frontend. */
+  deepLinkTemplate: string;
+}
+
+const DURATION = /^(\d+)(s|m|h)$/;
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+export function loadCallAudioConfig(env: Env, dataDir: string): CallAudioConfig {
+  const get = (name: keyof typeof CALL_AUDIO_DEFAULTS): string => {
+    const value = env[name];
+    return value !== undefined && value !== '' ? value : CALL_AUDIO_DEFAULTS[name];
+  };
+  const oneOf = <T extends string>(name: keyof typeof CALL_AUDIO_DEFAULTS, values: readonly T[]): T => {
+    const value = get(name);
+    if (!values.includes(value as T)) throw new ConfigError(name, `must be one of ${values.join(', ')}, got "${value}"`);
+    return value as T;
+  };
+  const httpUrl = (name: keyof typeof CALL_AUDIO_DEFAULTS): string => {
+    const value = get(name);
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      throw new ConfigError(name, `is not a valid URL: "${value}"`);
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError(name, 'must use http: or https:');
+    return value.replace(/\/+$/, '');
+  };
+  const maxDuration = DURATION.exec(get('RECORDING_MAX_CALL_DURATION'));
+  if (!maxDuration) {
+    throw new ConfigError('RECORDING_MAX_CALL_DURATION', `must be a duration like 90m or 4h, got "${get('RECORDING_MAX_CALL_DURATION')}"`);
+  }
+  const maxUploadBytes = Number(get('OPENAI_MAX_UPLOAD_BYTES'));
+  if (!Number.isInteger(maxUploadBytes) || maxUploadBytes < 1_000_000) {
+    throw new ConfigError('OPENAI_MAX_UPLOAD_BYTES', `must be a whole number of bytes ≥ 1000000, got "${get('OPENAI_MAX_UPLOAD_BYTES')}"`);
+  }
+  const storage = oneOf('RECORDING_STORAGE', ['local', 's3'] as const);
+  const s3: S3StorageConfig = {
+    endpoint: get('RECORDING_S3_ENDPOINT') ? httpUrl('RECORDING_S3_ENDPOINT') : null,
+    region: get('RECORDING_S3_REGION'),
+    bucket: get('RECORDING_S3_BUCKET'),
+    accessKeyId: get('RECORDING_S3_ACCESS_KEY_ID'),
+    secretAccessKey: get('RECORDING_S3_SECRET_ACCESS_KEY'),
+    forcePathStyle: oneOf('RECORDING_S3_FORCE_PATH_STYLE', ['true', 'false'] as const) === 'true',
+  };
+  if (storage === 's3' && !s3.bucket) throw new ConfigError('RECORDING_S3_BUCKET', 'is required when RECORDING_STORAGE=s3');
+  const template = get('CALL_DEEP_LINK_TEMPLATE');
+  if (!template.includes('{call_id}')) throw new ConfigError('CALL_DEEP_LINK_TEMPLATE', 'must contain {call_id}');
+  return {
+    recordings: {
+      storage,
+      dir: path.resolve(get('RECORDING_DIR') || path.join(dataDir, 'recordings')),
+      workDir: path.resolve(get('RECORDING_WORK_DIR') || path.join(dataDir, 'recordings-work')),
+      recorder: oneOf('RECORDER', ['participant', 'egress'] as const),
+      maxCallDurationMs: Number(maxDuration[1]) * UNIT_MS[maxDuration[2] as keyof typeof UNIT_MS],
+      s3,
+    },
+    ai: {
+      apiKey: env.OPENAI_API_KEY ? env.OPENAI_API_KEY : null,
+      baseUrl: httpUrl('OPENAI_BASE_URL'),
+      transcriptionModel: get('OPENAI_TRANSCRIPTION_MODEL'),
+      transcriptionLanguage: get('OPENAI_TRANSCRIPTION_LANGUAGE'),
+      summaryModel: get('OPENAI_SUMMARY_MODEL'),
+      maxUploadBytes,
+    },
+    deepLinkTemplate: template,
+  };
+}
