@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import type { Client as TypesenseClient } from 'typesense';
 import type { Config } from '../src/config/config';
-import { toContactDocument, type AttributeType, type ContactState } from '../src/contacts/index/contact-document';
+import { CONTACT_COLLECTION_FIELDS, toContactDocument, type AttributeType, type ContactState } from '../src/contacts/index/contact-document';
 import { accountAlias, createTypesenseClient, ensureContactsCollection } from '../src/contacts/index/contacts-collection';
 import { dropTestCollections } from './support/contact-index';
 import { apiClient, createTenant, eventually, startApi, testConfig, type RunningApi } from './support/stack';
@@ -274,6 +274,38 @@ describe('GET /v1/contacts/search', () => {
     const unknown = await search(a, qs({ attr: 'nope:1' }));
     expect(unknown.body.field).toBe('attr');
     expect(unknown.body.message).toContain('"nope"');
+  });
+
+  it('filters quote ranges by cents in a collection built before quote_value_floor (schema v2), with the same results', async () => {
+    const legacy = await createTenant(api, config, 'Busca legado');
+    const cl = contactsOf(legacy.accountId, agent, helper);
+    const alias = accountAlias(config.typesense.collection, legacy.accountId);
+    const collection = `${alias}_v2`;
+    await typesense.collections().create({
+      name: collection,
+      fields: CONTACT_COLLECTION_FIELDS.filter((f) => f.name !== 'quote_value_floor'),
+      default_sorting_field: 'updated_at',
+      token_separators: ['-', '_', '.', '@', '+'],
+    });
+    await typesense.aliases().upsert(alias, { collection_name: collection });
+    const documents = Object.values(cl).map((c) => {
+      const { quote_value_floor: _absent, ...v2 } = toContactDocument(c);
+      return v2;
+    });
+    expect((await typesense.collections(collection).documents().import(documents, { action: 'upsert' })).every((r) => r.success)).toBe(true);
+
+    const cases: [Record<string, string>, string[], string[]][] = [
+      [{ quote_value_min: '1000' }, [ca.maria.id], [cl.maria.id]],
+      [{ quote_value_max: '300' }, [ca.joao.id], [cl.joao.id]],
+      [{ quote_value_min: '300', quote_value_max: '1500.50' }, [ca.maria.id, ca.joao.id], [cl.maria.id, cl.joao.id]],
+      [{ quote_value_min: '1500.51' }, [], []],
+      [{ quote_value_min: '299.99', quote_value_max: '300.01' }, [ca.joao.id], [cl.joao.id]],
+    ];
+    for (const [params, current, v2] of cases) {
+      const [now, before] = [await search(a, qs(params)), await search(legacy, qs(params))];
+      expect({ params, status: before.status, ids: ids(before) }).toEqual({ params, status: 200, ids: [...v2].sort() });
+      expect({ params, ids: ids(now) }).toEqual({ params, ids: [...current].sort() });
+    }
   });
 
   it('sorts by fields and attributes, and counts facets of the account only', async () => {
