@@ -1,12 +1,15 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { randomUUID } from 'node:crypto';
 import type { CallPermissionsRepository } from '../src/calls/call-permissions.repository';
-import { ENDED_CALL_STATES, type CallState, type CallsRepository } from '../src/calls/calls.repository';
+import { ENDED_CALL_STATES, type CallRow, type CallState, type CallsRepository } from '../src/calls/calls.repository';
 import type { LiveKitActivities, WhatsAppDisconnectOutcome } from './livekit';
 import type { SealedTokenRow } from '../src/numbers/access-tokens';
 import type { PermissionState } from '../src/calls/policy';
 import type { MessagesRepository } from '../src/messages/messages.repository';
 import type { RealtimeRepository } from '../src/realtime/realtime.repository';
+import type { CallEventKind, CallEventsRepository } from '../src/calls/call-events.repository';
+import { customerIdentity } from '../src/calls/room-identities';
+import type { RecordingSettingsRepository } from '../src/recording/recording-settings.repository';
 
 export interface CallActivityDeps {
   permissions: CallPermissionsRepository;
@@ -14,6 +17,8 @@ export interface CallActivityDeps {
   livekit: LiveKitActivities;
   messages: MessagesRepository;
   realtime: RealtimeRepository;
+  events: CallEventsRepository;
+  recordingSettings: RecordingSettingsRepository;
   /** The number's plain token, for the Connector request being built. */
   accessToken: (number: SealedTokenRow) => string;
   /** Body of the interactive call_permission_request sent inside the 24 h window. */
@@ -21,9 +26,20 @@ export interface CallActivityDeps {
 }
 
 const WINDOW_MS = 24 * 60 * 60 * 1000;
+const RECORDER_POLL_MS = 100;
+
+const TIMELINE_KIND: Record<CallState, CallEventKind> = {
+  dialing: 'dialing',
+  ringing: 'ringing',
+  accepted: 'answered',
+  completed: 'ended',
+  rejected: 'ended',
+  not_answered: 'ended',
+  failed: 'ended',
+};
 
 export function createCallActivities(deps: CallActivityDeps) {
-  const { permissions, calls, livekit, messages, realtime, accessToken, permissionRequestText } = deps;
+  const { permissions, calls, livekit, messages, realtime, events, recordingSettings, accessToken, permissionRequestText } = deps;
   /** Access tokens and phone numbers are looked up here, never passed through workflow histories. */
   const context = async (accountId: string, callId: string) => {
     const call = await calls.context(accountId, callId);
@@ -31,6 +47,21 @@ export function createCallActivities(deps: CallActivityDeps) {
     if (!call.wa_id) throw ApplicationFailure.nonRetryable(`the contact of call ${callId} has no WhatsApp identity`, 'NoWhatsAppIdentity');
     return { ...call, wa_id: call.wa_id };
   };
+
+  /**
+   * The call's timeline: how it began (dialing for ours, ringing for the customer's) and each state
+   * reached. A state is stored once, whatever retries report it again.
+   */
+  async function recordTimeline(row: CallRow, state: CallState, endReason?: string): Promise<void> {
+    const first: CallEventKind = row.direction === 'business_initiated' ? 'dialing' : 'ringing';
+    const ids = { accountId: row.account_id, callId: row.id };
+    await events.append({ ...ids, kind: first, at: row.created_at, dedupKey: first });
+    const kind = TIMELINE_KIND[state];
+    if (kind === first) return;
+    const at = (kind === 'ringing' ? row.ringing_at : kind === 'answered' ? row.accepted_at : row.ended_at) ?? new Date();
+    const detail = kind === 'ended' ? { state, end_reason: endReason ?? row.end_reason, duration_seconds: row.duration_seconds } : {};
+    await events.append({ ...ids, kind, at, agentId: kind === 'answered' ? row.agent_id : null, detail, dedupKey: kind });
+  }
 
   return {
     /**
@@ -46,6 +77,7 @@ export function createCallActivities(deps: CallActivityDeps) {
         roomName: call.room_name,
         accessToken: accessToken(call),
         bizOpaqueCallbackData: call.id,
+        participantIdentity: customerIdentity(call.contact_id),
         ringingTimeoutSeconds: input.ringingTimeoutSeconds,
       });
       await calls.setWhatsAppCallId(call.id, whatsappCallId);
@@ -89,6 +121,25 @@ export function createCallActivities(deps: CallActivityDeps) {
       return result;
     },
 
+    /**
+     * Waits (a bounded time) for the call's recorder to be in the room, so that the media bridge
+     * comes up with the recorder already listening and the first words are not lost. An account
+     * that does not record has nothing to wait for; a recorder late past the wait is recorded as
+     * late by the recorder itself (its first audio's offset), and the call goes on.
+     */
+    async waitForRecorder(input: { accountId: string; callId: string; timeoutMs: number }): Promise<{ ready: boolean }> {
+      if (!(await recordingSettings.get(input.accountId)).enabled) return { ready: false };
+      const deadline = Date.now() + input.timeoutMs;
+      for (;;) {
+        if (await events.has(input.callId, 'recording_started')) return { ready: true };
+        if (Date.now() >= deadline) {
+          log.warn('the recorder was not in the room in time; the call goes on', { callId: input.callId, waitedMs: input.timeoutMs });
+          return { ready: false };
+        }
+        await new Promise((resolve) => setTimeout(resolve, RECORDER_POLL_MS));
+      }
+    },
+
     /** Writes the call's state and tells the account's agents; an ended call's room is closed. */
     async recordCallState(input: {
       accountId: string;
@@ -106,6 +157,7 @@ export function createCallActivities(deps: CallActivityDeps) {
         agentId: input.agentId,
       });
       if (!row) return;
+      await recordTimeline(row, input.state, input.endReason);
       await realtime.publish({
         accountId: input.accountId,
         type: 'call.updated',

@@ -8,6 +8,7 @@ import type { RealtimeRepository } from '../src/realtime/realtime.repository';
 import type { WhatsAppGraphClient } from '../src/whatsapp/graph-client';
 import type { LiveKitActivities } from './livekit';
 import type { SealedTokenRow } from '../src/numbers/access-tokens';
+import { customerIdentity } from '../src/calls/room-identities';
 
 export interface InboundCallActivityDeps {
   inbound: InboundCallsRepository;
@@ -97,6 +98,7 @@ export function createInboundCallActivities(deps: InboundCallActivityDeps) {
             roomName: call.room_name,
             accessToken: accessToken(call),
             bizOpaqueCallbackData: call.id,
+            participantIdentity: customerIdentity(call.contact_id),
             timeoutSeconds: input.timeoutSeconds,
           });
           await calls.addParticipant({ accountId: call.account_id, callId: call.id, agentId: input.agentId, role: 'host', state: 'joined' });

@@ -18,6 +18,13 @@ import { ContactIndexer } from '../src/contacts/index/contact-indexer';
 import { ContactStateRepository } from '../src/contacts/index/contact-state.repository';
 import { ContactIndexOutboxRepository } from '../src/contacts/index/outbox.repository';
 import { createContactIndexActivities } from './contact-index';
+import type { CallAudioConfig } from '../src/config/call-audio.config';
+import { LocalRecordingStorage } from '../src/recording/storage';
+import { PostCallRepository } from '../src/calls/postcall/postcall.repository';
+import { CallEventsRepository } from '../src/calls/call-events.repository';
+import { RecordingSettingsRepository } from '../src/recording/recording-settings.repository';
+import { createPostCallActivities } from './post-call';
+import { createAiClient } from './openai';
 
 export interface ActivityDeps {
   pool: Pool;
@@ -25,10 +32,11 @@ export interface ActivityDeps {
   livekit: { url: string; apiKey: string; apiSecret: string; connectorUrl: string };
   calls: { permissionRequestText: string; missedCallText: string; outsideHoursText: string };
   secrets: SecretKeys;
+  callAudio: CallAudioConfig;
 }
 
 /** Every activity the worker registers, with its clients injected. */
-export function createActivities({ pool, whatsapp, livekit, calls, secrets }: ActivityDeps) {
+export function createActivities({ pool, whatsapp, livekit, calls, secrets, callAudio }: ActivityDeps) {
   const messages = new MessagesRepository(pool);
   const realtime = new RealtimeRepository(pool);
   const livekitActivities = createLiveKitActivities({ ...livekit, whatsappCloudApiVersion: whatsapp.graphVersion });
@@ -38,9 +46,18 @@ export function createActivities({ pool, whatsapp, livekit, calls, secrets }: Ac
   const accessToken = (row: SealedTokenRow) => tokens.openRow(row);
   const graphClient = (row: SealedTokenRow) =>
     new WhatsAppGraphClient({ baseUrl: whatsapp.graphUrl, version: whatsapp.graphVersion, accessToken: accessToken(row) });
+  const storage = new LocalRecordingStorage(callAudio.recordings.dir);
   return {
     ...livekitActivities,
+    ...createPostCallActivities({
+      postcall: new PostCallRepository(pool),
+      storage,
+      ai: createAiClient(callAudio.ai),
+      maxUploadBytes: callAudio.ai.maxUploadBytes,
+    }),
     ...createCallActivities({
+      events: new CallEventsRepository(pool),
+      recordingSettings: new RecordingSettingsRepository(pool),
       permissions: new CallPermissionsRepository(pool),
       calls: callsRepository,
       livekit: livekitActivities,

@@ -31,6 +31,7 @@ export async function createWorker(config: Config) {
       livekit: config.livekit,
       calls: config.calls,
       secrets: config.secrets,
+      callAudio: config.callAudio,
     }),
     ...workflowSource(),
   });

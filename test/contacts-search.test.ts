@@ -289,7 +289,8 @@ describe('GET /v1/contacts/search', () => {
     });
     await typesense.aliases().upsert(alias, { collection_name: collection });
     const documents = Object.values(cl).map((c) => {
-      const { quote_value_floor: _absent, ...v2 } = toContactDocument(c);
+      const v2: Partial<ReturnType<typeof toContactDocument>> = toContactDocument(c);
+      delete v2.quote_value_floor;
       return v2;
     });
     expect((await typesense.collections(collection).documents().import(documents, { action: 'upsert' })).every((r) => r.success)).toBe(true);

@@ -1,6 +1,4 @@
 import {
-  ActivityFailure,
-  ApplicationFailure,
   condition,
   defineQuery,
   defineSignal,
@@ -15,6 +13,7 @@ import type { Activities } from '../activities';
 import type { BusinessCallOutcome } from '../src/calls/policy';
 import { businessCallEndedSignal, callPermissionWorkflowId } from './call-permission.workflow';
 import { RecadoWhatsAppCallId } from './search-attributes';
+import { failureReason } from './failure-reason';
 
 export interface BusinessCallInput {
   accountId: string;
@@ -199,10 +198,4 @@ export async function businessCallWorkflow(input: BusinessCallInput): Promise<Ca
     }
     return final;
   }
-}
-
-function failureReason(err: unknown): string {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  if (cause instanceof ApplicationFailure && cause.type) return `${cause.type}: ${cause.message}`;
-  return cause instanceof Error ? cause.message : String(cause);
 }

@@ -1,5 +1,4 @@
 import {
-  ActivityFailure,
   ApplicationFailure,
   ParentClosePolicy,
   condition,
@@ -15,6 +14,7 @@ import { ringWaves } from '../src/calls/policy';
 import { callTerminatedSignal, hangUpSignal } from './business-call.workflow';
 import { recadoSearchAttributes } from './search-attributes';
 import { sendMessageWorkflow, sendMessageWorkflowId, type SendMessageInput } from './send-message.workflow';
+import { failureReason } from './failure-reason';
 
 export interface InboundCallInput {
   accountId: string;
@@ -196,10 +196,4 @@ export async function inboundCallWorkflow(input: InboundCallInput): Promise<stri
       });
     }
   }
-}
-
-function failureReason(err: unknown): string {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  if (cause instanceof ApplicationFailure && cause.type) return `${cause.type}: ${cause.message}`;
-  return cause instanceof Error ? cause.message : String(cause);
 }

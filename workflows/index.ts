@@ -4,3 +4,4 @@ export { callPermissionWorkflow } from './call-permission.workflow';
 export { businessCallWorkflow } from './business-call.workflow';
 export { inboundCallWorkflow } from './inbound-call.workflow';
 export { contactIndexerWorkflow } from './contact-indexer.workflow';
+export { postCallWorkflow } from './post-call.workflow';

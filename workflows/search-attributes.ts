@@ -30,7 +30,7 @@ export const RECADO_SEARCH_ATTRIBUTES = [
 ] as const;
 
 /** What a workflow is about. Later flows add theirs (funnel, indexer, …). */
-export type RecadoKindValue = 'call' | 'permission' | 'message';
+export type RecadoKindValue = 'call' | 'permission' | 'message' | 'call_recording' | 'post_call';
 
 export interface RecadoSubject {
   accountId: string;

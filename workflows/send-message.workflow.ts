@@ -1,6 +1,7 @@
-import { ActivityFailure, ApplicationFailure, condition, defineQuery, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
+import { condition, defineQuery, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import type { Activities } from '../activities';
+import { failureReason } from './failure-reason';
 
 export interface SendMessageInput {
   accountId: string;
@@ -70,13 +71,4 @@ export async function sendMessageWorkflow(input: SendMessageInput): Promise<Send
     waitingForUnknownOutcome = false;
     resendUnknown = true;
   }
-}
-
-function failureReason(err: unknown): string {
-  if (err instanceof ActivityFailure && err.cause) {
-    const cause = err.cause;
-    if (cause instanceof ApplicationFailure && cause.type) return `${cause.type}: ${cause.message}`;
-    return cause.message;
-  }
-  return err instanceof Error ? err.message : String(err);
 }

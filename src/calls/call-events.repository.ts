@@ -52,6 +52,10 @@ export class CallEventsRepository {
     );
   }
 
+  async has(callId: string, kind: CallEventKind): Promise<boolean> {
+    return (await this.pool.query('SELECT 1 FROM call_events WHERE call_id = $1 AND kind = $2 LIMIT 1', [callId, kind])).rowCount! > 0;
+  }
+
   async list(accountId: string, callId: string): Promise<CallEventRow[]> {
     return (
       await this.pool.query<CallEventRow>(

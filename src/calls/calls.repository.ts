@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { PG_POOL } from '../db/database';
 import { FIRST_WHATSAPP_ID } from '../contacts/contacts.repository';
+import { callRoomName } from './room-identities';
 
 export type CallState = 'dialing' | 'ringing' | 'accepted' | 'completed' | 'rejected' | 'not_answered' | 'failed';
 export const ENDED_CALL_STATES: readonly CallState[] = ['completed', 'rejected', 'not_answered', 'failed'];
@@ -48,7 +49,7 @@ export class CallsRepository {
       `INSERT INTO calls (id, account_id, whatsapp_number_id, contact_id, direction, state, room_name, whatsapp_call_id)
        VALUES ($1, $2, $3, $4, 'user_initiated', 'ringing', $5, $6)
        ON CONFLICT (whatsapp_call_id) DO NOTHING RETURNING *`,
-      [c.id, c.accountId, c.numberId, c.contactId, `call-${c.id}`, c.whatsappCallId],
+      [c.id, c.accountId, c.numberId, c.contactId, callRoomName(c.id), c.whatsappCallId],
     );
     if (inserted.rows[0]) return inserted.rows[0];
     return (await db.query<CallRow>('SELECT * FROM calls WHERE whatsapp_call_id = $1', [c.whatsappCallId])).rows[0];

@@ -26,6 +26,7 @@ import { CallPermissionsRepository } from './call-permissions.repository';
 import { CallRow, CallsRepository } from './calls.repository';
 import type { CallView, JoinView, StartedCallView } from './calls.dto';
 import { DAY_MS, callQuota, callQuotaLimitsFromMeta, effectivePermission, type MetaActionStatus } from './policy';
+import { agentIdentity, callRoomName } from './room-identities';
 
 export function callView(row: CallRow): CallView {
   return {
@@ -100,7 +101,7 @@ export class CallsService {
       contactId,
       direction: 'business_initiated',
       state: 'dialing',
-      roomName: `call-${id}`,
+      roomName: callRoomName(id),
       agentId,
     });
     await this.calls.addParticipant({ accountId: principal.accountId, callId: id, agentId, role: 'host', state: 'joined' });
@@ -227,7 +228,7 @@ export class CallsService {
   private async joinToken(row: CallRow, agentId: string): Promise<JoinView> {
     const { token, url, expiresAt } = await this.livekit.issueJoinToken({
       roomName: row.room_name,
-      identity: `agent:${agentId}`,
+      identity: agentIdentity(agentId),
       ttlSeconds: this.config.calls.joinTokenTtlSeconds,
     });
     return { token, url, expires_at: expiresAt };

@@ -15,6 +15,7 @@ export const CALL_AUDIO_DEFAULTS = {
   RECORDING_WORK_DIR: '',
   RECORDER: 'participant',
   RECORDING_MAX_CALL_DURATION: '4h',
+  RECORDING_READY_TIMEOUT: '3s',
   RECORDING_S3_ENDPOINT: '',
   RECORDING_S3_REGION: 'us-east-1',
   RECORDING_S3_BUCKET: '',
@@ -50,6 +51,8 @@ export interface CallAudioConfig {
     recorder: 'participant' | 'egress';
     /** The recorder gives up on a call that lasts longer than this (ms). */
     maxCallDurationMs: number;
+    /** How long an answered call's media bridge waits for the recorder to be in the room (ms). */
+    readyTimeoutMs: number;
     s3: S3StorageConfig;
   };
   ai: {
@@ -67,8 +70,8 @@ export interface CallAudioConfig {
   deepLinkTemplate: string;
 }
 
-const DURATION = /^(\d+)(s|m|h)$/;
-const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000 } as const;
+const DURATION = /^(\d+)(ms|s|m|h)$/;
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 
 export function loadCallAudioConfig(env: Env, dataDir: string): CallAudioConfig {
   const get = (name: keyof typeof CALL_AUDIO_DEFAULTS): string => {
@@ -91,10 +94,11 @@ export function loadCallAudioConfig(env: Env, dataDir: string): CallAudioConfig 
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError(name, 'must use http: or https:');
     return value.replace(/\/+$/, '');
   };
-  const maxDuration = DURATION.exec(get('RECORDING_MAX_CALL_DURATION'));
-  if (!maxDuration) {
-    throw new ConfigError('RECORDING_MAX_CALL_DURATION', `must be a duration like 90m or 4h, got "${get('RECORDING_MAX_CALL_DURATION')}"`);
-  }
+  const ms = (name: keyof typeof CALL_AUDIO_DEFAULTS): number => {
+    const match = DURATION.exec(get(name));
+    if (!match) throw new ConfigError(name, `must be a duration like 500ms, 3s, 90m or 4h, got "${get(name)}"`);
+    return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+  };
   const maxUploadBytes = Number(get('OPENAI_MAX_UPLOAD_BYTES'));
   if (!Number.isInteger(maxUploadBytes) || maxUploadBytes < 1_000_000) {
     throw new ConfigError('OPENAI_MAX_UPLOAD_BYTES', `must be a whole number of bytes ≥ 1000000, got "${get('OPENAI_MAX_UPLOAD_BYTES')}"`);
@@ -117,7 +121,8 @@ export function loadCallAudioConfig(env: Env, dataDir: string): CallAudioConfig 
       dir: path.resolve(get('RECORDING_DIR') || path.join(dataDir, 'recordings')),
       workDir: path.resolve(get('RECORDING_WORK_DIR') || path.join(dataDir, 'recordings-work')),
       recorder: oneOf('RECORDER', ['participant', 'egress'] as const),
-      maxCallDurationMs: Number(maxDuration[1]) * UNIT_MS[maxDuration[2] as keyof typeof UNIT_MS],
+      maxCallDurationMs: ms('RECORDING_MAX_CALL_DURATION'),
+      readyTimeoutMs: ms('RECORDING_READY_TIMEOUT'),
       s3,
     },
     ai: {

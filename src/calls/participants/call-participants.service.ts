@@ -18,13 +18,9 @@ import type {
   RemovedView,
 } from './call-participants.dto';
 import { ACTIVE_PARTICIPANT_STATES, CallParticipantsRepository, ParticipantRow } from './call-participants.repository';
+import { agentIdentity } from '../room-identities';
 
 const AGENT_IDENTITY = /^agent:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
-
-/** Agents join rooms as agent:<id>; the WhatsApp side is bridged in by LiveKit's Connector. */
-export function agentIdentity(agentId: string): string {
-  return `agent:${agentId}`;
-}
 
 function agentIdOf(identity: string): string | null {
   return AGENT_IDENTITY.exec(identity)?.[1]?.toLowerCase() ?? null;
