@@ -105,11 +105,47 @@ function stringFor(s: Schema, nextSentence: () => string, today: Date): string {
   };
   let value = (typeof s.format === 'string' && byFormat[s.format]) || nextSentence();
   if (typeof s.pattern === 'string' && !safeTest(s.pattern, value)) {
-    value = ['x', 'a', '0', 'A', 'abc', '0000', value.replace(/[^A-Za-z0-9]/g, '')].find((c) => safeTest(s.pattern as string, c)) ?? value;
+    const pattern = s.pattern;
+    value = [sampleOf(pattern), 'x', '0', value.replace(/[^A-Za-z0-9]/g, '')].find((c) => c !== null && safeTest(pattern, c)) ?? value;
   }
   if (typeof s.maxLength === 'number' && value.length > s.maxLength) value = value.slice(0, s.maxLength);
   if (typeof s.minLength === 'number' && value.length < s.minLength) value = value.padEnd(s.minLength, '.');
   return value;
+}
+
+/**
+ * A string for a simple pattern: a run of literals, `\d`, `\w`, `.`, `[...]` classes with
+ * `{n}`, `{n,m}`, `+`, `*`, `?`. Null for anything with groups or alternation.
+ */
+function sampleOf(pattern: string): string | null {
+  const body = pattern.replace(/^\^/, '').replace(/\$$/, '');
+  if (/[()|]/.test(body)) return null;
+  let out = '';
+  for (let i = 0; i < body.length; ) {
+    let unit: string;
+    if (body[i] === '\\') {
+      const c = body[i + 1] ?? '';
+      unit = c === 'd' ? '0' : c === 'w' ? 'a' : c === 's' ? ' ' : c;
+      i += 2;
+    } else if (body[i] === '[') {
+      const end = body.indexOf(']', i + 2);
+      if (end === -1 || body[i + 1] === '^') return null;
+      const inner = body.slice(i + 1, end);
+      unit = inner[0] === '\\' ? (inner[1] === 'd' ? '0' : inner[1] === 'w' ? 'a' : inner[1]) : inner[0];
+      i = end + 1;
+    } else {
+      unit = body[i] === '.' ? 'a' : body[i];
+      i += 1;
+    }
+    let count = 1;
+    const quantifier = /^(?:\{(\d+)(?:,\d*)?\}|[+*?])/.exec(body.slice(i));
+    if (quantifier) {
+      count = quantifier[1] !== undefined ? Number(quantifier[1]) : quantifier[0] === '+' ? 1 : 0;
+      i += quantifier[0].length;
+    }
+    out += unit.repeat(count);
+  }
+  return out;
 }
 
 function safeTest(pattern: string, value: string): boolean {
