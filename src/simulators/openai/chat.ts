@@ -226,6 +226,5 @@ export function buildChatCompletion(request: ChatRequest, now: Date = new Date()
       completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
     },
     service_tier: 'default',
-    system_fingerprint: 'fp_recado_simulator',
   };
 }

@@ -219,7 +219,9 @@ export class PocketsphinxRecogniser implements SpeechRecogniser {
 
   private convert(input: string, output: string): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const child = spawn(this.sox, ['-V1', input, '-r', '16000', '-c', '1', '-b', '16', '-e', 'signed-integer', output], { stdio: ['ignore', 'ignore', 'pipe'] });
+      // -D: no dither. sox dithers with random noise by default, and the same upload must give the same words.
+      const args = ['-V1', '-D', input, '-r', '16000', '-c', '1', '-b', '16', '-e', 'signed-integer', output];
+      const child = spawn(this.sox, args, { stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       child.on('error', (err) => reject(new RecogniserUnavailableError(`cannot run ${this.sox}: ${err.message}`)));
