@@ -45,8 +45,8 @@ function parseArgs(argv) {
 function groupsFor(config, app) {
   const infra = infraServices(config);
   if (!app) return { groups: [infra], all: infra };
-  const [simulator, migrate, api, worker, connector] = appServices(config);
-  return { groups: [infra, [simulator], [connector], [migrate], [api, worker]], all: [...infra, simulator, connector, migrate, api, worker] };
+  const [simulator, migrate, api, worker, connector, openai] = appServices(config);
+  return { groups: [infra, [simulator, openai], [connector], [migrate], [api, worker]], all: [...infra, simulator, openai, connector, migrate, api, worker] };
 }
 
 function printError(error) {

@@ -1,8 +1,9 @@
-// The app's own processes for `--app`: the WhatsApp Graph simulator, migrations, API, worker, and the
-// LiveKit Connector simulator (WhatsApp calls through "LiveKit", which does Meta's side against the Graph simulator).
+// The app's own processes for `--app`: the WhatsApp Graph simulator, migrations, API, worker, the
+// LiveKit Connector simulator (WhatsApp calls through "LiveKit", which does Meta's side against the Graph simulator)
+// and, when no OPENAI_API_KEY is set, the OpenAI simulator (transcription and summaries).
 import fs from 'node:fs';
 import path from 'node:path';
-import { childEnv, isLoopback } from './config.mjs';
+import { childEnv, isLoopback, openaiAppEnv } from './config.mjs';
 import { StackError, httpGet, spawnService, stopChild, tail } from './proc.mjs';
 
 function appEntry(config, rel) {
@@ -63,6 +64,22 @@ function connectorSimulator(config) {
   });
 }
 
+function openaiSimulator(config) {
+  const o = config.openai;
+  return nodeService(config, {
+    name: 'openai-simulator',
+    entry: 'dist/src/simulators/openai/main.js',
+    host: o.host,
+    port: o.port,
+    display: o.simulated ? `${o.baseUrl}  (OpenAI simulator: transcription with pocketsphinx, rule-based summaries)` : 'OpenAI (OPENAI_API_KEY is set)',
+    // With a real key the app talks to OpenAI (or OPENAI_BASE_URL) and nothing is simulated.
+    managed: o.simulated,
+    timeoutMs: 30000,
+    env: { OPENAI_SIM_PORT: String(o.port), OPENAI_SIM_HOST: o.host },
+    probe: async () => o.simulated && (await httpGet(`${o.url}/_sim/health`)).status === 200,
+  });
+}
+
 function migrations(config) {
   return nodeService(config, {
     name: 'migrations',
@@ -77,6 +94,7 @@ function api(config) {
   return nodeService(config, {
     name: 'api',
     entry: 'dist/src/main.js',
+    env: openaiAppEnv(config),
     host: '127.0.0.1',
     port: config.api.port,
     display: `${config.api.url}  (OpenAPI ${config.api.url}/docs)`,
@@ -89,6 +107,7 @@ function worker(config) {
   return nodeService(config, {
     name: 'worker',
     entry: 'dist/src/worker.js',
+    env: openaiAppEnv(config),
     display: 'node dist/src/worker.js',
     timeoutMs: 120000,
     // No port: ready when it says so. Reuse is decided from its pid file instead.
@@ -98,10 +117,10 @@ function worker(config) {
 
 /**
  * In start order. The first four keep the positions scripts/stack.mjs destructures
- * (`[simulator, migrate, api, worker]`); the Connector simulator comes last and belongs in its own
- * group right after the WhatsApp simulator's.
+ * (`[simulator, migrate, api, worker]`); the Connector simulator belongs in its own group right
+ * after the WhatsApp simulator's, and the OpenAI simulator starts with the WhatsApp simulator.
  */
 export function appServices(config) {
-  return [whatsappSimulator(config), migrations(config), api(config), worker(config), connectorSimulator(config)];
+  return [whatsappSimulator(config), migrations(config), api(config), worker(config), connectorSimulator(config), openaiSimulator(config)];
 }
 

@@ -25,7 +25,12 @@ export const DEFAULTS = {
   WHATSAPP_GRAPH_URL: 'http://127.0.0.1:4010',
   WHATSAPP_APP_SECRET: 'recado-dev-app-secret',
   API_PORT: '3000',
+  OPENAI_SIM_HOST: '127.0.0.1',
+  OPENAI_SIM_PORT: '4020',
 };
+
+/** The key the app gets when it talks to the OpenAI simulator (any `sk-…` key is accepted there). */
+export const OPENAI_SIMULATOR_KEY = 'sk-recado-simulator';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
@@ -179,6 +184,8 @@ export function loadConfig(env = process.env) {
       webhookUrl: env.SIM_WEBHOOK_URL || `http://127.0.0.1:${apiPort}/v1/webhooks/whatsapp`,
     },
     api: { port: apiPort, url: `http://127.0.0.1:${apiPort}` },
+    // Without OPENAI_API_KEY the app's AI calls go to the local simulator (src/simulators/openai).
+    openai: openaiConfig(env, resolved),
   };
   if (isLoopback(config.connector.host) && isLoopback(config.testServer.host) && config.connector.port === config.testServer.port) {
     throw new Error(`LIVEKIT_CONNECTOR_URL and LIVEKIT_TEST_SERVER_URL both use port ${config.connector.port}: the Connector simulator and LiveKit's test-server need one each`);
@@ -196,6 +203,22 @@ function pgSocketDir(dataDir, port) {
   let hash = 0;
   for (const ch of dataDir) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
   return path.join(os.tmpdir(), `recado-pg-${hash.toString(16)}`);
+}
+
+function openaiConfig(env, resolved) {
+  const host = resolved.OPENAI_SIM_HOST;
+  const port = parsePort('OPENAI_SIM_PORT', resolved.OPENAI_SIM_PORT);
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return { simulated: !env.OPENAI_API_KEY, host, port, url, baseUrl: `${url}/v1` };
+}
+
+/**
+ * What the API and worker get for the AI provider: the simulator's key and URL when no real key
+ * is set, nothing otherwise (then OPENAI_API_KEY / OPENAI_BASE_URL pass through from the env).
+ */
+export function openaiAppEnv(config) {
+  if (!config.openai.simulated) return {};
+  return { OPENAI_API_KEY: OPENAI_SIMULATOR_KEY, OPENAI_BASE_URL: config.openai.baseUrl };
 }
 
 /** The environment every child (and the `run` command) gets: ours plus resolved defaults. */
