@@ -1,4 +1,4 @@
-import { ApplicationFailure, log } from '@temporalio/activity';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { Readable } from 'node:stream';
 import { WAV_HEADER_BYTES, wavHeader } from '../src/media/wav';
 import type { RecordingStorage } from '../src/recording/storage';
@@ -55,7 +55,7 @@ export function createPostCallActivities({ postcall, storage, ai, maxUploadBytes
         : Buffer.alloc(0);
       const wav = Buffer.concat([wavHeader(recording.sample_rate, recording.channels, samples.length), samples]);
       const durationMs = (samples.length / 2 / recording.channels / recording.sample_rate) * 1000;
-      const { segments, model, providerMs } = await ai.transcribe(wav, durationMs);
+      const { segments, model, providerMs } = await heartbeating(() => ai.transcribe(wav, durationMs));
       await postcall.saveTranscriptPart({
         accountId: input.accountId,
         callId: input.callId,
@@ -89,11 +89,24 @@ export function createPostCallActivities({ postcall, storage, ai, maxUploadBytes
       if (!ai) throw ApplicationFailure.nonRetryable('no AI provider is configured', 'NoAiProvider');
       const transcript = await postcall.transcript(input.accountId, input.callId);
       if (!transcript?.length) return { summarized: false, reason: 'nothing was said that could be transcribed', providerMs: null };
-      const { summary, model, providerMs } = await ai.summarize(transcriptText(transcript));
+      const { summary, model, providerMs } = await heartbeating(() => ai.summarize(transcriptText(transcript)));
       await postcall.saveSummary(input.callId, { ...summary, generated_by: model }, model);
       return { summarized: true, providerMs };
     },
   };
+}
+
+/** How often a step waiting on the provider says it is alive: a worker that died is noticed within the heartbeat timeout. */
+const HEARTBEAT_EVERY_MS = 2_000;
+
+async function heartbeating<T>(fn: () => Promise<T>): Promise<T> {
+  const context = Context.current();
+  const timer = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
+  try {
+    return await fn();
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 async function readAll(stream: Readable): Promise<Buffer> {

@@ -45,6 +45,8 @@ export async function postCallWorkflow(input: PostCallInput): Promise<PostCallRe
   // The provider's own time dominates; its errors are classified retryable or not by the activity.
   const ai = proxyActivities<Activities>({
     startToCloseTimeout: '10m',
+    // A worker that dies mid-request is noticed by its silence, and the step resumes elsewhere.
+    heartbeatTimeout: '10s',
     retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 6 },
   });
   const ids = { accountId: input.accountId, callId: input.callId };

@@ -29,7 +29,8 @@ export function checkedKey(key: string): string {
 export class LocalRecordingStorage implements RecordingStorage {
   constructor(private readonly root: string) {}
 
-  async put(key: string, source: { file: string } | { bytes: Buffer }): Promise<void> {
+  /** The content type is the file name's business locally (.wav). */
+  async put(key: string, source: { file: string } | { bytes: Buffer }, _contentType: string): Promise<void> {
     const target = this.path(key);
     await mkdir(path.dirname(target), { recursive: true });
     // Written beside the target and renamed: a reader never sees half a file.
