@@ -13,6 +13,7 @@ import {
 } from '@livekit/protocol';
 import { CONNECTOR_ERRORS, TwirpError, callNotFound, invalid, metaTwirpError, type MetaErrorBody } from './errors';
 import { answerFor, parseSdp, webrtcSdp } from './sdp';
+import { ConnectorMedia, type CallMediaView } from './media';
 
 export { TwirpError } from './errors';
 
@@ -49,6 +50,8 @@ export interface LiveKitConnectorOptions {
   graphTimeoutMs?: number;
   fetch?: typeof fetch;
   logger?: ConnectorLogger;
+  /** The LiveKit server of the rooms: with it, the WhatsApp caller joins each connected call's room (media.ts). */
+  livekit?: { url: string; apiKey: string; apiSecret: string };
 }
 
 export type ConnectorCallState = 'ringing' | 'connected' | 'ended';
@@ -92,7 +95,7 @@ export interface ConnectorCall {
 }
 
 /** What the control API shows: the call with the business's token reduced to its last characters. */
-export type ConnectorCallView = Omit<ConnectorCall, 'whatsappApiKey'> & { whatsappApiKeyHint: string };
+export type ConnectorCallView = Omit<ConnectorCall, 'whatsappApiKey'> & { whatsappApiKeyHint: string; media?: CallMediaView };
 
 const MAX_BIZ_OPAQUE = 512; // Meta's limit
 const MAX_ROOM_NAME = 256;
@@ -110,6 +113,7 @@ export class LiveKitConnector {
   private readonly metaRequestLog: MetaRequest[] = [];
   /** Fault: the next AcceptWhatsAppCall holds its answer this long after accepting at Meta. */
   private acceptAnswerDelayMs = 0;
+  private readonly media?: ConnectorMedia;
 
   constructor(options: LiveKitConnectorOptions) {
     if (!options.graphUrl) throw new Error('graphUrl is required');
@@ -117,6 +121,7 @@ export class LiveKitConnector {
     this.graphTimeoutMs = options.graphTimeoutMs ?? 8000;
     this.fetchImpl = options.fetch ?? fetch;
     this.logger = options.logger;
+    if (options.livekit) this.media = new ConnectorMedia({ livekit: options.livekit, graphUrl: this.graphUrl, logger: options.logger });
   }
 
   // --- the Connector API ---------------------------------------------------------------------
@@ -191,6 +196,7 @@ export class LiveKitConnector {
     call.connectedAt = new Date().toISOString();
     this.stopRingTimer(call.whatsappCallId);
     this.logger?.info({ whatsappCallId: call.whatsappCallId, roomName: call.roomName }, 'whatsapp call connected');
+    this.media?.connected(call);
     return new ConnectWhatsAppCallResponse();
   }
 
@@ -245,6 +251,7 @@ export class LiveKitConnector {
       connectedAt: now,
     });
     this.logger?.info({ whatsappCallId: callId, roomName, phoneNumberId }, 'whatsapp call accepted');
+    this.media?.connected(this.calls.get(callId)!);
     const delay = this.acceptAnswerDelayMs;
     this.acceptAnswerDelayMs = 0;
     // The real Connector can take long to answer (it waits for the room's participants to publish).
@@ -283,12 +290,22 @@ export class LiveKitConnector {
   // --- inspection and faults (control API) ----------------------------------------------------
 
   list(): ConnectorCallView[] {
-    return [...this.calls.values()].map(view);
+    return [...this.calls.values()].map((c) => this.view(c));
   }
 
   get(callId: string): ConnectorCallView | undefined {
     const call = this.calls.get(callId);
-    return call && view(call);
+    return call && this.view(call);
+  }
+
+  private view(call: ConnectorCall): ConnectorCallView {
+    return { ...view(call), media: this.media?.view(call.whatsappCallId) };
+  }
+
+  /** The callers leave their rooms (the simulator is closing). */
+  async close(): Promise<void> {
+    for (const timer of this.ringTimers.values()) clearTimeout(timer);
+    await this.media?.closeAll();
   }
 
   /** Every request sent to the Graph API, oldest first. */
@@ -308,6 +325,7 @@ export class LiveKitConnector {
     this.calls.clear();
     this.metaRequestLog.length = 0;
     this.acceptAnswerDelayMs = 0;
+    void this.media?.closeAll();
   }
 
   // --- internals ------------------------------------------------------------------------------
@@ -335,6 +353,7 @@ export class LiveKitConnector {
     call.state = 'ended';
     call.endedAt = new Date().toISOString();
     call.endedBy = by;
+    this.media?.ended(call.whatsappCallId);
     this.logger?.info({ whatsappCallId: call.whatsappCallId, roomName: call.roomName, endedBy: by }, 'whatsapp call disconnected');
   }
 

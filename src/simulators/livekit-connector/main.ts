@@ -4,7 +4,8 @@ import { startLiveKitConnectorSimulator } from './server';
 /**
  * Entry of the local LiveKit Connector (WhatsApp calls) simulator (see server.ts).
  * Env: CONNECTOR_SIM_PORT (the port of LIVEKIT_CONNECTOR_URL, else 7890), CONNECTOR_SIM_HOST
- * (127.0.0.1), LIVEKIT_API_KEY (devkey), LIVEKIT_API_SECRET (secret), WHATSAPP_GRAPH_URL
+ * (127.0.0.1), LIVEKIT_API_KEY (devkey), LIVEKIT_API_SECRET (secret), LIVEKIT_URL (http://127.0.0.1:7880: the rooms the WhatsApp
+ * callers join), WHATSAPP_GRAPH_URL
  * (http://127.0.0.1:4010: the WhatsApp simulator; https://graph.facebook.com for real Meta),
  * LOG_LEVEL (info). The Cloud API version comes with each request, as with the real Connector.
  */
@@ -40,6 +41,7 @@ async function main() {
     apiKey: process.env.LIVEKIT_API_KEY || 'devkey',
     apiSecret: process.env.LIVEKIT_API_SECRET || 'secret',
     graphUrl,
+    livekit: { url: process.env.LIVEKIT_URL || 'http://127.0.0.1:7880', apiKey: process.env.LIVEKIT_API_KEY || 'devkey', apiSecret: process.env.LIVEKIT_API_SECRET || 'secret' },
     logger,
   });
   logger.info(`livekit connector simulator listening on ${running.url} (Twirp /twirp/livekit.Connector/* → Graph API ${graphUrl})`);

@@ -228,6 +228,9 @@ export async function startLiveKitConnectorSimulator(options: StartLiveKitConnec
     url: `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`,
     connector,
     app,
-    close: () => app.close(),
+    close: async () => {
+      await connector.close();
+      await app.close();
+    },
   };
 }

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { registerCallAudioRoutes } from './call-audio';
 import { SimControlError, SimGraphError } from './payloads';
 import { WhatsAppSimulator, type CustomerMessageInput, type FaultInput, type WhatsAppSimulatorOptions } from './simulator';
 
@@ -69,6 +70,7 @@ export function buildWhatsAppSimulatorServer(simulator: WhatsAppSimulator): Fast
   app.post('/_sim/calls/:callId/reject', async (req) => ({ call: simulator.customerRejectsCall(callIdOf(req)) }));
   app.post('/_sim/calls/:callId/terminate', async (req) => ({ call: simulator.customerEndsCall(callIdOf(req)) }));
   app.get('/_sim/calls', async () => ({ data: simulator.calls() }));
+  registerCallAudioRoutes(app, (callId) => simulator.calls().find((c) => c.id === callId)?.waId);
 
   app.get('/_sim/messages', async (req) => {
     const q = req.query as Record<string, string | undefined>;
