@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { RoomServiceClient } from 'livekit-server-sdk';
+import { loadConfig } from '../src/config/config';
+import { parseWav, type PcmAudio } from '../src/media/wav';
+import { ParticipantRecorder, RecordingInterruptedError } from '../src/recording/participant-recorder';
+import type { RecordedFile, RecorderHooks, RoomEvent } from '../src/recording/recorder';
+import { LocalRecordingStorage } from '../src/recording/storage';
+import { joinAsSpeaker, joinToken, speech, type RoomSpeaker } from './support/room-speaker';
+
+/**
+ * The built-in recorder against the stack's real livekit-server: rtc-node participants speak
+ * espeak clips into a room, the recorder writes one file per speaker and a mixed one.
+ */
+
+const { livekit } = loadConfig();
+const rooms = new RoomServiceClient(livekit.url, livekit.apiKey, livekit.apiSecret);
+let root: string;
+let storage: LocalRecordingStorage;
+const openRooms: string[] = [];
+const speakers: RoomSpeaker[] = [];
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'recado-recorder-'));
+  storage = new LocalRecordingStorage(path.join(root, 'store'));
+});
+
+afterEach(async () => {
+  await Promise.all(speakers.splice(0).map((s) => s.leave().catch(() => undefined)));
+  await Promise.all(openRooms.splice(0).map((r) => rooms.deleteRoom(r).catch(() => undefined)));
+});
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function recorder(overrides: Partial<ConstructorParameters<typeof ParticipantRecorder>[0]> = {}) {
+  return new ParticipantRecorder({ livekit, storage, workDir: path.join(root, 'work'), maxCallDurationMs: 120_000, emptyRoomGraceMs: 500, ...overrides });
+}
+
+/** Hooks that keep what the recorder reports, and let a test wait for an event. */
+function memoryHooks(resumeFrom: unknown = undefined) {
+  const events: RoomEvent[] = [];
+  const waiters: Array<{ kind: string; resolve: () => void }> = [];
+  const controller = new AbortController();
+  const hooks: RecorderHooks & { events: RoomEvent[]; last: unknown; abort(): void; next(kind: RoomEvent['kind']): Promise<void> } = {
+    events,
+    last: undefined,
+    resumeFrom,
+    signal: controller.signal,
+    async onEvent(e) {
+      events.push(e);
+      for (const w of waiters.filter((w) => w.kind === e.kind)) w.resolve();
+    },
+    heartbeat(state) {
+      hooks.last = JSON.parse(JSON.stringify(state)); // what Temporal would hand back
+    },
+    abort: () => controller.abort(),
+    next: (kind) => (events.some((e) => e.kind === kind) ? Promise.resolve() : new Promise((resolve) => waiters.push({ kind, resolve }))),
+  };
+  return hooks;
+}
+
+async function speakerIn(room: string, identity: string): Promise<RoomSpeaker> {
+  const s = await joinAsSpeaker(livekit.url, await joinToken(livekit, room, identity));
+  speakers.push(s);
+  return s;
+}
+
+async function stored(file: RecordedFile): Promise<PcmAudio> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of await storage.read(file.storageKey)) chunks.push(chunk as Buffer);
+  return parseWav(Buffer.concat(chunks));
+}
+
+/** RMS of [fromMs, toMs) of a file, in 16-bit units. */
+function rms(audio: PcmAudio, fromMs: number, toMs: number): number {
+  const from = Math.max(0, Math.floor((fromMs / 1000) * audio.sampleRate));
+  const to = Math.min(audio.samples.length, Math.floor((toMs / 1000) * audio.sampleRate));
+  let sum = 0;
+  for (let i = from; i < to; i++) sum += audio.samples[i] ** 2;
+  return to > from ? Math.sqrt(sum / (to - from)) : 0;
+}
+
+const clipMs = (a: PcmAudio) => (a.samples.length / a.sampleRate) * 1000;
+const within = (actual: number, expected: number, fraction: number) => {
+  expect(actual).toBeGreaterThanOrEqual(expected * (1 - fraction));
+  expect(actual).toBeLessThanOrEqual(expected * (1 + fraction));
+};
+
+describe('participant recorder', () => {
+  let hello: PcmAudio;
+  let reply: PcmAudio;
+  let again: PcmAudio;
+
+  beforeAll(async () => {
+    [hello, reply, again] = await Promise.all([
+      speech('Good morning, this is recado support, how can I help you today?'),
+      speech('Hello, I would like to know where my order is, it has not arrived yet.'),
+      speech('Thank you for waiting, your order leaves the warehouse tomorrow.'),
+    ]);
+  });
+
+  it('writes one file per speaker on the call timeline, through a leave and rejoin, and a mixed file', async () => {
+    const roomName = `rec-${randomUUID()}`;
+    openRooms.push(roomName);
+    const callId = randomUUID();
+    const agentId = randomUUID();
+    const answeredAt = new Date();
+    const hooks = memoryHooks();
+    const recording = recorder().record({ accountId: randomUUID(), callId, roomName, answeredAt }, hooks);
+    await hooks.next('recording_started');
+
+    const agent = await speakerIn(roomName, `agent:${agentId}`);
+    const customer = await speakerIn(roomName, `customer:${randomUUID()}`);
+    const first = await agent.speak(hello);
+    const answer = await customer.speak(reply);
+    await agent.leave();
+    const back = await speakerIn(roomName, `agent:${agentId}`);
+    const last = await back.speak(again);
+    await customer.leave();
+    await back.leave();
+    const files = await recording;
+
+    const agentFile = files.find((f) => f.speaker === 'agent')!;
+    const customerFile = files.find((f) => f.speaker === 'customer')!;
+    const mixed = files.find((f) => f.kind === 'mixed')!;
+    expect(files).toHaveLength(3);
+    expect(agentFile).toMatchObject({ agentId, participantIdentity: `agent:${agentId}`, storageKey: expect.stringMatching(new RegExp(`/calls/${callId}/agent-${agentId}\\.wav$`)), gaps: [] });
+    expect(customerFile.storageKey).toMatch(new RegExp(`/calls/${callId}/customer\\.wav$`));
+
+    // Offsets follow who spoke first, and sit where the speech was sent (within the network's latency).
+    expect(agentFile.offsetMs).toBeLessThan(customerFile.offsetMs);
+    expect(Math.abs(agentFile.offsetMs - (first.startedAt - answeredAt.getTime()))).toBeLessThan(500);
+    expect(Math.abs(customerFile.offsetMs - (answer.startedAt - answeredAt.getTime()))).toBeLessThan(500);
+
+    // The customer spoke once; the agent's file spans both clips with the time it was away as silence.
+    within(customerFile.durationMs, clipMs(reply), 0.05);
+    within(agentFile.durationMs, last.endedAt - first.startedAt, 0.05);
+    const agentAudio = await stored(agentFile);
+    const customerAudio = await stored(customerFile);
+    expect(Math.abs(clipMs(agentAudio) - agentFile.durationMs)).toBeLessThanOrEqual(1);
+    const secondClipAt = last.startedAt - first.startedAt;
+    expect(rms(agentAudio, 0, clipMs(hello))).toBeGreaterThan(500);
+    expect(rms(agentAudio, clipMs(hello) + 300, secondClipAt - 300)).toBeLessThan(50);
+    expect(rms(agentAudio, secondClipAt, secondClipAt + clipMs(again))).toBeGreaterThan(500);
+    expect(rms(customerAudio, 0, clipMs(reply))).toBeGreaterThan(500);
+
+    // The mix runs from the first speaker's first sample to the last one's last.
+    const end = Math.max(agentFile.offsetMs + agentFile.durationMs, customerFile.offsetMs + customerFile.durationMs);
+    expect(mixed.offsetMs).toBe(agentFile.offsetMs);
+    expect(Math.abs(mixed.durationMs - (end - mixed.offsetMs))).toBeLessThanOrEqual(2);
+    const mixedAudio = await stored(mixed);
+    const customerInMix = customerFile.offsetMs - mixed.offsetMs;
+    expect(rms(mixedAudio, customerInMix, customerInMix + clipMs(reply))).toBeGreaterThan(500);
+
+    const kinds = hooks.events.map((e) => `${e.kind}:${e.participant ?? ''}`);
+    expect(kinds.filter((k) => k === `joined:agent:${agentId}`)).toHaveLength(2);
+    expect(kinds.filter((k) => k === `left:agent:${agentId}`)).toHaveLength(2);
+    expect(kinds[0]).toBe('recording_started:');
+    expect(kinds[kinds.length - 1]).toBe('recording_stopped:');
+    expect(new Set(hooks.events.map((e) => e.dedupKey)).size).toBe(hooks.events.length);
+  });
+});
