@@ -165,4 +165,92 @@ describe('participant recorder', () => {
     expect(kinds[kinds.length - 1]).toBe('recording_stopped:');
     expect(new Set(hooks.events.map((e) => e.dedupKey)).size).toBe(hooks.events.length);
   });
+  it('resumes after a crash with the previous files: one file per speaker, the downtime a gap, nothing before it lost', async () => {
+    const roomName = `rec-${randomUUID()}`;
+    openRooms.push(roomName);
+    const target = { accountId: randomUUID(), callId: randomUUID(), roomName, answeredAt: new Date() };
+    const agentId = randomUUID();
+    const crashed = memoryHooks();
+    const firstAttempt = recorder().record(target, crashed);
+    await crashed.next('recording_started');
+    const agent = await speakerIn(roomName, `agent:${agentId}`);
+    const customer = await speakerIn(roomName, `customer:${randomUUID()}`);
+    const first = await agent.speak(hello);
+    await sleep(1_200); // a heartbeat after the clip
+    const crashedAt = Date.now();
+    crashed.abort();
+    await expect(firstAttempt).rejects.toBeInstanceOf(RecordingInterruptedError);
+    expect(crashed.events.map((e) => e.kind)).not.toContain('recording_stopped');
+
+    await sleep(2_000);
+    const resumed = memoryHooks(crashed.last);
+    const secondAttempt = recorder().record(target, resumed);
+    await resumed.next('recording_gap');
+    const backAt = Date.now();
+    const second = await agent.speak(again);
+    const answer = await customer.speak(reply);
+    await agent.leave();
+    await customer.leave();
+    const files = await secondAttempt;
+
+    expect(files.map((f) => f.kind).sort()).toEqual(['mixed', 'speaker', 'speaker']);
+    const agentFile = files.find((f) => f.speaker === 'agent')!;
+    const customerFile = files.find((f) => f.speaker === 'customer')!;
+    // The agent's file holds the clip heard before the crash and the one after, on one timeline.
+    within(agentFile.durationMs, second.endedAt - first.startedAt, 0.05);
+    expect(agentFile.gaps).toHaveLength(1);
+    const [gap] = agentFile.gaps;
+    // The gap runs from the last moment the crashed attempt reported to the new one's reconnect.
+    expect(gap.fromMs).toBeGreaterThanOrEqual(first.endedAt - target.answeredAt.getTime() - 1_000);
+    expect(gap.fromMs).toBeLessThanOrEqual(crashedAt - target.answeredAt.getTime());
+    expect(gap.toMs).toBeGreaterThanOrEqual(crashedAt + 2_000 - target.answeredAt.getTime());
+    expect(gap.toMs).toBeLessThanOrEqual(backAt - target.answeredAt.getTime());
+    const agentAudio = await stored(agentFile);
+    expect(rms(agentAudio, 0, clipMs(hello))).toBeGreaterThan(500);
+    expect(rms(agentAudio, gap.fromMs - agentFile.offsetMs, gap.toMs - agentFile.offsetMs)).toBeLessThan(50);
+    const secondAt = second.startedAt - first.startedAt;
+    expect(rms(agentAudio, secondAt, secondAt + clipMs(again))).toBeGreaterThan(500);
+    // The customer first spoke after the restart: the file began then, no gap inside it.
+    within(customerFile.durationMs, clipMs(reply), 0.05);
+    expect(customerFile.gaps).toEqual([]);
+    expect(Math.abs(customerFile.offsetMs - (answer.startedAt - target.answeredAt.getTime()))).toBeLessThan(500);
+    expect(files.find((f) => f.kind === 'mixed')!.gaps).toEqual([gap]);
+    expect(resumed.events.filter((e) => e.kind === 'recording_gap')).toEqual([expect.objectContaining({ detail: gap })]);
+  });
+
+  it('measures the process CPU per recorded call with 1 to 4 calls at once', async () => {
+    const clip = await speech('One two three four five six seven eight nine ten, and once more from the start.');
+    const report: Array<{ calls: number; cpuPercentPerCall: number; speakersOnlyPercent: number }> = [];
+    /** Two speakers per room talking over each other; with or without a recorder in each room. */
+    const session = async (n: number, record: boolean) => {
+      const calls = await Promise.all(
+        Array.from({ length: n }, async () => {
+          const roomName = `rec-cpu-${randomUUID()}`;
+          openRooms.push(roomName);
+          const hooks = memoryHooks();
+          const target = { accountId: randomUUID(), callId: randomUUID(), roomName, answeredAt: new Date() };
+          const recording = record ? recorder().record(target, hooks) : Promise.resolve([]);
+          if (record) await hooks.next('recording_started');
+          const people = await Promise.all([speakerIn(roomName, `agent:${randomUUID()}`), speakerIn(roomName, `customer:${randomUUID()}`)]);
+          return { recording, people };
+        }),
+      );
+      const before = process.cpuUsage();
+      const startedAt = process.hrtime.bigint();
+      await Promise.all(calls.flatMap((c) => c.people.map((p) => p.speak(clip))));
+      const used = process.cpuUsage(before);
+      const wallUs = Number(process.hrtime.bigint() - startedAt) / 1000;
+      await Promise.all(calls.flatMap((c) => c.people.map((p) => p.leave())));
+      const recorded = await Promise.all(calls.map((c) => c.recording));
+      if (record) for (const files of recorded) expect(files).toHaveLength(3);
+      return ((used.user + used.system) / wallUs) * 100;
+    };
+    for (let n = 1; n <= 4; n++) {
+      const speakersOnly = await session(n, false);
+      const withRecorders = await session(n, true);
+      report.push({ calls: n, cpuPercentPerCall: Math.round(((withRecorders - speakersOnly) / n) * 10) / 10, speakersOnlyPercent: Math.round(speakersOnly * 10) / 10 });
+    }
+    process.stdout.write(`recorder CPU ${JSON.stringify(report)}\n`);
+    expect(report).toHaveLength(4);
+  });
 });
