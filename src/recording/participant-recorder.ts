@@ -106,9 +106,10 @@ class RecordingSession {
       await this.emit({ kind: 'recording_gap', at: connectedAt, participant: null, agentId: null,
         detail: this.state.gaps[this.state.gaps.length - 1] as unknown as Record<string, unknown>, dedupKey: `recording_gap:${Math.round(missedFrom)}` });
     }
-    for (const p of this.room.remoteParticipants.values()) await this.joined(p);
+    // The call's workflow bridges the media once this is stored: nothing said after that is missed.
     await this.emit({ kind: 'recording_started', at: connectedAt, participant: null, agentId: null,
       detail: { recorder: 'participant' }, dedupKey: 'recording_started' });
+    for (const p of this.room.remoteParticipants.values()) await this.joined(p);
     this.startTimers();
 
     const ending = await this.ended;
