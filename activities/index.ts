@@ -25,6 +25,9 @@ import { CallEventsRepository } from '../src/calls/call-events.repository';
 import { RecordingSettingsRepository } from '../src/recording/recording-settings.repository';
 import { createPostCallActivities } from './post-call';
 import { createAiClient } from './openai';
+import { createRecordingActivities } from './recording';
+import { ParticipantRecorder } from '../src/recording/participant-recorder';
+import { RecordingsRepository } from '../src/recording/recordings.repository';
 
 export interface ActivityDeps {
   pool: Pool;
@@ -49,6 +52,18 @@ export function createActivities({ pool, whatsapp, livekit, calls, secrets, call
   const storage = new LocalRecordingStorage(callAudio.recordings.dir);
   return {
     ...livekitActivities,
+    ...createRecordingActivities({
+      calls: callsRepository,
+      settings: new RecordingSettingsRepository(pool),
+      events: new CallEventsRepository(pool),
+      recordings: new RecordingsRepository(pool),
+      recorder: new ParticipantRecorder({
+        livekit,
+        storage,
+        workDir: callAudio.recordings.workDir,
+        maxCallDurationMs: callAudio.recordings.maxCallDurationMs,
+      }),
+    }),
     ...createPostCallActivities({
       postcall: new PostCallRepository(pool),
       storage,

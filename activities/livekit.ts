@@ -17,6 +17,7 @@ import {
   isNotFound,
   type LiveKitRequestErrorDetails,
 } from './livekit-errors';
+import { RECORDER_IDENTITY_PREFIX } from '../src/calls/room-identities';
 
 /**
  * LiveKit adapter: rooms, join tokens and participants on the LiveKit server, and calls
@@ -281,11 +282,11 @@ export function createLiveKitActivities(deps: LiveKitActivityDeps) {
       }
     },
 
-    /** The room's participants; an empty list for a room that does not exist. */
+    /** The room's participants — the call's recorder, hidden, is not one; an empty list for a room that does not exist. */
     async listParticipants(roomName: string): Promise<CallParticipant[]> {
       const room = requireText(roomName, 'roomName');
       const participants = await call('RoomService.ListParticipants', () => rooms.listParticipants(room));
-      return participants.map(toCallParticipant);
+      return participants.filter((p) => !p.identity.startsWith(RECORDER_IDENTITY_PREFIX)).map(toCallParticipant);
     },
 
     /** Closes the room and disconnects everyone. Idempotent: a missing room is not an error. */

@@ -12,6 +12,7 @@ import { parseCallSummary } from '../src/calls/postcall/summary-schema';
 import { splitForUpload } from '../src/calls/postcall/audio-parts';
 import type { TranscriptLine } from '../src/calls/postcall/transcript';
 import { postCallWorkflow, postCallWorkflowId, type PostCallInput } from '../workflows/post-call.workflow';
+import { wordShare } from './support/audio-checks';
 import { createTenant, spawnWorker, startApi, startWorker, temporalClient, testConfig, type RunningApi } from './support/stack';
 
 /**
@@ -23,20 +24,6 @@ const CUSTOMER_SAYS = 'hello I would like to know where my order is it was suppo
 const AGENT_SAYS = 'good morning this is the pharmacy your order will arrive tomorrow morning';
 /** The share of spoken words the transcript must contain (measured on this machine: see README). */
 const MIN_WORD_SHARE = 0.5;
-
-const words = (text: string) => text.toLowerCase().match(/[a-z']+/g) ?? [];
-function wordShare(spoken: string, heard: string): number {
-  const left: string[] = words(heard);
-  let found = 0;
-  for (const w of words(spoken)) {
-    const at = left.indexOf(w);
-    if (at >= 0) {
-      found++;
-      left.splice(at, 1);
-    }
-  }
-  return found / words(spoken).length;
-}
 
 describe('post-call: transcript and summary of a recorded call', () => {
   let api: RunningApi;

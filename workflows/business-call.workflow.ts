@@ -14,6 +14,7 @@ import type { BusinessCallOutcome } from '../src/calls/policy';
 import { businessCallEndedSignal, callPermissionWorkflowId } from './call-permission.workflow';
 import { RecadoWhatsAppCallId } from './search-attributes';
 import { failureReason } from './failure-reason';
+import { CALL_RECORDING_PATCH, startCallRecording, type CallRecordingOptions } from './call-recording.workflow';
 
 export interface BusinessCallInput {
   accountId: string;
@@ -24,6 +25,8 @@ export interface BusinessCallInput {
   ringTimeoutMs: number;
   /** recado's own ring timer runs this much longer than the Connector's, so the two do not race. */
   ringGraceMs: number;
+  /** Absent in calls started before recording. */
+  recording?: CallRecordingOptions;
 }
 
 export type CallProgress = 'dialing' | 'ringing' | 'accepted' | 'completed' | 'rejected' | 'not_answered' | 'failed';
@@ -40,6 +43,11 @@ export const hangUpSignal = defineSignal('hangUp');
 export const callProgressQuery = defineQuery<CallProgress>('callProgress');
 
 export function callWorkflowId(callId: string): string {
+  return `call-${callId}`;
+}
+
+/** Every call has its own LiveKit room. */
+export function callRoomName(callId: string): string {
   return `call-${callId}`;
 }
 
@@ -122,6 +130,13 @@ export async function businessCallWorkflow(input: BusinessCallInput): Promise<Ca
   for (;;) {
     call.changed = false;
     if (call.sdpAnswer !== undefined && !bridged) {
+      if (recorded !== 'accepted' && patched(CALL_RECORDING_PATCH)) {
+        // Answered: the recorder is listening before the media bridge comes up, so the customer's first words are kept.
+        call.progress = 'accepted';
+        await record('accepted');
+        recorded = 'accepted';
+        await startCallRecording(input, input.recording);
+      }
       try {
         await connectBusinessCall({ ...ids, sdpAnswer: call.sdpAnswer });
       } catch (err) {

@@ -4,6 +4,7 @@ import {
   condition,
   defineUpdate,
   log,
+  patched,
   proxyLocalActivities,
   setHandler,
   startChild,
@@ -15,6 +16,7 @@ import { callTerminatedSignal, hangUpSignal } from './business-call.workflow';
 import { recadoSearchAttributes } from './search-attributes';
 import { sendMessageWorkflow, sendMessageWorkflowId, type SendMessageInput } from './send-message.workflow';
 import { failureReason } from './failure-reason';
+import { CALL_RECORDING_PATCH, startCallRecording, type CallRecordingOptions } from './call-recording.workflow';
 
 export interface InboundCallInput {
   accountId: string;
@@ -32,6 +34,8 @@ export interface InboundCallInput {
   /** How long the agents involved with the customer ring alone before everyone else rings too. */
   waveDelayMs: number;
   message: Pick<SendMessageInput, 'sendTimeout' | 'unknownOutcomeWait' | 'giveUpAfter'>;
+  /** Absent in calls started before recording. */
+  recording?: CallRecordingOptions;
 }
 
 /** An agent takes the call. Rejected when another agent was first, or the call was not offered to them. */
@@ -131,6 +135,8 @@ export async function inboundCallWorkflow(input: InboundCallInput): Promise<stri
     return 'not_answered';
   }
 
+  // The recorder is listening before the Connector answers, so the customer's first words are kept.
+  if (patched(CALL_RECORDING_PATCH)) await startCallRecording(input, input.recording);
   try {
     // The Connector may answer late; the accept is idempotent (see acceptInboundCall), so retries are safe.
     await connector.acceptInboundCall({ ...ids, sdpOffer: input.sdpOffer, agentId: winner, timeoutSeconds: input.answerWindowMs / 1000 });

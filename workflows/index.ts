@@ -5,3 +5,4 @@ export { businessCallWorkflow } from './business-call.workflow';
 export { inboundCallWorkflow } from './inbound-call.workflow';
 export { contactIndexerWorkflow } from './contact-indexer.workflow';
 export { postCallWorkflow } from './post-call.workflow';
+export { callRecordingWorkflow } from './call-recording.workflow';

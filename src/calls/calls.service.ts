@@ -27,6 +27,7 @@ import { CallRow, CallsRepository } from './calls.repository';
 import type { CallView, JoinView, StartedCallView } from './calls.dto';
 import { DAY_MS, callQuota, callQuotaLimitsFromMeta, effectivePermission, type MetaActionStatus } from './policy';
 import { agentIdentity, callRoomName } from './room-identities';
+import type { CallRecordingOptions } from '../../workflows/call-recording.workflow';
 
 export function callView(row: CallRow): CallView {
   return {
@@ -117,6 +118,7 @@ export class CallsService {
           contactId,
           ringTimeoutMs: durationMs(this.config.calls.ringTimeout),
           ringGraceMs: durationMs(this.config.calls.ringGrace),
+          recording: this.recordingOptions(),
         },
       ],
     });
@@ -157,6 +159,7 @@ export class CallsService {
             acceptTimeoutMs: durationMs(this.config.calls.acceptTimeout),
             waveDelayMs: durationMs(this.config.calls.waveDelay),
             message: this.config.messages,
+            recording: this.recordingOptions(),
           },
         ],
       });
@@ -215,6 +218,11 @@ export class CallsService {
 
   async listOngoing(accountId: string, agentId: string | undefined): Promise<CallView[]> {
     return (await this.calls.listOngoing(accountId, agentId ?? null)).map(callView);
+  }
+
+  private recordingOptions(): CallRecordingOptions {
+    const { maxCallDurationMs, readyTimeoutMs } = this.config.callAudio.recordings;
+    return { maxCallDurationMs, readyTimeoutMs };
   }
 
   /** A fresh join token for an agent on the call (tokens are short-lived). */

@@ -11,5 +11,4 @@ export const agentIdentity = (agentId: string) => `${AGENT_IDENTITY_PREFIX}${age
 export const customerIdentity = (contactId: string) => `${CUSTOMER_IDENTITY_PREFIX}${contactId}`;
 export const recorderIdentity = (callId: string) => `${RECORDER_IDENTITY_PREFIX}${callId}`;
 
-/** Every call has its own room. */
-export const callRoomName = (callId: string) => `call-${callId}`;
+export { callRoomName } from '../../workflows/business-call.workflow';

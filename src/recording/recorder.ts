@@ -1,3 +1,5 @@
+import { AGENT_IDENTITY_PREFIX } from '../calls/room-identities';
+
 /**
  * The two ways a call gets recorded, behind one interface: the built-in recorder participant
  * (participant-recorder.ts, @livekit/rtc-node) and LiveKit Egress (egress-recorder.ts). The
@@ -65,11 +67,9 @@ export interface CallRecorder {
   record(target: RecordingTarget, hooks: RecorderHooks): Promise<RecordedFile[]>;
 }
 
-/** An agent's LiveKit identity (the join tokens recado issues); everyone else in a call's room is the customer. */
-export const AGENT_IDENTITY_PREFIX = 'agent:';
-/** The built-in recorder's own (hidden) identity in a room. */
-export const RECORDER_IDENTITY_PREFIX = 'recorder:';
+export { AGENT_IDENTITY_PREFIX, RECORDER_IDENTITY_PREFIX } from '../calls/room-identities';
 
+/** Everyone in a call's room who is not an agent is the customer (the recorder does not record itself). */
 export function speakerOf(identity: string): { speaker: 'customer' | 'agent'; agentId: string | null } {
   if (identity.startsWith(AGENT_IDENTITY_PREFIX)) return { speaker: 'agent', agentId: identity.slice(AGENT_IDENTITY_PREFIX.length) };
   return { speaker: 'customer', agentId: null };

@@ -12,7 +12,7 @@ import { startApi, startWorker, testConfig } from './stack';
 export async function startCallingStack(
   env: Record<string, string> = {},
   simulator: WhatsAppSimulatorOptions = {},
-  { inProcessWorker = true } = {},
+  { inProcessWorker = true, media = false } = {},
 ) {
   const sim = await startWhatsAppSimulator({ webhookUrl: null, statusDelayMs: 20, pairRateLimit: false, ...simulator });
   const base = testConfig();
@@ -20,6 +20,8 @@ export async function startCallingStack(
     apiKey: base.livekit.apiKey,
     apiSecret: base.livekit.apiSecret,
     graphUrl: sim.url,
+    // media: the WhatsApp caller joins each connected call's room and speaks the customer's clip.
+    ...(media ? { livekit: base.livekit } : {}),
   });
   const config = testConfig({ WHATSAPP_GRAPH_URL: sim.url, LIVEKIT_CONNECTOR_URL: connector.url, ...env });
   const api = await startApi(config);
