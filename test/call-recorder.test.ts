@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import { loadConfig } from '../src/config/config';
-import { encodeWav, parseWav, type PcmAudio } from '../src/media/wav';
+import { parseWav, type PcmAudio } from '../src/media/wav';
 import { ParticipantRecorder, RecordingInterruptedError } from '../src/recording/participant-recorder';
 import type { RecordedFile, RecorderHooks, RoomEvent } from '../src/recording/recorder';
 import { LocalRecordingStorage } from '../src/recording/storage';
@@ -228,43 +226,6 @@ describe('participant recorder', () => {
     expect(resumed.events.filter((e) => e.kind === 'recording_gap')).toEqual([expect.objectContaining({ detail: gap })]);
   });
 
-  it('measures the process CPU per recorded call with 1 to 4 calls at once', async () => {
-    const clip = path.join(root, 'cpu-clip.wav');
-    await writeFile(clip, encodeWav(await speech('One two three four five six seven eight nine ten, and once more from the start, one two three.')));
-    const report: Array<{ calls: number; cpuPercentPerCall: number; cpuPercentTotal: number }> = [];
-    for (let n = 1; n <= 4; n++) {
-      const calls = await Promise.all(
-        Array.from({ length: n }, async () => {
-          const roomName = `rec-cpu-${randomUUID()}`;
-          openRooms.push(roomName);
-          const hooks = memoryHooks();
-          const recording = recorder().record({ accountId: randomUUID(), callId: randomUUID(), roomName, answeredAt: new Date() }, hooks);
-          await hooks.next('recording_started');
-          return { roomName, recording };
-        }),
-      );
-      const tokens = await Promise.all(
-        calls.flatMap((c) => [joinToken(livekit, c.roomName, `agent:${randomUUID()}`), joinToken(livekit, c.roomName, `customer:${randomUUID()}`)]),
-      );
-      // The speakers run in their own process: this process's CPU time is the recorders'.
-      const child = spawn(process.execPath, [path.join(__dirname, 'support/speakers-process.mjs'), JSON.stringify({ url: livekit.url, tokens, clip })], { stdio: ['pipe', 'pipe', 'inherit'] });
-      const lines = createInterface({ input: child.stdout! });
-      const said = (word: string) => new Promise<void>((resolve) => lines.on('line', (l) => l === word && resolve()));
-      await said('ready');
-      const before = process.cpuUsage();
-      const startedAt = process.hrtime.bigint();
-      child.stdin!.write('go\n');
-      await said('done');
-      const used = process.cpuUsage(before);
-      const wallUs = Number(process.hrtime.bigint() - startedAt) / 1000;
-      const recorded = await Promise.all(calls.map((c) => c.recording));
-      for (const files of recorded) expect(files).toHaveLength(3);
-      const total = ((used.user + used.system) / wallUs) * 100;
-      report.push({ calls: n, cpuPercentPerCall: Math.round((total / n) * 10) / 10, cpuPercentTotal: Math.round(total * 10) / 10 });
-    }
-    process.stdout.write(`recorder CPU (% of one core, speakers excluded) ${JSON.stringify(report)}\n`);
-    expect(report).toHaveLength(4);
-  });
 });
 
 describe('recordCallAudio', () => {
