@@ -1,6 +1,6 @@
 import { TokenVerifier } from 'livekit-server-sdk';
 import type { RunningWhatsAppSimulator } from '../src/simulators/whatsapp/server';
-import { startCallingStack } from './support/calling';
+import { grantedCustomer as grantedCustomerOf, startCallingStack } from './support/calling';
 import { apiClient, createTenant, eventually, randomWaId, testConfig, type RunningApi } from './support/stack';
 
 /**
@@ -21,25 +21,7 @@ describe('business-initiated calls', () => {
     await stack.stop();
   });
 
-  /** A tenant, an agent, and a customer who wrote and granted call permission. */
-  async function grantedCustomer() {
-    const tenant = await createTenant(api, config);
-    const agent = await tenant.call('POST', '/v1/agents', { name: 'Ana', email: `ana-${Date.now()}-${Math.random()}@example.com` });
-    const asAgent = apiClient(api.url, agent.body.api_key.key);
-    const waId = randomWaId();
-    sim.simulator.customerSendsMessage(waId, { phoneNumberId: tenant.phoneNumberId, text: 'Pode me ligar?' });
-    const contact = await eventually(async () => (await asAgent('GET', `/v1/contacts?wa_id=${waId}`)).body[0]);
-    const pair = { whatsapp_number_id: tenant.numberId, contact_id: contact.id };
-    expect((await asAgent('POST', '/v1/call-permissions/requests', pair)).status).toBe(202);
-    await eventually(async () => sim.simulator.messages({ to: waId })[0]);
-    sim.simulator.customerRepliesToCallPermission(waId, { accept: true, phoneNumberId: tenant.phoneNumberId });
-    await eventually(async () =>
-      (await asAgent('GET', `/v1/call-permissions?whatsapp_number_id=${tenant.numberId}&contact_id=${contact.id}`)).body.status === 'granted'
-        ? true
-        : undefined,
-    );
-    return { tenant, asAgent, agentId: agent.body.agent.id as string, waId, pair };
-  }
+  const grantedCustomer = () => grantedCustomerOf(stack);
 
   const callState = (call: ReturnType<typeof apiClient>, id: string, state: string) =>
     eventually(async () => {

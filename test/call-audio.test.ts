@@ -10,8 +10,8 @@ import { startOpenAISimulator, type RunningOpenAISimulator } from '../src/simula
 import type { TranscriptLine } from '../src/calls/postcall/transcript';
 import { postCallWorkflowId } from '../workflows/post-call.workflow';
 import { audibleSpanMs, rms, wordShare } from './support/audio-checks';
-import { startCallingStack } from './support/calling';
-import { apiClient, createTenant, eventually, randomWaId, temporalClient } from './support/stack';
+import { grantedCustomer, startCallingStack } from './support/calling';
+import { eventually, temporalClient } from './support/stack';
 
 /**
  * A call with real audio end to end on the local stack: the simulated customer speaks an espeak-ng
@@ -21,7 +21,8 @@ import { apiClient, createTenant, eventually, randomWaId, temporalClient } from 
  */
 const CUSTOMER_SAYS = 'hello I would like to know where my order is it was supposed to arrive yesterday';
 const AGENT_SAYS = 'good morning this is the pharmacy your order will arrive tomorrow morning';
-const MIN_WORD_SHARE = 0.5;
+/** Through Opus and pocketsphinx, 50–69 % of the words came back on this machine (README). */
+const MIN_WORD_SHARE = 0.4;
 
 describe('a call with real audio', () => {
   let stack: Awaited<ReturnType<typeof startCallingStack>>;
@@ -52,20 +53,8 @@ describe('a call with real audio', () => {
   });
 
   it('is recorded per speaker, transcribed in order with speaker labels, and summarised', async () => {
-    const { sim, api, config, connector } = stack;
-    const tenant = await createTenant(api, config, 'Farmácia Áudio');
-    const agent = await tenant.call('POST', '/v1/agents', { name: 'Ana', email: `ana-${Date.now()}@example.com` });
-    const asAgent = apiClient(api.url, agent.body.api_key.key);
-    const waId = randomWaId();
-    sim.simulator.customerSendsMessage(waId, { phoneNumberId: tenant.phoneNumberId, text: 'Pode me ligar?', name: 'Maria' });
-    const contact = await eventually(async () => (await asAgent('GET', `/v1/contacts?wa_id=${waId}`)).body[0]);
-    const pair = { whatsapp_number_id: tenant.numberId, contact_id: contact.id };
-    expect((await asAgent('POST', '/v1/call-permissions/requests', pair)).status).toBe(202);
-    await eventually(async () => sim.simulator.messages({ to: waId })[0]);
-    sim.simulator.customerRepliesToCallPermission(waId, { accept: true, phoneNumberId: tenant.phoneNumberId });
-    await eventually(async () =>
-      (await asAgent('GET', `/v1/call-permissions?whatsapp_number_id=${tenant.numberId}&contact_id=${contact.id}`)).body.status === 'granted' ? true : undefined,
-    );
+    const { sim, config, connector } = stack;
+    const { asAgent, waId, pair } = await grantedCustomer(stack, { customerName: 'Maria' });
 
     // What the customer will say once on the call, set on the WhatsApp simulator.
     const clipRes = await fetch(`${sim.url}/_sim/customers/${waId}/call-audio`, {

@@ -17,6 +17,8 @@ import { RecordingSettingsRepository } from '../src/recording/recording-settings
 import { RecordingsRepository } from '../src/recording/recordings.repository';
 import { insertAccount, insertContacts } from './support/contact-index';
 import { joinAsSpeaker, joinToken, speech, type RoomSpeaker } from './support/room-speaker';
+import { rms } from './support/audio-checks';
+import { AccessTokens } from '../src/numbers/access-tokens';
 
 /**
  * The built-in recorder against the stack's real livekit-server: rtc-node participants speak
@@ -83,15 +85,6 @@ async function stored(file: RecordedFile): Promise<PcmAudio> {
   const chunks: Buffer[] = [];
   for await (const chunk of await storage.read(file.storageKey)) chunks.push(chunk as Buffer);
   return parseWav(Buffer.concat(chunks));
-}
-
-/** RMS of [fromMs, toMs) of a file, in 16-bit units. */
-function rms(audio: PcmAudio, fromMs: number, toMs: number): number {
-  const from = Math.max(0, Math.floor((fromMs / 1000) * audio.sampleRate));
-  const to = Math.min(audio.samples.length, Math.floor((toMs / 1000) * audio.sampleRate));
-  let sum = 0;
-  for (let i = from; i < to; i++) sum += audio.samples[i] ** 2;
-  return to > from ? Math.sqrt(sum / (to - from)) : 0;
 }
 
 const clipMs = (a: PcmAudio) => (a.samples.length / a.sampleRate) * 1000;
@@ -244,8 +237,8 @@ describe('recordCallAudio', () => {
     const numberId = randomUUID();
     await pool.query(
       `INSERT INTO whatsapp_numbers (id, account_id, phone_number_id, waba_id, display_phone_number, access_token)
-       VALUES ($1, $2, $3, 'waba', '+55 11 4000-0000', 'sealed')`,
-      [numberId, accountId, String(Date.now()) + String(Math.floor(Math.random() * 1000))],
+       VALUES ($1, $2, $3, 'waba', '+55 11 4000-0000', $4)`,
+      [numberId, accountId, String(Date.now()) + String(Math.floor(Math.random() * 1000)), new AccessTokens(loadConfig().secrets).seal(numberId, 'test-access-token')],
     );
     const callId = randomUUID();
     const roomName = `call-${callId}`;

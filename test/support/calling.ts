@@ -3,7 +3,7 @@ import { startLiveKitConnectorSimulator } from '../../src/simulators/livekit-con
 import { callWorkflowId } from '../../workflows/business-call.workflow';
 import { startWhatsAppSimulator } from '../../src/simulators/whatsapp/server';
 import type { WhatsAppSimulatorOptions } from '../../src/simulators/whatsapp/simulator';
-import { startApi, startWorker, testConfig } from './stack';
+import { apiClient, createTenant, eventually, randomWaId, startApi, startWorker, testConfig } from './stack';
 
 /**
  * What a calling test runs against: the WhatsApp simulator (Meta), the LiveKit Connector
@@ -48,4 +48,25 @@ export async function startCallingStack(
       await sim.close();
     },
   };
+}
+
+/** A tenant, an agent, and a customer who wrote and granted call permission. */
+export async function grantedCustomer(stack: Awaited<ReturnType<typeof startCallingStack>>, { agentName = 'Ana', customerName }: { agentName?: string; customerName?: string } = {}) {
+  const { sim, api, config } = stack;
+  const tenant = await createTenant(api, config);
+  const agent = await tenant.call('POST', '/v1/agents', { name: agentName, email: `${agentName.toLowerCase()}-${Date.now()}-${Math.random()}@example.com` });
+  const asAgent = apiClient(api.url, agent.body.api_key.key);
+  const waId = randomWaId();
+  sim.simulator.customerSendsMessage(waId, { phoneNumberId: tenant.phoneNumberId, text: 'Pode me ligar?', ...(customerName ? { name: customerName } : {}) });
+  const contact = await eventually(async () => (await asAgent('GET', `/v1/contacts?wa_id=${waId}`)).body[0]);
+  const pair = { whatsapp_number_id: tenant.numberId, contact_id: contact.id };
+  if ((await asAgent('POST', '/v1/call-permissions/requests', pair)).status !== 202) throw new Error('the call permission request was refused');
+  await eventually(async () => sim.simulator.messages({ to: waId })[0]);
+  sim.simulator.customerRepliesToCallPermission(waId, { accept: true, phoneNumberId: tenant.phoneNumberId });
+  await eventually(async () =>
+    (await asAgent('GET', `/v1/call-permissions?whatsapp_number_id=${tenant.numberId}&contact_id=${contact.id}`)).body.status === 'granted'
+      ? true
+      : undefined,
+  );
+  return { tenant, asAgent, agentId: agent.body.agent.id as string, waId, pair };
 }
