@@ -18,6 +18,10 @@ function workflowSource(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath
   return { workflowsPath: require.resolve('../workflows') };
 }
 
+/** How long a stopping worker waits for its activities to let go before it exits anyway. */
+const WORKER_SHUTDOWN_FORCE_TIME = '20s';
+const WORKER_EXIT_DEADLINE_MS = 25_000;
+
 export async function createWorker(config: Config) {
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const pool = createPool(config.databaseUrl, 10);
@@ -34,6 +38,9 @@ export async function createWorker(config: Config) {
       callAudio: config.callAudio,
     }),
     ...workflowSource(),
+    // A call being recorded when the worker stops is cancelled at once and resumed by another
+    // attempt (its heartbeat stops); a recorder that will not let go does not keep the process up.
+    shutdownForceTime: WORKER_SHUTDOWN_FORCE_TIME,
   });
   const close = async () => {
     await connection.close();
@@ -105,6 +112,11 @@ async function main() {
     },
     'worker running',
   );
+  // A recorder's native LiveKit connection can outlive a stopped worker: past the force time, exit
+  // anyway — its recording resumes on another worker, its missed stretch recorded as a gap.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => setTimeout(() => process.exit(0), WORKER_EXIT_DEADLINE_MS).unref());
+  }
   // Worker.run() returns after SIGINT/SIGTERM once in-flight tasks are done; one stopping stops the other.
   const stopBoth = () => {
     for (const w of [main.worker, index.worker]) if (w.getState() === 'RUNNING') w.shutdown();

@@ -39,6 +39,8 @@ describe('a call with real audio', () => {
         OPENAI_BASE_URL: openai.baseURL,
         RECORDING_DIR: path.join(dir, 'recordings'),
         RECORDING_WORK_DIR: path.join(dir, 'work'),
+        // This account keeps the customer's first words: the media bridge waits for the recorder.
+        RECORDING_READY_TIMEOUT: '5s',
       },
       {},
       { media: true },

@@ -59,7 +59,7 @@ export interface CallRecordingOptions {
 }
 
 /** For calls whose workflow input predates recording. */
-const DEFAULT_RECORDING_OPTIONS: CallRecordingOptions = { maxCallDurationMs: 4 * 3_600_000, readyTimeoutMs: 3_000 };
+const DEFAULT_RECORDING_OPTIONS: CallRecordingOptions = { maxCallDurationMs: 4 * 3_600_000, readyTimeoutMs: 0 };
 
 /**
  * For the call workflows, as the call is answered and before its media bridge comes up: the
@@ -73,6 +73,8 @@ export async function startCallRecording(subject: RecadoSubject & { callId: stri
     parentClosePolicy: ParentClosePolicy.ABANDON,
     typedSearchAttributes: recadoSearchAttributes('call_recording', subject),
   });
+  // 0: the call is answered at once, and the recording starts when the recorder has joined.
+  if (options.readyTimeoutMs <= 0) return;
   const { waitForRecorder } = proxyActivities<Activities>({
     startToCloseTimeout: options.readyTimeoutMs + 10_000,
     retry: { maximumAttempts: 2 },
