@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { speakToWav } from '../../media/speech';
+import { speakToWav, UnknownVoiceError } from '../../media/speech';
 import { parseWav, WavFormatError } from '../../media/wav';
 
 /**
@@ -24,7 +24,13 @@ export function registerCallAudioRoutes(app: FastifyInstance, waIdOfCall: (callI
     const base64 = b.wav_base64 ?? b.wavBase64;
     let clip: Buffer;
     if (typeof b.text === 'string' && b.text.trim()) {
-      clip = await speakToWav(b.text, typeof b.voice === 'string' ? { voice: b.voice } : {});
+      if (b.voice !== undefined && typeof b.voice !== 'string') return reply.status(400).send({ error: 'voice: give an espeak-ng voice name' });
+      try {
+        clip = await speakToWav(b.text, b.voice ? { voice: b.voice } : {});
+      } catch (err) {
+        if (err instanceof UnknownVoiceError) return reply.status(400).send({ error: `voice: ${err.message}` });
+        throw err;
+      }
     } else if (typeof base64 === 'string' && base64) {
       clip = Buffer.from(base64, 'base64');
       try {
