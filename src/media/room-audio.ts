@@ -1,60 +1,87 @@
 import { AudioFrame, AudioSource, AudioStream, LocalAudioTrack, Room, RoomEvent, TrackKind, TrackPublishOptions, TrackSource } from '@livekit/rtc-node';
-import type { PcmAudio } from './wav';
+import { parseWav, type PcmAudio } from './wav';
 
 /**
  * A participant that speaks into a call's LiveKit room with @livekit/rtc-node, as the
  * publish-wav example of livekit/node-sdks does (AudioSource → LocalAudioTrack → publishTrack,
  * 10 ms frames in real time): the simulated customer (the Connector simulator) and test agents.
- * What the others say is received and dropped — played to nobody.
+ * What the others say is received (AudioStream, 48 kHz mono) and, unless `onAudio` wants it,
+ * dropped — played to nobody.
  */
 export interface RoomAudio {
-  /** Publishes the clip in real time; resolves when it has been played out (then unpublishes). */
-  speak(audio: PcmAudio): Promise<{ startedAt: number; endedAt: number; publishedMs: number }>;
-  /** Milliseconds of the others' audio received so far. */
+  /** Publishes the clip (a WAV file or its samples) in real time; resolves when it has been played out, then unpublishes. */
+  speak(audio: PcmAudio | Buffer): Promise<{ startedAt: number; endedAt: number; publishedMs: number }>;
+  /** Milliseconds of the others' audio received so far (all of them together). */
   heardMs(): number;
   leave(): Promise<void>;
 }
 
-export async function joinRoom(url: string, token: string): Promise<RoomAudio> {
+/** One frame of another participant's audio. */
+export interface HeardAudio {
+  identity: string;
+  /** interleaved signed 16-bit samples */
+  samples: Int16Array;
+  sampleRate: number;
+  channels: number;
+}
+
+export interface JoinRoomOptions {
+  /** The LiveKit server (http(s) or ws(s)). */
+  url: string;
+  /** A join token for the room; the participant's identity, name and attributes come from it. */
+  token: string;
+  /** Each frame heard from the others, as it arrives. */
+  onAudio?: (heard: HeardAudio) => void;
+}
+
+export async function joinRoom(options: JoinRoomOptions): Promise<RoomAudio>;
+export async function joinRoom(url: string, token: string): Promise<RoomAudio>;
+export async function joinRoom(urlOrOptions: string | JoinRoomOptions, token?: string): Promise<RoomAudio> {
+  const { url, token: jwt, onAudio } = typeof urlOrOptions === 'string' ? { url: urlOrOptions, token: token!, onAudio: undefined } : urlOrOptions;
   const room = new Room();
-  let heardSamples = 0;
-  let heardRate = 48_000;
-  const draining = new Set<AudioStream>();
-  room.on(RoomEvent.TrackSubscribed, (track) => {
+  let heardSeconds = 0;
+  let left = false;
+  room.on(RoomEvent.TrackSubscribed, (track, _publication, participant) => {
     if (track.kind !== TrackKind.KIND_AUDIO) return;
     const stream = new AudioStream(track);
-    draining.add(stream);
     void (async () => {
       for await (const frame of stream) {
-        heardSamples += frame.samplesPerChannel;
-        heardRate = frame.sampleRate;
+        if (left) break; // ends the stream (its iterator cancels it)
+        heardSeconds += frame.samplesPerChannel / frame.sampleRate;
+        onAudio?.({ identity: participant.identity, samples: frame.data, sampleRate: frame.sampleRate, channels: frame.channels });
       }
     })().catch(() => undefined);
   });
-  await room.connect(url.replace(/^http/, 'ws'), token, { autoSubscribe: true, dynacast: false });
+  await room.connect(url.replace(/^http/, 'ws'), jwt, { autoSubscribe: true, dynacast: false });
   return {
-    async speak(audio) {
-      const source = new AudioSource(audio.sampleRate, 1);
+    async speak(clip) {
+      const audio = Buffer.isBuffer(clip) ? parseWav(clip) : clip;
+      const { sampleRate, channels } = audio;
+      const source = new AudioSource(sampleRate, channels);
       const track = LocalAudioTrack.createAudioTrack('microphone', source);
       const options = new TrackPublishOptions();
       options.source = TrackSource.SOURCE_MICROPHONE;
       const publication = await room.localParticipant!.publishTrack(track, options);
-      const frame = audio.sampleRate / 100;
+      const perChannel = Math.round(sampleRate / 100); // 10 ms
+      const frameLength = perChannel * channels;
       const startedAt = Date.now();
-      for (let at = 0; at < audio.samples.length; at += frame) {
-        const samples = new Int16Array(frame);
-        samples.set(audio.samples.subarray(at, Math.min(at + frame, audio.samples.length)));
-        await source.captureFrame(new AudioFrame(samples, audio.sampleRate, 1, frame));
+      try {
+        // captureFrame resolves once the source's queue has room: that keeps the sending in real time.
+        for (let at = 0; at < audio.samples.length; at += frameLength) {
+          const samples = new Int16Array(frameLength);
+          samples.set(audio.samples.subarray(at, Math.min(at + frameLength, audio.samples.length)));
+          await source.captureFrame(new AudioFrame(samples, sampleRate, channels, perChannel));
+        }
+        await source.waitForPlayout();
+      } finally {
+        await room.localParticipant!.unpublishTrack(publication.sid!);
+        await track.close();
       }
-      await source.waitForPlayout();
-      const endedAt = Date.now();
-      await room.localParticipant!.unpublishTrack(publication.sid!);
-      await track.close();
-      return { startedAt, endedAt, publishedMs: Math.round((audio.samples.length / audio.sampleRate) * 1000) };
+      return { startedAt, endedAt: Date.now(), publishedMs: Math.round((audio.samples.length / channels / sampleRate) * 1000) };
     },
-    heardMs: () => Math.round((heardSamples / heardRate) * 1000),
+    heardMs: () => Math.round(heardSeconds * 1000),
     async leave() {
-      for (const stream of draining) void stream.cancel?.().catch?.(() => undefined);
+      left = true;
       await room.disconnect();
     },
   };

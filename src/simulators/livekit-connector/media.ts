@@ -1,4 +1,4 @@
-import { AccessToken } from 'livekit-server-sdk';
+import { AccessToken, type ClaimGrants } from 'livekit-server-sdk';
 import { joinRoom, type RoomAudio } from '../../media/room-audio';
 import { parseWav } from '../../media/wav';
 import type { ConnectorCall, ConnectorLogger } from './connector';
@@ -76,7 +76,12 @@ export class ConnectorMedia {
       attributes: call.participantAttributes,
       ttl: 4 * 3600,
     });
+    // What LiveKit's own WhatsApp participants are: kind CONNECTOR, kind detail CONNECTOR_WHATSAPP
+    // (livekit/protocol ParticipantInfo). The SDK has a setter for the kind only; the detail is the
+    // token's `kindDetails` claim (protocol auth.ClaimGrants), which LiveKit 1.13.5 applies — set
+    // on the claims the SDK signs as they are.
     token.kind = 'connector';
+    (token as unknown as { grants: ClaimGrants }).grants.kindDetails = ['connector_whatsapp'];
     token.addGrant({ room: call.roomName, roomJoin: true, canPublish: true, canSubscribe: true });
     const clip = await this.clipOf(call.whatsappCallId);
     const audio = await joinRoom(livekit.url, await token.toJwt());
