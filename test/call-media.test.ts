@@ -65,14 +65,16 @@ async function newRoom(): Promise<string> {
 }
 
 /** An agent in the room who keeps what it hears from each participant. */
-async function agentIn(room: string): Promise<{ audio: RoomAudio; heardFrom(identity: string): PcmAudio }> {
+async function agentIn(room: string): Promise<{ audio: RoomAudio; heardFrom(identity: string, track?: number): PcmAudio }> {
   const frames: HeardAudio[] = [];
   const audio = await joinRoom({ url: livekit.url, token: await joinToken(livekit, room, `agent:${randomUUID()}`, 'Ana'), onAudio: (f) => frames.push(f) });
   joined.push(audio);
   return {
     audio,
-    heardFrom(identity) {
-      const mine = frames.filter((f) => f.identity === identity);
+    /** What `identity` said on all its tracks, or on its `track`-th one (each clip is a track). */
+    heardFrom(identity, track) {
+      const tracks = [...new Set(frames.filter((f) => f.identity === identity).map((f) => f.trackSid))];
+      const mine = frames.filter((f) => f.identity === identity && (track === undefined || f.trackSid === tracks[track]));
       const samples = new Int16Array(mine.reduce((n, f) => n + f.samples.length, 0));
       let at = 0;
       for (const f of mine) samples.set(f.samples, (at += f.samples.length) - f.samples.length);
@@ -159,7 +161,8 @@ describe('the LiveKit Connector simulator in the room', () => {
     await client.connectWhatsAppCall(callId, new SessionDescription({ type: 'answer', sdp: connect.session!.sdp }));
 
     const spoken = await eventually(async () => ((await mediaOf(callId)).spokenAt ? mediaOf(callId) : undefined), 30_000, 'the customer to have spoken');
-    expect(spoken).toMatchObject({ joinedAt: expect.any(String), clipMs: Math.round(durationMs(clip)), spokeAt: expect.any(String) });
+    expect(spoken).toMatchObject({ joinedAt: expect.any(String), clipMs: Math.round(durationMs(clip)), spokeAt: expect.any(String), clipsSpoken: 1 });
+    expect(Math.abs(spoken.spokenMs! - durationMs(clip))).toBeLessThanOrEqual(1);
     const caller = (await rooms.listParticipants(room)).find((p) => p.identity === identity);
     expect(caller).toMatchObject({
       name: 'Maria',
@@ -169,16 +172,30 @@ describe('the LiveKit Connector simulator in the room', () => {
       kindDetails: [ParticipantInfo_KindDetail.CONNECTOR_WHATSAPP],
     });
     await new Promise((r) => setTimeout(r, 300));
-    expectSameSpeech(agent.heardFrom(identity), clip);
+    expectSameSpeech(agent.heardFrom(identity, 0), clip);
 
     // The agent answers; the caller consumes it.
     const answer = parseWav(await speakToWav(AGENT_SAYS));
     await agent.audio.speak(answer);
     await eventually(async () => (((await mediaOf(callId)).heardMs ?? 0) >= 0.9 * durationMs(answer) ? true : undefined), 5000, 'the caller to hear the agent');
 
+    // The customer says more during the call, through the Connector's control API.
+    const more = parseWav(await speakToWav('thank you goodbye'));
+    const speak = (body: unknown) =>
+      fetch(`${connector.url}/_sim/calls/${encodeURIComponent(callId)}/speak`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const queued = await speak({ text: 'thank you goodbye' });
+    expect(queued.status).toBe(202);
+    expect(await queued.json()).toEqual({ clipMs: Math.round(durationMs(more)) });
+    expect((await speak({ text: 'hi', voice: 'xx-nowhere' })).status).toBe(400);
+    await eventually(async () => ((await mediaOf(callId)).clipsSpoken === 2 ? true : undefined), 10_000, 'the second clip');
+    await new Promise((r) => setTimeout(r, 300));
+    expectSameSpeech(agent.heardFrom(identity, 1), more);
+
     await client.disconnectWhatsAppCall(callId, META_TOKEN);
     expect((await mediaOf(callId)).leftAt).toEqual(expect.any(String));
     await eventually(async () => ((await rooms.listParticipants(room)).some((p) => p.identity === identity) ? undefined : true), 10_000, 'the caller to leave');
+    expect((await speak({ text: 'too late' })).status).toBe(409);
+    expect((await fetch(`${connector.url}/_sim/calls/wacid.nothing/speak`, { method: 'POST', body: '{}' })).status).toBe(404);
   });
 
   it('joins a customer call it accepted, speaks a WAV clip found by the call, and leaves when the customer hangs up', async () => {

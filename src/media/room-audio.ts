@@ -19,6 +19,8 @@ export interface RoomAudio {
 /** One frame of another participant's audio. */
 export interface HeardAudio {
   identity: string;
+  /** The track it came on: a participant that publishes again does so on a new track. */
+  trackSid: string;
   /** interleaved signed 16-bit samples */
   samples: Int16Array;
   sampleRate: number;
@@ -41,14 +43,14 @@ export async function joinRoom(urlOrOptions: string | JoinRoomOptions, token?: s
   const room = new Room();
   let heardSeconds = 0;
   let left = false;
-  room.on(RoomEvent.TrackSubscribed, (track, _publication, participant) => {
+  room.on(RoomEvent.TrackSubscribed, (track, publication, participant) => {
     if (track.kind !== TrackKind.KIND_AUDIO) return;
     const stream = new AudioStream(track);
     void (async () => {
       for await (const frame of stream) {
         if (left) break; // ends the stream (its iterator cancels it)
         heardSeconds += frame.samplesPerChannel / frame.sampleRate;
-        onAudio?.({ identity: participant.identity, samples: frame.data, sampleRate: frame.sampleRate, channels: frame.channels });
+        onAudio?.({ identity: participant.identity, trackSid: publication.sid ?? '', samples: frame.data, sampleRate: frame.sampleRate, channels: frame.channels });
       }
     })().catch(() => undefined);
   });

@@ -13,7 +13,7 @@ import {
 } from '@livekit/protocol';
 import { CONNECTOR_ERRORS, TwirpError, callNotFound, invalid, metaTwirpError, type MetaErrorBody } from './errors';
 import { answerFor, parseSdp, webrtcSdp } from './sdp';
-import { ConnectorMedia, type CallMediaView } from './media';
+import { ConnectorMedia, type CallMediaView, type SayResult } from './media';
 
 export { TwirpError } from './errors';
 
@@ -22,8 +22,9 @@ export { TwirpError } from './errors';
  * server.ts). Like LiveKit Cloud, it does the Meta side itself: dialing POSTs `connect` with an
  * SDP offer to `{graphUrl}/{version}/{phone-number-id}/calls`, accepting POSTs `pre_accept` and
  * `accept` with an SDP answer, disconnecting POSTs `terminate` — with the business's access
- * token from the request. No media flows and no LiveKit room is created: the calls' state
- * (call id → room, phone number, token, direction, SDPs) is kept in memory.
+ * token from the request. The calls' state (call id → room, phone number, token, direction,
+ * SDPs) is kept in memory. Given a LiveKit server, the WhatsApp caller joins each connected
+ * call's room and speaks the customer's clip (media.ts); no RTP flows to or from Meta.
  *
  * Like the real Connector (livekit/protocol `livekit_connector_whatsapp.proto`): only the Cloud
  * API versions LiveKit lists are accepted; a dialled call nobody answers (no
@@ -300,6 +301,11 @@ export class LiveKitConnector {
 
   private view(call: ConnectorCall): ConnectorCallView {
     return { ...view(call), media: this.media?.view(call.whatsappCallId) };
+  }
+
+  /** The call's WhatsApp caller speaks this clip next (control API); undefined when this simulator has no LiveKit. */
+  say(callId: string, clip: Buffer): SayResult | undefined {
+    return this.media?.say(callId, clip);
   }
 
   /** The callers leave their rooms (the simulator is closing). */

@@ -7,6 +7,7 @@ import {
   DisconnectWhatsAppCallRequest,
 } from '@livekit/protocol';
 import { LiveKitConnector, TwirpError, type ConnectorLogger, type LiveKitConnectorOptions } from './connector';
+import { clipFromBody } from '../whatsapp/call-audio';
 
 /**
  * HTTP face of the LiveKit Connector simulator: LiveKit's Twirp service
@@ -154,6 +155,24 @@ export function buildLiveKitConnectorServer(connector: LiveKitConnector, options
   app.get('/_sim/calls/:callId', async (req, reply) => {
     const call = connector.get((req.params as { callId: string }).callId);
     return call ? { call } : reply.status(404).send({ error: 'unknown call' });
+  });
+  // The WhatsApp caller of a connected call says this next: {text, voice?} or {wav_base64}.
+  app.post('/_sim/calls/:callId/speak', async (req, reply) => {
+    const callId = (req.params as { callId: string }).callId;
+    const call = connector.get(callId);
+    if (!call) return reply.status(404).send({ error: 'unknown call' });
+    let body: unknown;
+    try {
+      body = JSON.parse(Buffer.isBuffer(req.body) && req.body.length ? req.body.toString('utf8') : '{}');
+    } catch {
+      return reply.status(400).send({ error: 'body: not JSON' });
+    }
+    const parsed = await clipFromBody(body);
+    if ('error' in parsed) return reply.status(400).send({ error: parsed.error });
+    const said = connector.say(callId, parsed.clip);
+    if (!said) return reply.status(409).send({ error: 'no media here: the simulator was started without LIVEKIT_URL' });
+    if (!said.queued) return reply.status(409).send({ error: said.reason === 'ended' ? 'the call has ended' : `the call is ${call.state}, not connected` });
+    return reply.status(202).send({ clipMs: said.clipMs });
   });
   app.get('/_sim/meta-requests', async () => ({ data: connector.metaRequests() }));
   // Fault: the next AcceptWhatsAppCall answers late, as the real one can while it waits for the room.

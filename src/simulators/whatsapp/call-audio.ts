@@ -20,28 +20,9 @@ export function registerCallAudioRoutes(app: FastifyInstance, waIdOfCall: (callI
     clip ? reply.header('content-type', 'audio/wav').send(clip) : reply.status(404).send({ error: 'this customer has no call audio' });
 
   app.put('/_sim/customers/:waId/call-audio', async (req, reply) => {
-    const b = (req.body && typeof req.body === 'object' ? req.body : {}) as { text?: unknown; voice?: unknown; wav_base64?: unknown; wavBase64?: unknown };
-    const base64 = b.wav_base64 ?? b.wavBase64;
-    let clip: Buffer;
-    if (typeof b.text === 'string' && b.text.trim()) {
-      if (b.voice !== undefined && typeof b.voice !== 'string') return reply.status(400).send({ error: 'voice: give an espeak-ng voice name' });
-      try {
-        clip = await speakToWav(b.text, b.voice ? { voice: b.voice } : {});
-      } catch (err) {
-        if (err instanceof UnknownVoiceError) return reply.status(400).send({ error: `voice: ${err.message}` });
-        throw err;
-      }
-    } else if (typeof base64 === 'string' && base64) {
-      clip = Buffer.from(base64, 'base64');
-      try {
-        parseWav(clip);
-      } catch (err) {
-        if (err instanceof WavFormatError) return reply.status(400).send({ error: `wav_base64: ${err.message}` });
-        throw err;
-      }
-    } else {
-      return reply.status(400).send({ error: 'give text (spoken with espeak-ng) or wav_base64 (16-bit PCM WAV)' });
-    }
+    const parsed = await clipFromBody(req.body);
+    if ('error' in parsed) return reply.status(400).send({ error: parsed.error });
+    const { clip } = parsed;
     clips.set(waIdOf(req), clip);
     const pcm = parseWav(clip);
     return { waId: waIdOf(req), bytes: clip.length, durationMs: Math.round((pcm.samples.length / pcm.sampleRate) * 1000) };
@@ -52,4 +33,33 @@ export function registerCallAudioRoutes(app: FastifyInstance, waIdOfCall: (callI
     const waId = waIdOfCall((req.params as { callId: string }).callId);
     return send(reply, waId ? clips.get(waId) : undefined);
   });
+}
+
+/**
+ * A clip from a control request's body: `{text, voice?}` spoken by espeak-ng, or `{wav_base64}`
+ * (16-bit PCM WAV); an error names the field. Shared with the Connector simulator's speak route.
+ */
+export async function clipFromBody(body: unknown): Promise<{ clip: Buffer } | { error: string }> {
+  const b = (body && typeof body === 'object' ? body : {}) as { text?: unknown; voice?: unknown; wav_base64?: unknown; wavBase64?: unknown };
+  const base64 = b.wav_base64 ?? b.wavBase64;
+  if (typeof b.text === 'string' && b.text.trim()) {
+    if (b.voice !== undefined && typeof b.voice !== 'string') return { error: 'voice: give an espeak-ng voice name' };
+    try {
+      return { clip: await speakToWav(b.text, b.voice ? { voice: b.voice } : {}) };
+    } catch (err) {
+      if (err instanceof UnknownVoiceError) return { error: `voice: ${err.message}` };
+      throw err;
+    }
+  }
+  if (typeof base64 === 'string' && base64) {
+    const clip = Buffer.from(base64, 'base64');
+    try {
+      parseWav(clip);
+      return { clip };
+    } catch (err) {
+      if (err instanceof WavFormatError) return { error: `wav_base64: ${err.message}` };
+      throw err;
+    }
+  }
+  return { error: 'text or wav_base64: give text (spoken with espeak-ng) or wav_base64 (16-bit PCM WAV)' };
 }
