@@ -6,7 +6,8 @@ import { Pool } from 'pg';
 import type { Config } from '../src/config/config';
 import { encodeWav } from '../src/media/wav';
 import { LocalRecordingStorage } from '../src/recording/storage';
-import { apiClient, createTenant, randomWaId, startApi, testConfig, type RunningApi } from './support/stack';
+import { startRecordingRetention } from '../src/calls/history/retention-job';
+import { apiClient, createTenant, eventually, randomWaId, startApi, startWorker, temporalClient, testConfig, type RunningApi } from './support/stack';
 
 type Tenant = Awaited<ReturnType<typeof createTenant>>;
 
@@ -35,7 +36,7 @@ describe('call history', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'recado-history-'));
-    config = testConfig({ RECORDING_DIR: dir, CALL_DEEP_LINK_TEMPLATE: 'https://app.example.com/contacts/{contact_id}/calls/{call_id}' });
+    config = testConfig({ RECORDING_DIR: dir, RECORDING_RETENTION_SWEEP: '1s', CALL_DEEP_LINK_TEMPLATE: 'https://app.example.com/contacts/{contact_id}/calls/{call_id}' });
     api = await startApi(config);
     pool = new Pool({ connectionString: config.databaseUrl });
     storage = new LocalRecordingStorage(dir);
@@ -503,6 +504,149 @@ describe('call history', () => {
         expect(JSON.stringify(res.body.message)).toContain(field);
       }
       expect((await a.call('PUT', '/v1/call-recording-settings', { enabled: true, retention_days: 3650, consent_message: 'x'.repeat(1000) })).status).toBe(200);
+    });
+  });
+
+  describe('GET /v1/contacts/{id}/thread', () => {
+    it('interleaves messages and calls newest first, with deep links, the latest call unfolded with its transcript', async () => {
+      const t = await createTenant(api, config, 'Loja Conversa');
+      const maria = await contact(t, 'Maria Silva');
+      const message = async (at: string, text: string) =>
+        (
+          await pool.query<{ id: string }>(
+            `INSERT INTO messages (account_id, contact_id, whatsapp_number_id, direction, type, body, state, created_at)
+             VALUES ($1, $2, $3, 'inbound', 'text', $4, 'received', $5) RETURNING id`,
+            [t.accountId, maria, t.numberId, { text: { body: text } }, at],
+          )
+        ).rows[0].id;
+      const m1 = await message('2030-04-01T09:00:00Z', 'Oi');
+      const c1 = await seedCall(t, { contactId: maria, createdAt: '2030-04-01T10:00:00Z' });
+      const m2 = await message('2030-04-01T11:00:00Z', 'Me liga?');
+      const c2 = await seedCall(t, { contactId: maria, createdAt: '2030-04-01T12:00:00Z' });
+      const m3 = await message('2030-04-01T13:00:00Z', 'Obrigada!');
+      await seedPostCall(t, c1, TRANSCRIPT);
+      await seedPostCall(t, c2, TRANSCRIPT);
+      await seedRecording(t, c2, { kind: 'mixed' });
+      // another contact's and another account's never show
+      await seedCall(t, { contactId: await contact(t, 'João'), createdAt: '2030-04-01T12:30:00Z' });
+
+      const all = await t.call('GET', `/v1/contacts/${maria}/thread`);
+      expect(all.status).toBe(200);
+      expect(all.body.items.map((i: { kind: string; message: { id: string } | null; call: { id: string } | null }) => [i.kind, i.message?.id ?? i.call?.id])).toEqual([
+        ['message', m3],
+        ['call', c2],
+        ['message', m2],
+        ['call', c1],
+        ['message', m1],
+      ]);
+      expect(all.body.next_cursor).toBeNull();
+      const [latest, older] = [all.body.items[1].call, all.body.items[3].call];
+      expect(latest).toMatchObject({
+        id: c2,
+        collapsed: false,
+        has_recording: true,
+        has_transcript: true,
+        transcript: TRANSCRIPT,
+        summary: SUMMARY,
+        deep_link: `https://app.example.com/contacts/${maria}/calls/${c2}`,
+      });
+      expect(older).toMatchObject({ id: c1, collapsed: true, transcript: null, has_transcript: true, deep_link: `https://app.example.com/contacts/${maria}/calls/${c1}` });
+      expect(all.body.items[0]).toMatchObject({ kind: 'message', at: '2030-04-01T13:00:00.000Z', call: null, message: { id: m3, body: { text: { body: 'Obrigada!' } } } });
+
+      // pages of two: the same items, the latest call unfolded on whichever page it falls
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { status: number; body: any } = await t.call('GET', `/v1/contacts/${maria}/thread?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+        expect(page.status).toBe(200);
+        for (const i of page.body.items) {
+          seen.push(i.message?.id ?? i.call.id);
+          if (i.call) expect(i.call.collapsed).toBe(i.call.id !== c2);
+        }
+        cursor = page.body.next_cursor;
+      } while (cursor);
+      expect(seen).toEqual([m3, c2, m2, c1, m1]);
+
+      expect((await b.call('GET', `/v1/contacts/${maria}/thread`)).status).toBe(404);
+      expect((await t.call('GET', `/v1/contacts/${randomUUID()}/thread`)).status).toBe(404);
+      expect((await t.call('GET', `/v1/contacts/${maria}/thread?cursor=abc`)).status).toBe(400);
+      expect((await t.call('GET', `/v1/contacts/${maria}/thread?limit=101`)).status).toBe(400);
+    });
+  });
+
+  describe('privacy', () => {
+    const exists = async (key: string) => (await storage.size(key)) !== null;
+
+    it("erasing a contact deletes its calls' recording files, transcripts, summaries and timelines; other contacts keep theirs", async () => {
+      const t = await createTenant(api, config, 'Loja Apagar');
+      const maria = await contact(t, 'Maria Silva');
+      const joao = await contact(t, 'João');
+      const call = await seedCall(t, { contactId: maria, createdAt: '2030-05-01T10:00:00Z' });
+      const kept = await seedCall(t, { contactId: joao, createdAt: '2030-05-01T11:00:00Z' });
+      const files = [await seedRecording(t, call, { kind: 'mixed' }), await seedRecording(t, call, { kind: 'speaker', speaker: 'customer' })];
+      const joaoFile = await seedRecording(t, kept, { kind: 'mixed' });
+      await seedPostCall(t, call);
+      await seedPostCall(t, kept);
+      await pool.query(`INSERT INTO call_events (account_id, call_id, kind, at) VALUES ($1, $2, 'answered', now()), ($1, $3, 'answered', now())`, [
+        t.accountId,
+        call,
+        kept,
+      ]);
+      await pool.query(
+        `INSERT INTO call_transcript_parts (recording_id, part, account_id, call_id, offset_ms, segments, model) VALUES ($1, 0, $2, $3, 0, '[]', 'whisper-1')`,
+        [files[1].id, t.accountId, call],
+      );
+      for (const f of files) expect(await exists(f.key)).toBe(true);
+
+      const erased = await t.call('DELETE', `/v1/contacts/${maria}`);
+      expect(erased.status).toBe(200);
+      expect(erased.body.summary).toMatchObject({ call_recordings: 2, recording_files: 2, call_postcall: 1, call_events: 1, call_transcript_parts: 1, calls: 1 });
+      for (const f of files) expect(await exists(f.key)).toBe(false);
+      const count = async (table: string, callId: string) => (await pool.query(`SELECT count(*)::int AS n FROM ${table} WHERE call_id = $1`, [callId])).rows[0].n;
+      for (const table of ['call_recordings', 'call_postcall', 'call_events', 'call_transcript_parts']) expect({ table, n: await count(table, call) }).toEqual({ table, n: 0 });
+      expect((await pool.query('SELECT count(*)::int AS n FROM recording_file_deletions WHERE account_id = $1', [t.accountId])).rows[0].n).toBe(0);
+      // João's call is untouched
+      expect(await exists(joaoFile.key)).toBe(true);
+      expect((await t.call('GET', `/v1/calls/${kept}/details`)).body).toMatchObject({ transcript: TRANSCRIPT, recordings: [{ id: joaoFile.id }] });
+      expect((await t.call('GET', `/v1/calls/${call}/details`)).status).toBe(404);
+    });
+
+    it('the retention job (on Temporal) deletes recordings past expires_at, files and rows, and keeps the transcript', async () => {
+      const t = await createTenant(api, config, 'Loja Retenção');
+      const maria = await contact(t);
+      const call = await seedCall(t, { contactId: maria, createdAt: '2030-06-01T10:00:00Z' });
+      const expired = await seedRecording(t, call, { kind: 'mixed', expiresAt: new Date(Date.now() - 60_000).toISOString() });
+      const fresh = await seedRecording(t, call, { kind: 'speaker', speaker: 'customer' });
+      const forever = await seedRecording(t, call, { kind: 'speaker', speaker: 'agent', expiresAt: null });
+      await seedPostCall(t, call);
+      // a file an erasure could not delete (storage was down) is retried by the job
+      const leftover = `accounts/${t.accountId}/calls/${randomUUID()}/mixed.wav`;
+      await storage.put(leftover, { bytes: Buffer.from('RIFF') }, 'audio/wav');
+      await pool.query(`INSERT INTO recording_file_deletions (storage_key, account_id, contact_id, reason) VALUES ($1, $2, $3, 'erasure')`, [
+        leftover,
+        t.accountId,
+        randomUUID(),
+      ]);
+
+      const worker = await startWorker(config);
+      const temporal = await temporalClient(config);
+      const job = await startRecordingRetention(temporal, config);
+      try {
+        // started again (another worker starting): the same run
+        expect((await startRecordingRetention(temporal, config)).workflowId).toBe(job.workflowId);
+        await eventually(async () => ((await exists(expired.key)) || (await exists(leftover)) ? undefined : true), 30_000, 'expired files deleted');
+      } finally {
+        await job.terminate('test finished');
+        await temporal.connection.close();
+        await worker.stop();
+      }
+      expect(await exists(fresh.key)).toBe(true);
+      expect(await exists(forever.key)).toBe(true);
+      const details = (await t.call('GET', `/v1/calls/${call}/details`)).body;
+      expect(details.recordings.map((r: { id: string }) => r.id).sort()).toEqual([fresh.id, forever.id].sort());
+      expect(details.transcript).toEqual(TRANSCRIPT);
+      expect(details.summary).toEqual(SUMMARY);
+      expect((await pool.query('SELECT count(*)::int AS n FROM recording_file_deletions WHERE account_id = $1', [t.accountId])).rows[0].n).toBe(0);
     });
   });
 });
