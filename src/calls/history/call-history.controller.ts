@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiProduces, ApiResponse, ApiT
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal, bearerToken, hashApiKey } from '../../common/auth';
 import type { Principal } from '../../common/auth';
-import { ERROR_SCHEMA } from '../../common/openapi-contract';
+import { ApiErrors, ERROR_SCHEMA } from '../../common/openapi-contract';
 import { CallDetailsView, CallHistoryPage, ListCallHistoryQuery } from './call-history.dto';
 import { CallHistoryService } from './call-history.service';
 import { RecordingDownloadService } from './recording-download.service';
@@ -16,6 +16,7 @@ const RANGE_HEADERS = {
 
 @ApiTags('calls')
 @ApiBearerAuth()
+@ApiErrors(422)
 @Controller('v1/calls')
 export class CallHistoryController {
   constructor(

@@ -1,5 +1,6 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../common/openapi-contract';
 import { CurrentPrincipal } from '../../common/auth';
 import type { Principal } from '../../common/auth';
 import { HistoryPageQuery } from './call-history.dto';
@@ -8,6 +9,7 @@ import { ContactThreadService } from './contact-thread.service';
 
 @ApiTags('contacts')
 @ApiBearerAuth()
+@ApiErrors(422)
 @Controller('v1/contacts')
 export class ContactThreadController {
   constructor(private readonly threads: ContactThreadService) {}

@@ -1,8 +1,8 @@
-import { BadRequestException } from '@nestjs/common';
+import { InvalidFieldError } from '../../common/errors';
 
 /**
  * Opaque page cursors: the sort key of the last item of a page, base64url JSON. Clients pass it
- * back unchanged; anything else is a 400 that names `cursor`.
+ * back unchanged; a cursor of the documented shape that this API did not write is a 422 naming `cursor`.
  */
 export function encodeCursor(key: Record<string, string | number>): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
@@ -30,13 +30,8 @@ export function decodeCursor<K extends Record<string, 'string' | 'number'>>(
 export const CURSOR_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export function invalidCursor(): BadRequestException {
-  return new BadRequestException({
-    statusCode: 400,
-    error: 'Bad Request',
-    message: 'cursor: is not a cursor this API returned (pass next_cursor back unchanged)',
-    field: 'cursor',
-  });
+export function invalidCursor(): InvalidFieldError {
+  return new InvalidFieldError('cursor', 'is not a cursor this API returned (pass next_cursor back unchanged)');
 }
 
 /** Postgres renders a timestamptz the way cursors carry it. */
