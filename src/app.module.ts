@@ -18,6 +18,7 @@ import { InboundCallsRepository } from './calls/inbound-calls.repository';
 import { InboundCallScreening } from './calls/inbound-call-screening';
 import { CallsRepository } from './calls/calls.repository';
 import { CallsService } from './calls/calls.service';
+import { CALL_HISTORY_CONTROLLERS, CALL_HISTORY_PROVIDERS } from './calls/history/call-history.feature';
 import { CALL_PARTICIPANTS_CONTROLLERS, CALL_PARTICIPANTS_PROVIDERS } from './calls/participants/call-participants.feature';
 import { CALL_SETTINGS_CONTROLLERS, CALL_SETTINGS_PROVIDERS } from './calls/settings/call-settings.feature';
 import { CONTACT_ATTRIBUTES_CONTROLLERS, CONTACT_ATTRIBUTES_PROVIDERS } from './contacts/attributes/contact-attributes.feature';
@@ -64,6 +65,7 @@ export class AppModule {
         CallbackTasksController,
         ...CALL_SETTINGS_CONTROLLERS,
         ...CALL_PARTICIPANTS_CONTROLLERS,
+        ...CALL_HISTORY_CONTROLLERS,
         ...CONTACT_ATTRIBUTES_CONTROLLERS,
         ...CONTACTS_SEARCH_CONTROLLERS,
         ...CONTACT_ERASURE_CONTROLLERS,
@@ -93,6 +95,7 @@ export class AppModule {
         InboundCallScreening,
         ...CALL_SETTINGS_PROVIDERS,
         ...CALL_PARTICIPANTS_PROVIDERS,
+        ...CALL_HISTORY_PROVIDERS,
         ...CONTACT_ATTRIBUTES_PROVIDERS,
         ...CONTACTS_SEARCH_PROVIDERS,
         ...CONTACT_ERASURE_PROVIDERS,

@@ -9,6 +9,9 @@ import { createPool } from './db/database';
 import { findRepoRoot } from './common/repo-root';
 import { createTypesenseClient } from './contacts/index/contacts-collection';
 import { startContactIndexer } from './contacts/index/coordinator';
+import { createRecordingRetentionActivities } from '../activities/recording-retention';
+import { startRecordingRetention } from './calls/history/retention-job';
+import { createRecordingStorage } from './recording/create-storage';
 
 /** Written by `npm run build` (scripts/bundle-workflows.ts): production workers skip bundling at start-up. */
 export const WORKFLOW_BUNDLE = path.join(findRepoRoot(), 'dist', 'workflow-bundle.js');
@@ -29,14 +32,17 @@ export async function createWorker(config: Config) {
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    activities: createActivities({
-      pool,
-      whatsapp: config.whatsapp,
-      livekit: config.livekit,
-      calls: config.calls,
-      secrets: config.secrets,
-      callAudio: config.callAudio,
-    }),
+    activities: {
+      ...createActivities({
+        pool,
+        whatsapp: config.whatsapp,
+        livekit: config.livekit,
+        calls: config.calls,
+        secrets: config.secrets,
+        callAudio: config.callAudio,
+      }),
+      ...createRecordingRetentionActivities({ pool, storage: createRecordingStorage(config.callAudio.recordings) }),
+    },
     ...workflowSource(),
     // A call being recorded when the worker stops is cancelled at once and resumed by another
     // attempt (its heartbeat stops); a recorder that will not let go does not keep the process up.
@@ -77,11 +83,15 @@ export async function createContactIndexWorker(config: Config) {
   return { worker, close };
 }
 
-/** The coordinator runs (idempotent: every worker start asks); accounts' collections are created on their first document. */
+/**
+ * The contact index coordinator and the recording retention job run (idempotent: every worker
+ * start asks); accounts' collections are created on their first document.
+ */
 export async function prepareContactIndex(config: Config): Promise<void> {
   const client = new Client({ connection: await Connection.connect({ address: config.temporal.address }), namespace: config.temporal.namespace });
   try {
     await startContactIndexer(client, config);
+    await startRecordingRetention(client, config);
   } finally {
     await client.connection.close();
   }
@@ -99,7 +109,7 @@ async function main() {
   // Typesense or Temporal not reachable yet must not keep the other flows from running: ask again later.
   const prepare = () =>
     prepareContactIndex(config).catch((err: unknown) => {
-      logger.error({ err }, 'contact indexer not started; trying again in 5 s');
+      logger.error({ err }, 'contact indexer or recording retention not started; trying again in 5 s');
       setTimeout(() => void prepare(), 5000).unref();
     });
   await prepare();

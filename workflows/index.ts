@@ -6,3 +6,4 @@ export { inboundCallWorkflow } from './inbound-call.workflow';
 export { contactIndexerWorkflow } from './contact-indexer.workflow';
 export { postCallWorkflow } from './post-call.workflow';
 export { callRecordingWorkflow } from './call-recording.workflow';
+export { recordingRetentionWorkflow } from './recording-retention.workflow';

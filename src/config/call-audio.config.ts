@@ -16,6 +16,8 @@ export const CALL_AUDIO_DEFAULTS = {
   RECORDER: 'participant',
   RECORDING_MAX_CALL_DURATION: '4h',
   RECORDING_READY_TIMEOUT: '0s',
+  RECORDING_RETENTION_SWEEP: '1h',
+  RECORDING_POSTCALL_GRACE: '1h',
   RECORDING_S3_ENDPOINT: '',
   RECORDING_S3_REGION: 'us-east-1',
   RECORDING_S3_BUCKET: '',
@@ -53,6 +55,10 @@ export interface CallAudioConfig {
     maxCallDurationMs: number;
     /** How long an answered call's media bridge waits for the recorder to be in the room (ms). */
     readyTimeoutMs: number;
+    /** How often the retention job removes expired recordings (and retries files left to delete). */
+    retentionSweepMs: number;
+    /** An ended call without a post-call result yet shows its steps as pending this long, then as skipped. */
+    postcallGraceMs: number;
     s3: S3StorageConfig;
   };
   ai: {
@@ -99,6 +105,11 @@ export function loadCallAudioConfig(env: Env, dataDir: string): CallAudioConfig 
     if (!match) throw new ConfigError(name, `must be a duration like 500ms, 3s, 90m or 4h, got "${get(name)}"`);
     return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
   };
+  const positiveMs = (name: keyof typeof CALL_AUDIO_DEFAULTS): number => {
+    const value = ms(name);
+    if (value === 0) throw new ConfigError(name, `must be a positive duration like 30s, 90m or 4h, got "${get(name)}"`);
+    return value;
+  };
   const maxUploadBytes = Number(get('OPENAI_MAX_UPLOAD_BYTES'));
   if (!Number.isInteger(maxUploadBytes) || maxUploadBytes < 1_000_000) {
     throw new ConfigError('OPENAI_MAX_UPLOAD_BYTES', `must be a whole number of bytes ≥ 1000000, got "${get('OPENAI_MAX_UPLOAD_BYTES')}"`);
@@ -123,6 +134,8 @@ export function loadCallAudioConfig(env: Env, dataDir: string): CallAudioConfig 
       recorder: oneOf('RECORDER', ['participant', 'egress'] as const),
       maxCallDurationMs: ms('RECORDING_MAX_CALL_DURATION'),
       readyTimeoutMs: ms('RECORDING_READY_TIMEOUT'),
+      retentionSweepMs: positiveMs('RECORDING_RETENTION_SWEEP'),
+      postcallGraceMs: positiveMs('RECORDING_POSTCALL_GRACE'),
       s3,
     },
     ai: {

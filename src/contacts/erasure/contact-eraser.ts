@@ -20,6 +20,12 @@ export interface ContactToErase {
 export interface ContactEraser {
   readonly name: string;
   erase(tx: PoolClient, contact: ContactToErase): Promise<number>;
+  /**
+   * What `erase` queued outside Postgres (recording files in storage), removed once the
+   * transaction committed; a repeated DELETE of an incomplete erasure runs it again. Its counts
+   * join the audit summary.
+   */
+  eraseOutside?(accountId: string, contactId: string): Promise<Record<string, number>>;
 }
 
 /**

@@ -48,5 +48,5 @@ export class ErasureIncompleteView {
   @ApiProperty() message!: string;
   @ApiProperty({ format: 'uuid' }) erasure_id!: string;
   @ApiProperty({ format: 'uuid' }) contact_id!: string;
-  @ApiProperty({ enum: ['search_document', 'workflows'], description: 'The step that could not be done' }) step!: string;
+  @ApiProperty({ enum: ['search_document', 'workflows', 'recording_files'], description: 'The step that could not be done' }) step!: string;
 }

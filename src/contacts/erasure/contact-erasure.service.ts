@@ -17,9 +17,9 @@ export class ErasureIncompleteError extends Error {
   constructor(
     readonly erasureId: string,
     readonly contactId: string,
-    readonly step: 'search_document' | 'workflows',
+    readonly step: 'search_document' | 'workflows' | 'recording_files',
   ) {
-    super(`contact ${contactId} is erased from the database, but its ${step === 'search_document' ? 'search document' : 'workflows'} could not be removed yet: repeat the DELETE to finish (erasure ${erasureId})`);
+    super(`contact ${contactId} is erased from the database, but its ${step.replace('_', ' ')} could not be removed yet: repeat the DELETE to finish (erasure ${erasureId})`);
     this.name = 'ErasureIncompleteError';
   }
 }
@@ -88,6 +88,15 @@ export class ContactErasureService {
     } catch (err) {
       this.logger.warn({ erasureId: erasure.id, err: (err as Error).message }, 'erasure: search document not deleted; incomplete');
       throw new ErasureIncompleteError(erasure.id, contactId, 'search_document');
+    }
+    for (const eraser of this.erasers.all()) {
+      if (!eraser.eraseOutside) continue;
+      try {
+        await this.repository.addOutsideCounts(erasure.id, await eraser.eraseOutside(accountId, contactId), false);
+      } catch (err) {
+        this.logger.warn({ erasureId: erasure.id, eraser: eraser.name, err: (err as Error).message }, 'erasure: files not deleted; incomplete');
+        throw new ErasureIncompleteError(erasure.id, contactId, 'recording_files');
+      }
     }
     let workflows;
     try {
