@@ -19,7 +19,7 @@ import { ContactStateRepository } from '../src/contacts/index/contact-state.repo
 import { ContactIndexOutboxRepository } from '../src/contacts/index/outbox.repository';
 import { createContactIndexActivities } from './contact-index';
 import type { CallAudioConfig } from '../src/config/call-audio.config';
-import { LocalRecordingStorage } from '../src/recording/storage';
+import { createRecordingStorage } from '../src/recording/create-storage';
 import { PostCallRepository } from '../src/calls/postcall/postcall.repository';
 import { CallEventsRepository } from '../src/calls/call-events.repository';
 import { RecordingSettingsRepository } from '../src/recording/recording-settings.repository';
@@ -49,7 +49,7 @@ export function createActivities({ pool, whatsapp, livekit, calls, secrets, call
   const accessToken = (row: SealedTokenRow) => tokens.openRow(row);
   const graphClient = (row: SealedTokenRow) =>
     new WhatsAppGraphClient({ baseUrl: whatsapp.graphUrl, version: whatsapp.graphVersion, accessToken: accessToken(row) });
-  const storage = new LocalRecordingStorage(callAudio.recordings.dir);
+  const storage = createRecordingStorage(callAudio.recordings);
   return {
     ...livekitActivities,
     ...createRecordingActivities({
