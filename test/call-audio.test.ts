@@ -21,8 +21,8 @@ import { eventually, temporalClient } from './support/stack';
  */
 const CUSTOMER_SAYS = 'hello I would like to know where my order is it was supposed to arrive yesterday';
 const AGENT_SAYS = 'good morning this is the pharmacy your order will arrive tomorrow morning';
-/** Through Opus and pocketsphinx, 50–69 % of the words came back on this machine (README). */
-const MIN_WORD_SHARE = 0.4;
+/** Through Opus and pocketsphinx, 42–69 % of each speaker's words came back on this machine (README). */
+const MIN_WORD_SHARE = 0.3;
 
 describe('a call with real audio', () => {
   let stack: Awaited<ReturnType<typeof startCallingStack>>;
@@ -56,7 +56,7 @@ describe('a call with real audio', () => {
 
   it('is recorded per speaker, transcribed in order with speaker labels, and summarised', async () => {
     const { sim, config, connector } = stack;
-    const { asAgent, waId, pair } = await grantedCustomer(stack, { customerName: 'Maria' });
+    const { asAgent, agentKey, waId, pair } = await grantedCustomer(stack, { customerName: 'Maria' });
 
     // What the customer will say once on the call, set on the WhatsApp simulator.
     const clipRes = await fetch(`${sim.url}/_sim/customers/${waId}/call-audio`, {
@@ -111,11 +111,12 @@ describe('a call with real audio', () => {
       ['speaker', 'customer'],
     ]);
     const storage = new LocalRecordingStorage(path.join(dir, 'recordings'));
-    const audioOf = async (key: string) => {
+    const bytesOf = async (key: string) => {
       const chunks: Buffer[] = [];
       for await (const chunk of await storage.read(key)) chunks.push(chunk as Buffer);
-      return parseWav(Buffer.concat(chunks));
+      return Buffer.concat(chunks);
     };
+    const audioOf = async (key: string) => parseWav(await bytesOf(key));
     const [mixed, agentFile, customerFile] = await Promise.all(files.map((f) => audioOf(f.storage_key)));
     for (const [recorded, clip] of [[customerFile, customerClip], [agentFile, agentClip]] as const) {
       const heard = audibleSpanMs(recorded)!;
@@ -148,6 +149,20 @@ describe('a call with real audio', () => {
     expect(agentShare).toBeGreaterThanOrEqual(MIN_WORD_SHARE);
     expect(Math.min(...said('agent').map((l) => l.start_ms))).toBeGreaterThan(Math.max(...said('customer').map((l) => l.start_ms)));
     expect(postcall.summary).toMatchObject({ reason: expect.any(String), sentiment: expect.stringMatching(/positive|neutral|negative/) });
+
+    // Through the history API: the call's details list its files, and a Range download returns their exact bytes.
+    const details = await asAgent('GET', `/v1/calls/${call.id}/details`);
+    expect(details.status).toBe(200);
+    expect(details.body.steps).toMatchObject({ recording: { status: 'done' }, transcription: { status: 'done' }, summary: { status: 'done' } });
+    expect(details.body.transcript).toHaveLength(transcript.length);
+    const customerRecording = details.body.recordings.find((r: { speaker: string | null }) => r.speaker === 'customer');
+    const stored = await bytesOf(customerRow.storage_key);
+    const ranged = await fetch(`${stack.api.url}${customerRecording.download_url}`, {
+      headers: { authorization: `Bearer ${agentKey}`, range: 'bytes=44-1043' },
+    });
+    expect(ranged.status).toBe(206);
+    expect(ranged.headers.get('content-range')).toBe(`bytes 44-1043/${stored.length}`);
+    expect(Buffer.from(await ranged.arrayBuffer()).equals(stored.subarray(44, 1044))).toBe(true);
 
     const timeline = (await pool.query('SELECT kind FROM call_events WHERE call_id = $1 ORDER BY at, seq', [call.id])).rows.map((r) => r.kind);
     expect(timeline[0]).toBe('dialing');

@@ -68,5 +68,5 @@ export async function grantedCustomer(stack: Awaited<ReturnType<typeof startCall
       ? true
       : undefined,
   );
-  return { tenant, asAgent, agentId: agent.body.agent.id as string, waId, pair };
+  return { tenant, asAgent, agentKey: agent.body.api_key.key as string, agentId: agent.body.agent.id as string, waId, pair };
 }
