@@ -35,6 +35,10 @@ const QUICK = process.env.QUICK === '1';
 const CONCURRENT = Number(process.env.CONCURRENT ?? (QUICK ? 10 : 50));
 const DURATION_MS = 1000 * Number(process.env.DURATION_S ?? (QUICK ? 15 : 60));
 const TALK_MS = Number(process.env.TALK_MS ?? (QUICK ? 3_000 : 10_000));
+/** RECORDING=off turns the account's recording off, to see what recording costs the answer. */
+const RECORDING = process.env.RECORDING ?? 'on';
+/** Extra node options for the worker process, e.g. WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
+const WORKER_NODE_ARGS = (process.env.WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const WARM_UP_CALLS = 10;
 const ANSWER_TIMEOUT_MS = 30_000;
 /** Created by scripts/stack.mjs from temporal/dev-server.json. */
@@ -114,7 +118,7 @@ async function main() {
   const api = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
   sim.simulator.setWebhookUrl(`${api}/v1/webhooks/whatsapp`);
   // The worker in its own process, as deployed: the API, simulators and agent bots share this one.
-  const worker = spawn(process.execPath, [path.join(__dirname, '..', 'src', 'worker.js')], {
+  const worker = spawn(process.execPath, [...WORKER_NODE_ARGS, path.join(__dirname, '..', 'src', 'worker.js')], {
     env: { ...process.env, LOG_LEVEL: 'info', DATABASE_URL: dbUrl.toString(), TEMPORAL_NAMESPACE: BENCH_NAMESPACE, TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
       WHATSAPP_GRAPH_URL: sim.url, LIVEKIT_CONNECTOR_URL: connector.url },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -126,6 +130,7 @@ async function main() {
 
   const account = await call(api, config.adminToken, 'POST', '/v1/admin/accounts', { name: 'Bench' });
   const key: string = account.api_key.key;
+  if (RECORDING === 'off') await call(api, key, 'PUT', '/v1/call-recording-settings', { enabled: false, retention_days: null, consent_message: null });
   const phoneNumberId = String(randomInt(100_000_000, 999_999_999));
   await call(api, key, 'POST', '/v1/whatsapp-numbers', {
     phone_number_id: phoneNumberId,
@@ -251,6 +256,7 @@ async function main() {
     errors: errors.length,
     left_running: leftRunning,
     ...(errors.length ? { first_error: errors[0].message } : {}),
+    recording: RECORDING,
     machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
     elapsed_s: Math.round((Date.now() - started) / 1000),
   };
