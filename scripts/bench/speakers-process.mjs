@@ -1,9 +1,13 @@
 // Speakers in a process of their own, so the test process's CPU time is the recorders' alone.
 // argv[2]: JSON {url, tokens: string[], clip: path of a canonical 16-bit mono WAV}. Prints
 // "ready" once every speaker is in its room, speaks all at once on "go" (stdin), prints "done".
-import { AudioFrame, AudioSource, LocalAudioTrack, Room, TrackPublishOptions, TrackSource } from '@livekit/rtc-node';
+import { AudioFrame, AudioSource, LocalAudioTrack, TrackPublishOptions, TrackSource } from '@livekit/rtc-node';
+import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+
+// The built app's room factory (npm run bench:postcall builds first): rtc-node without its log flood.
+const { newRoom } = createRequire(import.meta.url)('../../dist/src/media/rtc-runtime.js');
 
 const { url, tokens, clip } = JSON.parse(process.argv[2]);
 const wav = readFileSync(clip);
@@ -12,7 +16,7 @@ const samples = new Int16Array(wav.buffer.slice(wav.byteOffset + 44, wav.byteOff
 
 const rooms = await Promise.all(
   tokens.map(async (token) => {
-    const room = new Room();
+    const room = newRoom();
     await room.connect(url, token, { autoSubscribe: false, dynacast: false });
     return room;
   }),

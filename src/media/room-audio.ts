@@ -1,4 +1,5 @@
-import { AudioFrame, AudioSource, AudioStream, LocalAudioTrack, Room, RoomEvent, TrackKind, TrackPublishOptions, TrackSource } from '@livekit/rtc-node';
+import { newRoom } from './rtc-runtime';
+import { AudioFrame, AudioSource, AudioStream, LocalAudioTrack, type LocalTrack, RoomEvent, TrackKind, TrackPublishOptions, TrackSource } from '@livekit/rtc-node';
 import { parseWav, type PcmAudio } from './wav';
 
 /**
@@ -9,12 +10,19 @@ import { parseWav, type PcmAudio } from './wav';
  * dropped — played to nobody.
  */
 export interface RoomAudio {
-  /** Publishes the clip (a WAV file or its samples) in real time; resolves when it has been played out, then unpublishes. */
+  /**
+   * Publishes the clip (a WAV file or its samples) in real time; resolves when it has been played
+   * out, then unpublishes. It starts once someone has subscribed to the new track (at most
+   * LISTENER_WAIT_MS later): frames sent before that reach nobody.
+   */
   speak(audio: PcmAudio | Buffer): Promise<{ startedAt: number; endedAt: number; publishedMs: number }>;
   /** Milliseconds of the others' audio received so far (all of them together). */
   heardMs(): number;
   leave(): Promise<void>;
 }
+
+/** How long speak() waits for a first subscriber to a new track before it speaks anyway. */
+const LISTENER_WAIT_MS = 1_000;
 
 /** One frame of another participant's audio. */
 export interface HeardAudio {
@@ -40,7 +48,7 @@ export async function joinRoom(options: JoinRoomOptions): Promise<RoomAudio>;
 export async function joinRoom(url: string, token: string): Promise<RoomAudio>;
 export async function joinRoom(urlOrOptions: string | JoinRoomOptions, token?: string): Promise<RoomAudio> {
   const { url, token: jwt, onAudio } = typeof urlOrOptions === 'string' ? { url: urlOrOptions, token: token!, onAudio: undefined } : urlOrOptions;
-  const room = new Room();
+  const room = newRoom();
   let heardSeconds = 0;
   let left = false;
   room.on(RoomEvent.TrackSubscribed, (track, publication, participant) => {
@@ -63,7 +71,20 @@ export async function joinRoom(urlOrOptions: string | JoinRoomOptions, token?: s
       const track = LocalAudioTrack.createAudioTrack('microphone', source);
       const options = new TrackPublishOptions();
       options.source = TrackSource.SOURCE_MICROPHONE;
+      const subscribed = new Promise<void>((resolve) => {
+        const timer = setTimeout(done, LISTENER_WAIT_MS);
+        function done() {
+          clearTimeout(timer);
+          room.off(RoomEvent.LocalTrackSubscribed, onSubscribed);
+          resolve();
+        }
+        const onSubscribed = (subscribedTrack: LocalTrack) => {
+          if (subscribedTrack === track) done();
+        };
+        room.on(RoomEvent.LocalTrackSubscribed, onSubscribed);
+      });
       const publication = await room.localParticipant!.publishTrack(track, options);
+      await subscribed;
       const perChannel = Math.round(sampleRate / 100); // 10 ms
       const frameLength = perChannel * channels;
       const startedAt = Date.now();

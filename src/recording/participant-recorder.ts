@@ -1,4 +1,5 @@
-import { AudioStream, DisconnectReason, Room, RoomEvent, TrackKind } from '@livekit/rtc-node';
+import { AudioStream, DisconnectReason, RoomEvent, TrackKind } from '@livekit/rtc-node';
+import { newRoom } from '../media/rtc-runtime';
 import type { AudioFrame, RemoteParticipant, RemoteTrack, RemoteTrackPublication, TrackPublication, Participant } from '@livekit/rtc-node';
 import { AccessToken, RoomServiceClient } from 'livekit-server-sdk';
 import { mkdir, rm, stat } from 'node:fs/promises';
@@ -59,7 +60,7 @@ type Ending = { finalize: true; reason: string } | { finalize: false; reason: st
 
 class RecordingSession {
   private readonly dir: string;
-  private readonly room = new Room();
+  private readonly room = newRoom();
   private state: RecorderState;
   private readonly files = new Map<string, Promise<SpeakerFile>>();
   /** The one track each speaker file is fed from: a re-published track replaces the previous one. */
