@@ -3,6 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { RecordingDownloadService } from '../src/calls/history/recording-download.service';
+import type { CallHistoryRepository, RecordingRow } from '../src/calls/history/call-history.repository';
+import { loadCallAudioConfig } from '../src/config/call-audio.config';
+import { createRecordingStorage } from '../src/recording/create-storage';
 import { S3RecordingStorage, S3StorageError } from '../src/recording/s3-storage';
 import { LocalRecordingStorage, type RecordingStorage } from '../src/recording/storage';
 
@@ -180,5 +184,84 @@ describe('S3RecordingStorage errors (the real server\'s answers)', () => {
     } finally {
       nowhere.close();
     }
+  });
+});
+
+describe('the recording download (HTTP Range) on the S3 storage', () => {
+  // The deployment's path: RECORDING_STORAGE=s3 and the stack's RECORDING_S3_* through the app's config.
+  const storage = createRecordingStorage(loadCallAudioConfig({ ...process.env, RECORDING_STORAGE: 's3' }, scratch).recordings);
+  const bytes = randomBytes(50_000);
+  const key = `accounts/${randomBytes(4).toString('hex')}/calls/download/mixed.wav`;
+  const row = { id: 'rec-1', storage_key: key, content_type: 'audio/wav', created_at: new Date('2030-02-01T10:00:00Z') } as RecordingRow;
+  const audits: Array<{ status: number; bytesSent: number; rangeHeader: string | null }> = [];
+  // The repository's rows stand in for Postgres (test/call-history.test.ts covers them): the bytes come from the real server.
+  const repository = {
+    recording: async (_account: string, _call: string, id: string) => (id === row.id ? row : undefined),
+    recordDownload: async (d: { status: number; bytesSent: number; rangeHeader: string | null }) => {
+      audits.push({ status: d.status, bytesSent: d.bytesSent, rangeHeader: d.rangeHeader });
+    },
+    apiKeyId: async () => 'key-1',
+  } as unknown as CallHistoryRepository;
+  const service = new RecordingDownloadService(repository, storage);
+  const principal = { accountId: 'acc-1', agentId: null, role: 'system' as const };
+  const download = async (request: { range?: string; ifRange?: string }) => {
+    const res = await service.download(principal, Buffer.from('k'), { callId: 'call-1', recordingId: row.id }, request);
+    return { ...res, bytes: res.body ? await bytesOf(res.body) : null };
+  };
+
+  beforeAll(async () => {
+    expect(storage).toBeInstanceOf(S3RecordingStorage);
+    await s3.ensureBucket();
+    await storage.put(key, { bytes }, 'audio/wav');
+  });
+  afterAll(async () => {
+    await storage.delete(key);
+    (storage as S3RecordingStorage).close();
+  });
+
+  it('answers the whole file, one range, an open range and a suffix with ranged GetObjects', async () => {
+    const whole = await download({});
+    expect(whole.status).toBe(200);
+    expect(whole.headers).toMatchObject({ 'accept-ranges': 'bytes', 'content-length': '50000', etag: '"rec-1-50000"' });
+    expect(whole.bytes!.equals(bytes)).toBe(true);
+    for (const [range, start, end] of [['bytes=0-43', 0, 43], ['bytes=1000-1999', 1000, 1999], ['bytes=49000-', 49000, 49999], ['bytes=-10', 49990, 49999], ['bytes=49999-60000', 49999, 49999]] as const) {
+      const res = await download({ range });
+      expect({ range, status: res.status, contentRange: res.headers['content-range'], length: res.headers['content-length'] }).toEqual({
+        range,
+        status: 206,
+        contentRange: `bytes ${start}-${end}/50000`,
+        length: String(end - start + 1),
+      });
+      expect(res.bytes!.equals(bytes.subarray(start, end + 1))).toBe(true);
+    }
+  });
+
+  it('a range past the end is 416 with the size; a stale If-Range gets the whole file; every request is audited', async () => {
+    audits.length = 0;
+    const refused = await download({ range: 'bytes=50000-50010' });
+    expect(refused).toMatchObject({ status: 416, body: null });
+    expect(refused.headers['content-range']).toBe('bytes */50000');
+    const stale = await download({ range: 'bytes=0-9', ifRange: '"rec-1-49999"' });
+    expect(stale.status).toBe(200);
+    expect(stale.bytes!.length).toBe(50_000);
+    const fresh = await download({ range: 'bytes=0-9', ifRange: '"rec-1-50000"' });
+    expect(fresh.status).toBe(206);
+    expect(fresh.bytes!.equals(bytes.subarray(0, 10))).toBe(true);
+    expect(audits).toEqual([
+      { status: 416, bytesSent: 0, rangeHeader: 'bytes=50000-50010' },
+      { status: 200, bytesSent: 50_000, rangeHeader: 'bytes=0-9' },
+      { status: 206, bytesSent: 10, rangeHeader: 'bytes=0-9' },
+    ]);
+  });
+
+  it('a recording whose object is gone is 404 (HeadObject), audited', async () => {
+    const gone = `${key}.gone`;
+    const missing = new RecordingDownloadService(
+      { ...repository, recording: async () => ({ ...row, storage_key: gone }), recordDownload: repository.recordDownload } as unknown as CallHistoryRepository,
+      storage,
+    );
+    audits.length = 0;
+    await expect(missing.download(principal, Buffer.from('k'), { callId: 'call-1', recordingId: row.id }, {})).rejects.toThrow(/recording/);
+    expect(audits).toEqual([{ status: 404, bytesSent: 0, rangeHeader: null }]);
   });
 });
