@@ -45,6 +45,11 @@ export function seaweedfs(config) {
       if (!sw.accessKeyId || !sw.secretAccessKey) throw new StackError('seaweedfs: RECORDING_S3_ACCESS_KEY_ID and RECORDING_S3_SECRET_ACCESS_KEY must not be empty');
       const data = path.join(sw.dir, 'data');
       fs.mkdirSync(data, { recursive: true });
+      // A master that restarts with known volumes refuses writes for 3 pulses (15 s, fixed) while
+      // it waits for volume servers to report back. Here the one volume server is in the same
+      // process and reports within a heartbeat, so the master's own state (max volume id, raft
+      // log) is dropped on start and rebuilt from that report: writes work as soon as S3 answers.
+      fs.rmSync(path.join(data, `m${port(1)}`), { recursive: true, force: true });
       const identitiesFile = path.join(sw.dir, 's3-identities.json');
       fs.writeFileSync(identitiesFile, `${JSON.stringify(identities(sw), null, 2)}\n`, { mode: 0o600 });
       const args = [
