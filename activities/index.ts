@@ -26,7 +26,7 @@ import { RecordingSettingsRepository } from '../src/recording/recording-settings
 import { createPostCallActivities } from './post-call';
 import { createAiClient } from './openai';
 import { createRecordingActivities } from './recording';
-import { createRecorder } from '../src/recording/create-recorder';
+import { ParticipantRecorder } from '../src/recording/participant-recorder';
 import { RecordingsRepository } from '../src/recording/recordings.repository';
 
 export interface ActivityDeps {
@@ -57,7 +57,12 @@ export function createActivities({ pool, whatsapp, livekit, calls, secrets, call
       settings: new RecordingSettingsRepository(pool),
       events: new CallEventsRepository(pool),
       recordings: new RecordingsRepository(pool),
-      recorder: createRecorder(callAudio.recordings, livekit, storage),
+      recorder: new ParticipantRecorder({
+        livekit,
+        storage,
+        workDir: callAudio.recordings.workDir,
+        maxCallDurationMs: callAudio.recordings.maxCallDurationMs,
+      }),
     }),
     ...createPostCallActivities({
       postcall: new PostCallRepository(pool),
