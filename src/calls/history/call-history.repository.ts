@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { PG_POOL } from '../../db/database';
 import type { CallRow } from '../calls.repository';
-import type { CallEventRow } from '../call-events.repository';
 import { SQL_CURSOR_INSTANT } from './cursor';
 
 export interface CallHistoryFilter {
@@ -133,16 +132,6 @@ export class CallHistoryRepository {
             AND NOT EXISTS (SELECT 1 FROM call_participants p WHERE p.call_id = $2 AND p.agent_id = $3)
          ORDER BY created_at, agent_id`,
         [accountId, call.id, call.agent_id, call.created_at],
-      )
-    ).rows;
-  }
-
-  async events(accountId: string, callId: string): Promise<CallEventRow[]> {
-    return (
-      await this.pool.query<CallEventRow>(
-        `SELECT seq, kind, participant, agent_id, at, detail FROM call_events
-          WHERE account_id = $1 AND call_id = $2 ORDER BY at, seq`,
-        [accountId, callId],
       )
     ).rows;
   }

@@ -6,6 +6,7 @@ import { parseTimestamp } from '../../contacts/search/search-params';
 import { callView } from '../calls.service';
 import type { CallRow } from '../calls.repository';
 import { CallHistoryRepository, type PostCallRow, type RecordingRow } from './call-history.repository';
+import { CallEventsRepository } from '../call-events.repository';
 import { CURSOR_INSTANT, UUID, decodeCursor, encodeCursor, invalidCursor } from './cursor';
 import {
   DEFAULT_HISTORY_PAGE,
@@ -66,6 +67,7 @@ const HISTORY_CURSOR = { e: 'number', t: 'string', i: 'string' } as const;
 export class CallHistoryService {
   constructor(
     private readonly repository: CallHistoryRepository,
+    private readonly events: CallEventsRepository,
     @Inject(CONFIG) private readonly config: Config,
   ) {}
 
@@ -102,7 +104,7 @@ export class CallHistoryService {
     const [customerName, agents, events, recordings, postCall] = await Promise.all([
       this.repository.customerName(accountId, call.contact_id),
       this.repository.agents(accountId, call),
-      this.repository.events(accountId, callId),
+      this.events.list(accountId, callId),
       this.repository.recordings(accountId, callId),
       this.repository.postCall(accountId, callId),
     ]);
