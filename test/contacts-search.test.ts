@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import type { Client as TypesenseClient } from 'typesense';
 import type { Config } from '../src/config/config';
-import { CONTACT_COLLECTION_FIELDS, toContactDocument, type AttributeType, type ContactState } from '../src/contacts/index/contact-document';
+import { CONTACT_COLLECTION_FIELDS, FILTER_AID_FIELDS, toContactDocument, type AttributeType, type ContactState } from '../src/contacts/index/contact-document';
 import { accountAlias, createTypesenseClient, ensureContactsCollection } from '../src/contacts/index/contacts-collection';
 import { dropTestCollections } from './support/contact-index';
 import { apiClient, createTenant, eventually, startApi, testConfig, type RunningApi } from './support/stack';
@@ -276,36 +276,44 @@ describe('GET /v1/contacts/search', () => {
     expect(unknown.body.message).toContain('"nope"');
   });
 
-  it('filters quote ranges by cents in a collection built before quote_value_floor (schema v2), with the same results', async () => {
-    const legacy = await createTenant(api, config, 'Busca legado');
+  it.each([3, 2])('answers the same from a collection of schema v%i, which has none of the filter aids', async (version) => {
+    const legacy = await createTenant(api, config, `Busca v${version}`);
+    for (const [key, type] of Object.entries(ATTRIBUTES)) {
+      await pool.query('INSERT INTO contact_attribute_definitions (account_id, key, type) VALUES ($1, $2, $3)', [legacy.accountId, key, type]);
+    }
     const cl = contactsOf(legacy.accountId, agent, helper);
     const alias = accountAlias(config.typesense.collection, legacy.accountId);
-    const collection = `${alias}_v2`;
+    const collection = `${alias}_v${version}`;
+    // v3 had no filter aids; v2 had no quote_value_floor either.
+    const dropped = (field: string) => FILTER_AID_FIELDS.some((f) => f.name === field) || (version < 3 && field === 'quote_value_floor');
+    const aid = (field: string) => dropped(field) || /^ca_.*_(k|day|d32)$/.test(field);
     await typesense.collections().create({
       name: collection,
-      fields: CONTACT_COLLECTION_FIELDS.filter((f) => f.name !== 'quote_value_floor'),
+      fields: CONTACT_COLLECTION_FIELDS.filter((f) => !dropped(f.name)),
       default_sorting_field: 'updated_at',
       token_separators: ['-', '_', '.', '@', '+'],
     });
     await typesense.aliases().upsert(alias, { collection_name: collection });
-    const documents = Object.values(cl).map((c) => {
-      const v2: Partial<ReturnType<typeof toContactDocument>> = toContactDocument(c);
-      delete v2.quote_value_floor;
-      return v2;
-    });
+    const documents = Object.values(cl).map((c) => Object.fromEntries(Object.entries(toContactDocument(c)).filter(([field]) => !aid(field))));
+    expect(documents[0]).not.toHaveProperty('status_k');
     expect((await typesense.collections(collection).documents().import(documents, { action: 'upsert' })).every((r) => r.success)).toBe(true);
 
-    const cases: [Record<string, string>, string[], string[]][] = [
-      [{ quote_value_min: '1000' }, [ca.maria.id], [cl.maria.id]],
-      [{ quote_value_max: '300' }, [ca.joao.id], [cl.joao.id]],
-      [{ quote_value_min: '300', quote_value_max: '1500.50' }, [ca.maria.id, ca.joao.id], [cl.maria.id, cl.joao.id]],
-      [{ quote_value_min: '1500.51' }, [], []],
-      [{ quote_value_min: '299.99', quote_value_max: '300.01' }, [ca.joao.id], [cl.joao.id]],
+    const cases: [Record<string, string>, (keyof typeof ca)[]][] = [
+      [{ quote_value_min: '1000' }, ['maria']],
+      [{ quote_value_max: '300' }, ['joao']],
+      [{ quote_value_min: '300', quote_value_max: '1500.50' }, ['maria', 'joao']],
+      [{ quote_value_min: '1500.51' }, []],
+      [{ quote_value_min: '299.99', quote_value_max: '300.01' }, ['joao']],
+      [{ status: 'LEAD,cliente' }, ['maria', 'joao']],
+      [{ tag: 'sp', assigned_agent_id: agent }, ['maria']],
+      [{ attr: 'region:sul|norte', created_after: '2024-01-01T00:00:00Z' }, ['maria', 'joao']],
+      [{ attr: 'since:2024-01-01..2024-12-31' }, ['maria']],
+      [{ last_inbound_after: '2024-05-01T00:00:00Z' }, ['maria']],
     ];
-    for (const [params, current, v2] of cases) {
+    for (const [params, names] of cases) {
       const [now, before] = [await search(a, qs(params)), await search(legacy, qs(params))];
-      expect({ params, status: before.status, ids: ids(before) }).toEqual({ params, status: 200, ids: [...v2].sort() });
-      expect({ params, ids: ids(now) }).toEqual({ params, ids: [...current].sort() });
+      expect({ params, status: before.status, ids: ids(before) }).toEqual({ params, status: 200, ids: names.map((n) => cl[n].id).sort() });
+      expect({ params, ids: ids(now) }).toEqual({ params, ids: names.map((n) => ca[n].id).sort() });
     }
   });
 

@@ -41,6 +41,12 @@ export function newCollectionName(alias: string, now = Date.now()): string {
   return `${alias}_v${CONTACT_SCHEMA_VERSION}_${now}`;
 }
 
+/** The schema version a collection was built with, from its name; 1 for the first ones, named without it. */
+export function schemaVersionOf(collection: string): number {
+  const version = /_v(\d+)(_\d+)?$/.exec(collection)?.[1];
+  return version === undefined ? 1 : Number(version);
+}
+
 export async function createContactsCollection(client: TypesenseClient, name: string): Promise<void> {
   const schema: CollectionCreateSchema = {
     name,

@@ -13,8 +13,13 @@ const ok: TypesenseSearchResult = { found: 0, page: 1, search_time_ms: 3, hits: 
 
 /** Answers each search with the next of `answers` (an error is thrown), recording what was asked. */
 function service(...answers: (TypesenseSearchResult | Error)[]) {
+  return serviceOnSchema(4, ...answers);
+}
+
+function serviceOnSchema(schemaVersion: number, ...answers: (TypesenseSearchResult | Error)[]) {
   const asked: TypesenseSearch[] = [];
   const typesense = {
+    schemaVersion: async () => schemaVersion,
     search: async (_accountId: string, s: TypesenseSearch) => {
       asked.push({ ...s });
       const next = answers.shift() ?? ok;
@@ -50,6 +55,15 @@ describe('ContactsSearchService', () => {
     const field = service(new SearchRejectedError(404, 'Could not find a filter field named `ca_fresh_s` in the schema.'));
     await expect(field.svc.search(ACCOUNT, { attr: ['fresh:x'] })).resolves.toMatchObject({ found: 0 });
     expect(field.asked).toHaveLength(1);
+  });
+
+  it('plans for the schema version of the account\'s collection: one without filter aids is searched without them', async () => {
+    const current = service();
+    await current.svc.search(ACCOUNT, { status: ['lead'], quote_value_min: 1000 });
+    expect(current.asked[0].filter_by).toMatch(/^status_k:k[0-9a-f]{32} && quote_value_thousands:>=1$/);
+    const v3 = serviceOnSchema(3);
+    await v3.svc.search(ACCOUNT, { status: ['lead'], quote_value_min: 1000 });
+    expect(v3.asked[0].filter_by).toBe('status:=[`lead`] && quote_value_floor:>=1000');
   });
 
   it('a sort or facet on a field no document has is dropped and the search asked again', async () => {

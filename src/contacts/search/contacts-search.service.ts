@@ -24,8 +24,6 @@ export interface ContactSearchResult {
 const MISSING_FILTER_FIELD = /Could not find a filter field named `([^`]+)`/;
 const MISSING_SORT_FIELD = /Could not find a field named `([^`]+)` in the schema for sorting/;
 const MISSING_FACET_FIELD = /Could not find a facet field named `([^`]+)`/;
-/** In collections of schema v3 and later only. */
-const LEGACY_MISSING_FIELD = 'quote_value_floor';
 
 @Injectable()
 export class ContactsSearchService {
@@ -35,9 +33,13 @@ export class ContactsSearchService {
   ) {}
 
   async search(accountId: string, params: ContactSearchParams): Promise<ContactSearchResult> {
-    const [defs, lag] = await Promise.all([this.repository.attributeDefinitions(accountId), this.repository.indexLagMs(accountId)]);
-    const plan = this.plan(params, defs);
-    const result = await this.run(accountId, plan, () => this.plan(params, defs, { legacyQuoteRange: true }).search.filter_by);
+    const [defs, lag, schemaVersion] = await Promise.all([
+      this.repository.attributeDefinitions(accountId),
+      this.repository.indexLagMs(accountId),
+      this.typesense.schemaVersion(accountId),
+    ]);
+    const plan = this.plan(params, defs, { schemaVersion });
+    const result = await this.run(accountId, plan);
     return {
       found: result.found,
       page: plan.search.page,
@@ -59,11 +61,8 @@ export class ContactsSearchService {
     }
   }
 
-  /**
-   * One round trip; another only when a sort or facet names an attribute no document has yet, or
-   * the account's collection predates quote_value_floor (schema v3; `npm run contacts:reindex`).
-   */
-  private async run(accountId: string, plan: PlannedSearch, legacyFilter: () => string | undefined): Promise<TypesenseSearchResult> {
+  /** One round trip; another only when a sort or facet names an attribute no document has yet. */
+  private async run(accountId: string, plan: PlannedSearch): Promise<TypesenseSearchResult> {
     const search = { ...plan.search };
     for (;;) {
       try {
@@ -73,12 +72,7 @@ export class ContactsSearchService {
         const empty: TypesenseSearchResult = { found: 0, page: search.page, search_time_ms: 0, hits: [] as { document: ContactDocument }[] };
         // No collection yet: nothing of the account's has been indexed.
         if (err.code === 404 && /^Not found\.?$/.test(err.detail)) return empty;
-        const filterField = MISSING_FILTER_FIELD.exec(err.detail)?.[1];
-        if (filterField === LEGACY_MISSING_FIELD && search.filter_by?.includes(LEGACY_MISSING_FIELD)) {
-          search.filter_by = legacyFilter();
-          continue;
-        }
-        if (filterField !== undefined) return empty;
+        if (MISSING_FILTER_FIELD.test(err.detail)) return empty;
         const sortField = MISSING_SORT_FIELD.exec(err.detail)?.[1];
         if (sortField !== undefined && search.sort_by.includes(sortField)) {
           search.sort_by = search.sort_by.split(',').filter((s) => s.split(':')[0] !== sortField).join(',') || 'updated_at:desc';

@@ -1,9 +1,11 @@
+import { exactKey } from '../index/contact-document';
 import {
   ATTR_FILTER,
   FACET_BY,
   parseTimestamp,
   phoneDigits,
   orderNumberKey,
+  bucketedRange,
   planSearch,
   quote,
   SearchParamError,
@@ -20,8 +22,10 @@ const defs: AttributeDefs = new Map([
   ['since', 'date'],
   ['skills', 'string_list'],
 ]);
-const filter = (p: Parameters<typeof planSearch>[0]) => planSearch(p, defs).search.filter_by ?? '';
+const filter = (p: Parameters<typeof planSearch>[0], schemaVersion?: number) => planSearch(p, defs, { schemaVersion }).search.filter_by ?? '';
 const inner = filter;
+const key = exactKey;
+const DAY = 86_400_000;
 const failure = (fn: () => unknown): SearchParamError => {
   try {
     fn();
@@ -35,7 +39,7 @@ const failure = (fn: () => unknown): SearchParamError => {
 describe('planSearch', () => {
   it('always scopes to the account, alone or ANDed before the filters', () => {
     expect(filter({})).toBe('');
-    expect(filter({ tag: ['vip'] })).toBe('tags:=`vip`');
+    expect(filter({ tag: ['vip'] })).toBe(`tags_k:${key('vip')}`);
   });
 
   it('quotes string values and refuses a backtick, naming the parameter', () => {
@@ -54,32 +58,86 @@ describe('planSearch', () => {
   });
 
   it('status: any of (repeated or comma list); tags: all of; reachable: all of', () => {
-    expect(inner({ status: ['lead,cliente', 'ativo'] })).toBe('status:=[`lead`,`cliente`,`ativo`]');
-    expect(inner({ tag: ['a', 'b'] })).toBe('tags:=`a` && tags:=`b`');
+    expect(inner({ status: ['lead,cliente', 'ativo'] })).toBe(`status_k:[${key('lead')},${key('cliente')},${key('ativo')}]`);
+    expect(inner({ tag: ['a', 'b'] })).toBe(`tags_k:${key('a')} && tags_k:${key('b')}`);
     expect(inner({ reachable: ['whatsapp', 'email'] })).toBe('reachable:`whatsapp` && reachable:`email`');
+    expect(inner({ assigned_agent_id: 'a1', involved_agent_id: 'a2', opted_in: 'news', opted_out: 'sms', quote_status: 'sent' })).toBe(
+      `assigned_agent_id_k:${key('a1')} && involved_agent_ids_k:${key('a2')} && opt_in_k:${key('news')} && opt_out_k:${key('sms')} && quote_status_k:${key('sent')}`,
+    );
   });
 
-  it('numbers and times become ranges over the document fields (epoch ms)', () => {
-    // Whole units by quote_value_floor, the cents at the ends; bounds rounded inwards to the cent.
+  it('exact values by their one-token key, equal whatever the case, accents or repeated spaces', () => {
+    expect(key('Negociação  Aberta')).toBe(key('negociacao aberta'));
+    expect(key('lead')).toMatch(/^k[0-9a-f]{32}$/);
+    expect(key('lead')).not.toBe(key('cold lead'));
+    expect(key('black-friday')).not.toBe(key('black friday'));
+    expect(inner({ status: ['Lead', 'lead'] })).toBe(`status_k:${key('lead')}`);
+  });
+
+  it('a collection of an older schema is searched without the aids it lacks', () => {
+    const p: ContactSearchParams = { status: ['lead'], tag: ['vip'], quote_value_min: 1000, created_after: '2024-01-01T00:00:00Z', attr: ['region:sul', 'since<2024-01-01'] };
+    const since = Date.UTC(2024, 0, 1);
+    expect(filter(p, 3)).toBe(
+      'status:=[`lead`] && tags:=[`vip`] && quote_value_floor:>=1000 && created_at:>=' + since + ' && ca_region_s:=[`sul`] && ca_since_d:<=' + (since - 1),
+    );
+    expect(filter({ quote_value_min: 0.07, quote_value_max: 20 }, 3)).toBe('(quote_value_floor:[1..19] || quote_value:[0.07..0.99] || quote_value:[20.00..20.00])');
+    expect(filter({ quote_value_min: 0.07, quote_value_max: 20 }, 2)).toBe('quote_value:[0.07..20.00]');
+    expect(filter({ channel: 'telegram' }, 3)).toBe('last_inbound_telegram:>=0');
+  });
+
+  it('numbers and times become ranges over whole buckets, finer only at the ends', () => {
+    // Quotes: whole thousands, then whole units, then cents at the ends; bounds rounded inwards to the cent.
     expect(inner({ quote_value_min: 10.001, quote_value_max: 20.009 })).toBe(
-      '(quote_value:[10.01..10.99] || quote_value:[20.00..20.00] || quote_value_floor:[11..19])',
+      '(quote_value_floor:[11..19] || quote_value:[10.01..10.99] || quote_value:[20.00..20.00])',
     );
-    expect(inner({ quote_value_min: 1000, quote_value_max: 20000 })).toBe('(quote_value:[20000.00..20000.00] || quote_value_floor:[1000..19999])');
-    expect(inner({ quote_value_min: 5 })).toBe('quote_value_floor:>=5');
-    expect(inner({ quote_value_min: 0.07 })).toBe('(quote_value:[0.07..0.99] || quote_value_floor:>=1)');
-    expect(inner({ quote_value_max: 5.5 })).toBe('(quote_value:[5.00..5.50] || quote_value_floor:<=4)');
-    expect(inner({ quote_value_min: -2.5, quote_value_max: 1 })).toBe('(quote_value:[-2.50..-2.01] || quote_value:[1.00..1.00] || quote_value_floor:[-2..0])');
+    expect(inner({ quote_value_min: 1000, quote_value_max: 20000 })).toBe('(quote_value_thousands:[1..19] || quote_value:[20000.00..20000.00])');
+    expect(inner({ quote_value_min: 1500.5, quote_value_max: 20000 })).toBe(
+      '(quote_value_thousands:[2..19] || quote_value_floor:[1501..1999] || quote_value:[1500.50..1500.99] || quote_value:[20000.00..20000.00])',
+    );
+    expect(inner({ quote_value_min: 5 })).toBe('(quote_value_thousands:>=1 || quote_value_floor:[5..999])');
+    expect(inner({ quote_value_min: 0.07 })).toBe('(quote_value_thousands:>=1 || quote_value_floor:[1..999] || quote_value:[0.07..0.99])');
+    expect(inner({ quote_value_max: 5.5 })).toBe('(quote_value_thousands:<=-1 || quote_value_floor:[0..4] || quote_value:[5.00..5.50])');
+    expect(inner({ quote_value_min: -2.5, quote_value_max: 1 })).toBe('(quote_value_floor:[-2..0] || quote_value:[-2.50..-2.01] || quote_value:[1.00..1.00])');
     expect(inner({ quote_value_min: 10.25, quote_value_max: 10.75 })).toBe('quote_value:[10.25..10.75]');
-    expect(inner({ quote_value_min: 10.5, quote_value_max: 11.25 })).toBe('(quote_value:[10.50..10.99] || quote_value:[11.00..11.25])');
+    expect(inner({ quote_value_min: 10.5, quote_value_max: 11.25 })).toBe('quote_value:[10.50..11.25]');
+    // Times (epoch ms): 32-day blocks, days, then milliseconds at the ends; before is exclusive.
+    const jan1 = Date.UTC(2024, 0, 1);
     expect(inner({ created_after: '2024-01-01T00:00:00Z', created_before: '2024-01-02T00:00:00-03:00' })).toBe(
-      `created_at:[${Date.UTC(2024, 0, 1)}..${Date.UTC(2024, 0, 2, 3) - 1}]`,
+      `(created_at_day:[${jan1 / DAY}..${jan1 / DAY}] || created_at:[${jan1 + DAY}..${Date.UTC(2024, 0, 2, 3) - 1}])`,
     );
-    expect(inner({ last_inbound_after: '2024-01-01T00:00:00Z', channel: 'email' })).toBe(`last_inbound_email:>=${Date.UTC(2024, 0, 1)}`);
-    expect(inner({ channel: 'telegram' })).toBe('last_inbound_telegram:>=0');
-    expect(inner({ last_inbound_before: '2024-01-01T00:00:00Z' })).toBe(
-      `((last_inbound_whatsapp:<=${Date.UTC(2024, 0, 1) - 1}) || (last_inbound_email:<=${Date.UTC(2024, 0, 1) - 1}) || ` +
-        `(last_inbound_telegram:<=${Date.UTC(2024, 0, 1) - 1}) || (last_inbound_app:<=${Date.UTC(2024, 0, 1) - 1}))`,
+    expect(inner({ updated_after: '2024-01-01T00:00:00Z', updated_before: '2025-01-01T00:00:00Z' })).toBe(
+      `(updated_at_d32:[${Math.ceil(jan1 / DAY / 32)}..${Math.floor(Date.UTC(2025, 0, 1) / DAY / 32) - 1}] || ` +
+        `updated_at_day:[${jan1 / DAY}..${Math.ceil(jan1 / DAY / 32) * 32 - 1}] || updated_at_day:[${Math.floor(Date.UTC(2025, 0, 1) / DAY / 32) * 32}..${Date.UTC(2025, 0, 1) / DAY - 1}])`,
     );
+    expect(inner({ last_inbound_after: '2024-01-01T00:00:00Z', channel: 'email' })).toBe(
+      `(last_inbound_email_d32:>=${Math.ceil(jan1 / DAY / 32)} || last_inbound_email_day:[${jan1 / DAY}..${Math.ceil(jan1 / DAY / 32) * 32 - 1}])`,
+    );
+    expect(inner({ channel: 'telegram' })).toBe('last_inbound_telegram_d32:>=0');
+    const upTo = (c: string) => `(last_inbound_${c}_d32:<=${Math.floor(jan1 / DAY / 32) - 1} || last_inbound_${c}_day:[${Math.floor(jan1 / DAY / 32) * 32}..${jan1 / DAY - 1}])`;
+    expect(inner({ last_inbound_before: '2024-01-01T00:00:00Z' })).toBe(`(${['whatsapp', 'email', 'telegram', 'app'].map(upTo).join(' || ')})`);
+  });
+
+  it('a bucketed range covers exactly the values between its bounds', () => {
+    // Every value from -300 to 300 against ranges with random bounds: a value matches one clause at most.
+    const levels = [{ field: 'h', size: 100 }, { field: 't', size: 10 }, { field: 'v', size: 1 }];
+    const parse = (clause: string) => {
+      const m = /^(\w):(?:\[(-?\d+)\.\.(-?\d+)\]|>=(-?\d+)|<=(-?\d+))$/.exec(clause)!;
+      const size = levels.find((l) => l.field === m[1])!.size;
+      const [lo, hi] = [m[2] ?? m[4], m[3] ?? m[5]];
+      return (v: number) => {
+        const bucket = Math.floor(v / size);
+        return (lo === undefined || bucket >= Number(lo)) && (hi === undefined || bucket <= Number(hi));
+      };
+    };
+    for (let i = 1; i <= 300; i++) {
+      const lo = i % 7 === 0 ? undefined : Math.floor(Math.random() * 600) - 300;
+      const hi = i % 11 === 0 && lo !== undefined ? undefined : (lo ?? -300) + Math.floor(Math.random() * 400);
+      const matchers = bucketedRange(lo, hi, levels).map(parse);
+      for (let v = -300; v <= 300; v++) {
+        const hits = matchers.filter((m) => m(v)).length;
+        expect({ lo, hi, v, hits }).toEqual({ lo, hi, v, hits: (lo === undefined || v >= lo) && (hi === undefined || v <= hi) ? 1 : 0 });
+      }
+    }
   });
 
   it('identity: a phone by its digits, an e-mail lower-cased, any other id exactly', () => {
@@ -90,18 +148,25 @@ describe('planSearch', () => {
   });
 
   it('custom attributes by their typed field, in every grammar form', () => {
-    expect(inner({ attr: ['region:sul'] })).toBe('ca_region_s:=[`sul`]');
-    expect(inner({ attr: ['region:sul|sudeste'] })).toBe('ca_region_s:=[`sul`,`sudeste`]');
-    expect(inner({ attr: ['region:a..b'] })).toBe('ca_region_s:=[`a..b`]');
-    expect(inner({ attr: ['skills:java|go'] })).toBe('ca_skills_sl:=[`java`,`go`]');
+    expect(inner({ attr: ['region:sul'] })).toBe(`ca_region_s_k:${key('sul')}`);
+    expect(inner({ attr: ['region:sul|sudeste'] })).toBe(`ca_region_s_k:[${key('sul')},${key('sudeste')}]`);
+    expect(inner({ attr: ['region:a..b'] })).toBe(`ca_region_s_k:${key('a..b')}`);
+    expect(inner({ attr: ['skills:java|go'] })).toBe(`ca_skills_sl_k:[${key('java')},${key('go')}]`);
     expect(inner({ attr: ['score>=7'] })).toBe('ca_score_n:>=7');
     expect(inner({ attr: ['score<-1.5'] })).toBe('ca_score_n:<-1.5');
     expect(inner({ attr: ['score:1..5.5'] })).toBe('ca_score_n:[1..5.5]');
     expect(inner({ attr: ['score:3|4'] })).toBe('ca_score_n:=[3,4]');
     expect(inner({ attr: ['vip:true'] })).toBe('ca_vip_b:=true');
     expect(inner({ attr: ['vip:true|false'] })).toBe('(ca_vip_b:=true || ca_vip_b:=false)');
-    expect(inner({ attr: ['since>2024-01-01'] })).toBe(`ca_since_d:>${Date.UTC(2024, 0, 1)}`);
-    expect(inner({ attr: ['since:2024-01-01..2024-02-01T12:00:00Z'] })).toBe(`ca_since_d:[${Date.UTC(2024, 0, 1)}..${Date.UTC(2024, 1, 1, 12)}]`);
+    const jan1 = Date.UTC(2024, 0, 1);
+    const block = Math.ceil((jan1 + DAY) / DAY / 32);
+    expect(inner({ attr: ['since>2024-01-01'] })).toBe(
+      `(ca_since_d_d32:>=${block} || ca_since_d_day:[${jan1 / DAY + 1}..${block * 32 - 1}] || ca_since_d:[${jan1 + 1}..${jan1 + DAY - 1}])`,
+    );
+    expect(inner({ attr: ['since<=2024-01-01'] })).toBe(`(ca_since_d_d32:<=${Math.floor(jan1 / DAY / 32) - 1} || ca_since_d_day:[${Math.floor(jan1 / DAY / 32) * 32}..${jan1 / DAY - 1}] || ca_since_d:[${jan1}..${jan1}])`);
+    expect(inner({ attr: ['since:2024-01-01..2024-02-01T12:00:00Z'] })).toBe(
+      `(ca_since_d_day:[${jan1 / DAY}..${Date.UTC(2024, 1, 1) / DAY - 1}] || ca_since_d:[${Date.UTC(2024, 1, 1)}..${Date.UTC(2024, 1, 1, 12)}])`,
+    );
   });
 
   it('an undeclared key or a value of the wrong type is the account\'s problem (422); bad grammar is 400', () => {

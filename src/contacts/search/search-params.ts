@@ -2,10 +2,16 @@ import {
   activityField,
   attributeField,
   CHANNELS,
+  CONTACT_SCHEMA_VERSION,
   CONTACT_TEXT_FIELDS,
+  exactKey,
+  keyField,
   orderKey,
+  QUOTE_LEVELS,
+  timeLevels,
   type AttributeType,
   type Channel,
+  type RangeLevel,
 } from '../index/contact-document';
 
 /**
@@ -156,7 +162,7 @@ export function phoneDigits(q: string): string | undefined {
   return formatted ? digits : undefined;
 }
 
-function attributeClause(raw: string, defs: AttributeDefs): string {
+function attributeClause(raw: string, defs: AttributeDefs, version: number): string {
   const param = 'attr';
   const match = /^([a-z][a-z0-9_]{0,39})(>=|<=|>|<|:)(.*)$/s.exec(raw);
   if (!match || !ATTR_FILTER.test(raw)) {
@@ -185,18 +191,26 @@ function attributeClause(raw: string, defs: AttributeDefs): string {
     return quote(v, param);
   };
   if (op !== ':') {
-    if (type !== 'number' && type !== 'date') throw wrongType(`${op} compares numbers and dates only`);
+    if (type === 'date') {
+      // Epoch ms are whole numbers: > x is >= x + 1.
+      const at = Number(scalar(value));
+      const [lo, hi] = op === '>' ? [at + 1, undefined] : op === '>=' ? [at, undefined] : op === '<' ? [undefined, at - 1] : [undefined, at];
+      return anyOf(bucketedRange(lo, hi, timeLevelsOf(field, version)));
+    }
+    if (type !== 'number') throw wrongType(`${op} compares numbers and dates only`);
     return `${field}:${op}${scalar(value)}`;
   }
   const range = /^(.+?)\.\.(.+)$/.exec(value);
   if (range && (type === 'number' || type === 'date')) {
     const [from, to] = [scalar(range[1]), scalar(range[2])];
     if (Number(from) > Number(to)) throw new SearchParamError(param, `range ${value} of "${key}" ends before it starts`, 'syntax');
+    if (type === 'date') return anyOf(bucketedRange(Number(from), Number(to), timeLevelsOf(field, version)));
     return `${field}:[${from}..${to}]`;
   }
   const values = [...new Set(value.split('|').filter((v) => v !== ''))];
   if (values.length === 0) throw wrongType('give a value after "key:"');
   if (type === 'boolean') return values.length === 1 ? `${field}:=${scalar(values[0])}` : `(${values.map((v) => `${field}:=${scalar(v)}`).join(' || ')})`;
+  if (type === 'string' || type === 'string_list') return exactlyAnyOf(field, values, param, version);
   return `${field}:=[${values.map(scalar).join(',')}]`;
 }
 
@@ -257,24 +271,66 @@ function numberRange(field: string, from: string | undefined, to: string | undef
   return [];
 }
 
-/** after ≤ t < before, over one field (epoch ms: before - 1 is the last instant before it). */
-function timeRange(field: string, after: string | undefined, before: string | undefined, params: [string, string]): string[] {
-  const from = after === undefined ? undefined : String(parseTimestamp(after, params[0]));
-  const to = before === undefined ? undefined : String(parseTimestamp(before, params[1]) - 1);
-  return numberRange(field, from, to);
+/**
+ * lo ≤ v ≤ hi over a value indexed at several granularities (levels, coarse to fine, the last of size 1;
+ * bounds in that finest unit): whole buckets of the coarsest level that fit, then finer levels only for
+ * what is left at either end. Typesense 0.24 walks one index key per distinct value of a range, so a
+ * year of epoch-ms times walks ~12 blocks and two days' worth of ms instead of every instant.
+ */
+export function bucketedRange(
+  lo: number | undefined,
+  hi: number | undefined,
+  levels: RangeLevel[],
+  finest: (value: number) => string = String,
+): string[] {
+  const [level, ...finer] = levels;
+  if (finer.length === 0) return numberRange(level.field, lo === undefined ? undefined : finest(lo), hi === undefined ? undefined : finest(hi));
+  const size = level.size;
+  const first = lo === undefined ? undefined : Math.ceil(lo / size);
+  const last = hi === undefined ? undefined : Math.floor((hi + 1) / size) - 1;
+  if (first !== undefined && last !== undefined && first > last) return bucketedRange(lo, hi, finer, finest);
+  const clauses = numberRange(level.field, first?.toString(), last?.toString());
+  if (lo !== undefined && lo < first! * size) clauses.push(...bucketedRange(lo, first! * size - 1, finer, finest));
+  if (hi !== undefined && (last! + 1) * size <= hi) clauses.push(...bucketedRange((last! + 1) * size, hi, finer, finest));
+  return clauses;
 }
 
-function lastInboundClause(p: ContactSearchParams): string[] {
+/** Clauses of which any may match, as one clause. */
+const anyOf = (clauses: string[]): string => (clauses.length === 1 ? clauses[0] : `(${clauses.join(' || ')})`);
+
+/** A time field's levels in a collection of `version` (day and 32-day buckets since schema v4). */
+function timeLevelsOf(field: string, version: number): RangeLevel[] {
+  return version >= 4 ? timeLevels(field) : [{ field, size: 1 }];
+}
+
+/** A string field equal to any of `values` (case, accents and repeated spaces aside): by the values' keys since schema v4. */
+function exactlyAnyOf(field: string, values: string[], param: string, version: number): string {
+  const quoted = values.map((v) => quote(v, param));
+  if (version < 4) return `${field}:=[${quoted.join(',')}]`;
+  // A key is one token: a token match is an exact match, without the position checks of `:=`.
+  const keys = [...new Set(values.map(exactKey))];
+  return keys.length === 1 ? `${keyField(field)}:${keys[0]}` : `${keyField(field)}:[${keys.join(',')}]`;
+}
+
+/** after ≤ t < before, over one field (epoch ms: before - 1 is the last instant before it). */
+function timeRange(field: string, after: string | undefined, before: string | undefined, params: [string, string], version: number): string[] {
+  const from = after === undefined ? undefined : parseTimestamp(after, params[0]);
+  const to = before === undefined ? undefined : parseTimestamp(before, params[1]) - 1;
+  const clauses = bucketedRange(from, to, timeLevelsOf(field, version));
+  return clauses.length ? [anyOf(clauses)] : [];
+}
+
+function lastInboundClause(p: ContactSearchParams, version: number): string[] {
   const params: [string, string] = ['last_inbound_after', 'last_inbound_before'];
   if (p.channel !== undefined) {
     const field = activityField('inbound', p.channel);
-    const range = timeRange(field, p.last_inbound_after, p.last_inbound_before, params);
+    const range = timeRange(field, p.last_inbound_after, p.last_inbound_before, params, version);
     // channel alone: the customer has written on that channel.
-    return range.length ? range : [`${field}:>=0`];
+    return range.length ? range : [anyOf(bucketedRange(0, undefined, timeLevelsOf(field, version)))];
   }
   if (p.last_inbound_after === undefined && p.last_inbound_before === undefined) return [];
-  const perChannel = CHANNELS.map((c) => `(${timeRange(activityField('inbound', c), p.last_inbound_after, p.last_inbound_before, params).join(' && ')})`);
-  return [`(${perChannel.join(' || ')})`];
+  const perChannel = CHANNELS.map((c) => timeRange(activityField('inbound', c), p.last_inbound_after, p.last_inbound_before, params, version)[0]);
+  return [anyOf(perChannel)];
 }
 
 function identityClause(value: string): string {
@@ -289,28 +345,30 @@ function identityClause(value: string): string {
 
 /** Every structured filter of the query, ANDed (without the account). */
 export function filterClauses(p: ContactSearchParams, defs: AttributeDefs, options: PlanOptions = {}): string[] {
+  const version = options.schemaVersion ?? CONTACT_SCHEMA_VERSION;
+  const exactly = (field: string, value: string, param: string) => exactlyAnyOf(field, [value], param, version);
   const clauses: string[] = [];
   const statuses = (p.status ?? []).flatMap((s) => s.split(',')).filter((s) => s !== '');
-  if (statuses.length) clauses.push(`status:=[${[...new Set(statuses)].map((s) => quote(s, 'status')).join(',')}]`);
-  for (const tag of new Set(p.tag ?? [])) clauses.push(`tags:=${quote(tag, 'tag')}`);
-  if (p.assigned_agent_id !== undefined) clauses.push(`assigned_agent_id:=${quote(p.assigned_agent_id, 'assigned_agent_id')}`);
-  if (p.involved_agent_id !== undefined) clauses.push(`involved_agent_ids:=${quote(p.involved_agent_id, 'involved_agent_id')}`);
+  if (statuses.length) clauses.push(exactlyAnyOf('status', [...new Set(statuses)], 'status', version));
+  for (const tag of new Set(p.tag ?? [])) clauses.push(exactly('tags', tag, 'tag'));
+  if (p.assigned_agent_id !== undefined) clauses.push(exactly('assigned_agent_id', p.assigned_agent_id, 'assigned_agent_id'));
+  if (p.involved_agent_id !== undefined) clauses.push(exactly('involved_agent_ids', p.involved_agent_id, 'involved_agent_id'));
   for (const channel of new Set(p.reachable ?? [])) {
     if (!CHANNELS.includes(channel)) throw new SearchParamError('reachable', `must be one of ${CHANNELS.join(', ')}`, 'syntax');
     // Channel names are single tokens: a token match is exact here, and twice as fast as `:=`.
     clauses.push(`reachable:${quote(channel, 'reachable')}`);
   }
-  if (p.opted_in !== undefined) clauses.push(`opt_in:=${quote(p.opted_in, 'opted_in')}`);
-  if (p.opted_out !== undefined) clauses.push(`opt_out:=${quote(p.opted_out, 'opted_out')}`);
-  if (p.quote_status !== undefined) clauses.push(`quote_status:=${quote(p.quote_status, 'quote_status')}`);
-  clauses.push(...quoteValueRange(p.quote_value_min, p.quote_value_max, options));
+  if (p.opted_in !== undefined) clauses.push(exactly('opt_in', p.opted_in, 'opted_in'));
+  if (p.opted_out !== undefined) clauses.push(exactly('opt_out', p.opted_out, 'opted_out'));
+  if (p.quote_status !== undefined) clauses.push(exactly('quote_status', p.quote_status, 'quote_status'));
+  clauses.push(...quoteValueRange(p.quote_value_min, p.quote_value_max, version));
   if (p.order_number !== undefined) clauses.push(`order_number:=${quote(p.order_number, 'order_number')}`);
-  clauses.push(...timeRange('created_at', p.created_after, p.created_before, ['created_after', 'created_before']));
-  clauses.push(...timeRange('updated_at', p.updated_after, p.updated_before, ['updated_after', 'updated_before']));
-  clauses.push(...timeRange('erp_synced_at', p.erp_synced_after, p.erp_synced_before, ['erp_synced_after', 'erp_synced_before']));
-  clauses.push(...lastInboundClause(p));
+  clauses.push(...timeRange('created_at', p.created_after, p.created_before, ['created_after', 'created_before'], version));
+  clauses.push(...timeRange('updated_at', p.updated_after, p.updated_before, ['updated_after', 'updated_before'], version));
+  clauses.push(...timeRange('erp_synced_at', p.erp_synced_after, p.erp_synced_before, ['erp_synced_after', 'erp_synced_before'], version));
+  clauses.push(...lastInboundClause(p, version));
   if (p.identity !== undefined) clauses.push(identityClause(p.identity));
-  for (const raw of p.attr ?? []) clauses.push(attributeClause(raw, defs));
+  for (const raw of p.attr ?? []) clauses.push(attributeClause(raw, defs, version));
   return clauses;
 }
 
@@ -322,39 +380,18 @@ function cents(n: number, round: 'ceil' | 'floor', field: string): number {
 }
 
 const money = (c: number) => (c / 100).toFixed(2);
-const unitOf = (c: number) => Math.floor(c / 100);
 
 /**
- * min ≤ quote_value ≤ max, exact to the cent. A range walks one index key per distinct value, and
- * quotes in cents are nearly all distinct (a 1,000–20,000 range over 1M contacts: ~190k keys,
- * 70 ms), so the whole units in between go by quote_value_floor (~19k keys) and only the two ends
- * by cents. `legacyQuoteRange`: a collection from before schema v3 has no quote_value_floor.
+ * min ≤ quote_value ≤ max, exact to the cent: whole thousands, then whole units, then cents only at
+ * the two ends (a 1,000–20,000 range over 1M contacts walks 19 keys and a few hundred, not ~190k).
+ * Collections before schema v4 have no thousands, before v3 no units either.
  */
-function quoteValueRange(min: number | undefined, max: number | undefined, options: PlanOptions): string[] {
+function quoteValueRange(min: number | undefined, max: number | undefined, version: number): string[] {
   const lo = min === undefined ? undefined : cents(min, 'ceil', 'quote_value_min');
   const hi = max === undefined ? undefined : cents(max, 'floor', 'quote_value_max');
   if (lo === undefined && hi === undefined) return [];
-  if (options.legacyQuoteRange || (lo !== undefined && hi !== undefined && unitOf(lo) === unitOf(hi))) {
-    return numberRange('quote_value', lo === undefined ? undefined : money(lo), hi === undefined ? undefined : money(hi));
-  }
-  const parts: string[] = [];
-  let firstUnit: number | undefined;
-  let lastUnit: number | undefined;
-  if (lo !== undefined) {
-    if (lo % 100 === 0) firstUnit = unitOf(lo);
-    else {
-      parts.push(`quote_value:[${money(lo)}..${money(unitOf(lo) * 100 + 99)}]`);
-      firstUnit = unitOf(lo) + 1;
-    }
-  }
-  if (hi !== undefined) {
-    parts.push(`quote_value:[${money(unitOf(hi) * 100)}..${money(hi)}]`);
-    lastUnit = unitOf(hi) - 1;
-  }
-  if (firstUnit === undefined || lastUnit === undefined || firstUnit <= lastUnit) {
-    parts.push(...numberRange('quote_value_floor', firstUnit?.toString(), lastUnit?.toString()));
-  }
-  return parts.length === 1 ? parts : [`(${parts.join(' || ')})`];
+  const levels = QUOTE_LEVELS.slice(version >= 4 ? 0 : version === 3 ? 1 : 2);
+  return [anyOf(bucketedRange(lo, hi, levels, money))];
 }
 
 /** The Typesense search parameters (multi_search body entry, without the collection). */
@@ -378,8 +415,8 @@ export interface PlannedSearch {
 }
 
 export interface PlanOptions {
-  /** Filter quote_value by cents only (a collection built before quote_value_floor existed). */
-  legacyQuoteRange?: boolean;
+  /** The schema version of the collection searched (default: the current one); older ones lack some filter aids. */
+  schemaVersion?: number;
 }
 
 /**

@@ -1,9 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG } from '../../config/config.module';
 import type { Config } from '../../config/config';
-import type { ContactDocument } from '../index/contact-document';
-import { accountAlias } from '../index/contacts-collection';
+import { CONTACT_SCHEMA_VERSION, type ContactDocument } from '../index/contact-document';
+import { accountAlias, schemaVersionOf } from '../index/contacts-collection';
+import { TtlCache } from './contacts-search.repository';
 import type { TypesenseSearch } from './search-params';
+
+/** How long the schema version of an account's collection is trusted (a reindex swaps it). */
+export const SCHEMA_VERSION_TTL_MS = 5_000;
 
 /** One search waits this long for Typesense before it is answered 503. */
 export const SEARCH_TIMEOUT_MS = 5_000;
@@ -41,7 +45,33 @@ export interface TypesenseSearchResult {
  */
 @Injectable()
 export class TypesenseContactSearch {
+  private readonly versions = new TtlCache<string, number>(SCHEMA_VERSION_TTL_MS);
+
   constructor(@Inject(CONFIG) private readonly config: Config) {}
+
+  /**
+   * The schema version of the collection behind the account's alias, so a search uses only the
+   * filter aids that collection has (one that predates them answers correctly, more slowly, until
+   * `npm run contacts:reindex`). No alias yet: the current version (the search then finds nothing).
+   */
+  schemaVersion(accountId: string): Promise<number> {
+    return this.versions.get(accountId, async () => {
+      const alias = accountAlias(this.config.typesense.collection, accountId);
+      let res: Response;
+      try {
+        res = await fetch(`${this.config.typesense.url}/aliases/${alias}`, {
+          headers: { 'x-typesense-api-key': this.config.typesense.apiKey },
+          signal: AbortSignal.timeout(SEARCH_TIMEOUT_MS),
+        });
+      } catch (err) {
+        throw new SearchUnavailableError((err as Error).name === 'TimeoutError' ? `no answer within ${SEARCH_TIMEOUT_MS} ms` : (err as Error).message);
+      }
+      if (res.status === 404) return CONTACT_SCHEMA_VERSION;
+      if (!res.ok) throw new SearchUnavailableError(`HTTP ${res.status}`);
+      const { collection_name } = (await res.json()) as { collection_name: string };
+      return schemaVersionOf(collection_name);
+    });
+  }
 
   async search(accountId: string, search: TypesenseSearch): Promise<TypesenseSearchResult> {
     let res: Response;
