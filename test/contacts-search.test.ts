@@ -134,6 +134,9 @@ describe('GET /v1/contacts/search', () => {
     expect(res.body).toMatchObject({ found: 1, page: 1, per_page: 20 });
     expect(ids(await search(b, 'q=maria'))).toEqual([cb.maria.id]);
     expect(ids(await search(a, 'q=Maira'))).toEqual([ca.maria.id]);
+    // A name as it is being typed; an e-mail whole.
+    expect(ids(await search(a, 'q=maria%20silv'))).toEqual([ca.maria.id]);
+    expect(ids(await search(a, 'q=ana%40example.com'))).toEqual([ca.ana.id]);
     expect(ids(await search(a, 'q=PED-1001'))).toEqual([ca.maria.id]);
     const all = await search(a, '');
     expect(ids(all)).toEqual([ca.maria.id, ca.joao.id, ca.ana.id].sort());

@@ -183,7 +183,7 @@ describe('planSearch', () => {
 
   it('free text over the text fields; a phone by its digits, whole or as typed locally', () => {
     const text = planSearch({ q: 'maria' }, defs).search;
-    expect(text).toMatchObject({ q: 'maria', query_by: 'name,emails,order_number,tags', sort_by: '_text_match:desc,updated_at:desc' });
+    expect(text).toMatchObject({ q: 'maria', query_by: 'name,emails,order_number,tags', prefix: 'true,false,false,false', sort_by: '_text_match:desc,updated_at:desc' });
     expect(text.num_typos).toBeUndefined();
     expect(planSearch({ q: '  ' }, defs).search).toMatchObject({ q: '*', sort_by: 'updated_at:desc' });
     const phone = planSearch({ q: '(11) 98765-4321' }, defs).search;
