@@ -55,6 +55,16 @@ describe('recording consent message', () => {
   const consentEvents = async (api: Api, callId: string) =>
     (await api('GET', `/v1/calls/${callId}/details`)).body.timeline.filter((e: { kind: string }) => e.kind === 'consent_message');
 
+  /**
+   * The recorder is in the room. These calls hang up as soon as they have checked what they
+   * check; ending one while the recorder is still connecting is not what is tested here.
+   */
+  const recorderListening = (api: Api, callId: string) =>
+    eventually(async () => {
+      const { timeline } = (await api('GET', `/v1/calls/${callId}/details`)).body;
+      return timeline.some((e: { kind: string }) => e.kind === 'recording_started') ? true : undefined;
+    }, 30_000, `the recorder of call ${callId}`);
+
   /** Texts the customer's WhatsApp received from the business. */
   const textsTo = (waId: string) => stack.sim.simulator.messages({ to: waId }).filter((m) => m.type === 'text');
 
@@ -132,6 +142,7 @@ describe('recording consent message', () => {
     expect(message).toMatchObject({ direction: 'outbound', contact_id: customer.pair.contact_id, type: 'text', body: { text: { body: CONSENT } } });
     expect(message.provider_message_id).toBe(event.detail.provider_message_id);
 
+    await recorderListening(customer.asAgent, callId);
     await hangUp(customer.asAgent, callId);
     expect(await callWorkflowsEnded(callId)).toMatchObject({ status: 'nothing_heard' });
     await endPermission(customer);
@@ -150,6 +161,7 @@ describe('recording consent message', () => {
     const text = await eventually(async () => textsTo(team.waId)[0], 20_000, 'the consent message at the customer');
     expect(text.body).toMatchObject({ type: 'text', text: { body: CONSENT } });
 
+    await recorderListening(team.agent, callId);
     stack.sim.simulator.customerEndsCall(atMeta.id);
     await callState(team.tenant.call, callId, 'completed');
     await callWorkflowsEnded(callId);
@@ -164,6 +176,7 @@ describe('recording consent message', () => {
 
     expect((await recordingSettings(tenant.call, null)).status).toBe(200);
     const first = await answeredBusinessCall(customer);
+    await recorderListening(asAgent, first.callId);
     await hangUp(asAgent, first.callId);
     expect(await callWorkflowsEnded(first.callId)).toMatchObject({ status: 'nothing_heard' });
 
@@ -192,6 +205,7 @@ describe('recording consent message', () => {
     expect(event.detail).toEqual({ outcome: 'not_sent', reason: 'window_closed', last_inbound_at: null });
     expect((await team.agent('GET', `/v1/calls/${callId}`)).body.state).toBe('accepted');
 
+    await recorderListening(team.agent, callId);
     stack.sim.simulator.customerEndsCall(atMeta.id);
     await callState(team.tenant.call, callId, 'completed');
     await callWorkflowsEnded(callId);
