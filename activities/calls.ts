@@ -10,6 +10,7 @@ import type { RealtimeRepository } from '../src/realtime/realtime.repository';
 import type { CallEventKind, CallEventsRepository } from '../src/calls/call-events.repository';
 import { customerIdentity } from '../src/calls/room-identities';
 import type { RecordingSettingsRepository } from '../src/recording/recording-settings.repository';
+import { serviceWindowOpen } from '../src/whatsapp/service-window';
 
 export interface CallActivityDeps {
   permissions: CallPermissionsRepository;
@@ -25,7 +26,6 @@ export interface CallActivityDeps {
   permissionRequestText: string;
 }
 
-const WINDOW_MS = 24 * 60 * 60 * 1000;
 const RECORDER_POLL_MS = 100;
 
 const TIMELINE_KIND: Record<CallState, CallEventKind> = {
@@ -180,7 +180,7 @@ export function createCallActivities(deps: CallActivityDeps) {
       const context = await permissions.requestContext(input.accountId, input.numberId, input.contactId);
       if (!context) throw ApplicationFailure.nonRetryable('contact or number not found', 'NotFound');
       if (!context.wa_id) throw ApplicationFailure.nonRetryable('the contact has no WhatsApp identity', 'NoWhatsAppIdentity');
-      const windowOpen = context.last_inbound_at !== null && Date.now() - context.last_inbound_at.getTime() < WINDOW_MS;
+      const windowOpen = serviceWindowOpen(context.last_inbound_at, Date.now());
       if (!windowOpen && !context.call_permission_template) {
         throw ApplicationFailure.nonRetryable(
           "the customer's 24 h window is closed and this number has no call_permission_template to send instead",

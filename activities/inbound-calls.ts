@@ -9,6 +9,7 @@ import type { WhatsAppGraphClient } from '../src/whatsapp/graph-client';
 import type { LiveKitActivities } from './livekit';
 import type { SealedTokenRow } from '../src/numbers/access-tokens';
 import { customerIdentity } from '../src/calls/room-identities';
+import { serviceWindowOpen } from '../src/whatsapp/service-window';
 
 export interface InboundCallActivityDeps {
   inbound: InboundCallsRepository;
@@ -23,8 +24,6 @@ export interface InboundCallActivityDeps {
   /** The automatic answer to a call nobody could take ("URA lite"), by reason. */
   texts: { missed: string; outsideHours: string };
 }
-
-const WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export function createInboundCallActivities(deps: InboundCallActivityDeps) {
   const { inbound, calls, contacts, messages, realtime, livekit, graphClient, accessToken, texts } = deps;
@@ -147,7 +146,7 @@ export function createInboundCallActivities(deps: InboundCallActivityDeps) {
       const call = await context(input.accountId, input.callId);
       const contact = await contacts.findById(call.account_id, call.contact_id);
       if (!call.wa_id) return null;
-      if (!contact?.whatsapp_last_inbound_at || Date.now() - contact.whatsapp_last_inbound_at.getTime() >= WINDOW_MS) return null;
+      if (!serviceWindowOpen(contact?.whatsapp_last_inbound_at, Date.now())) return null;
       const id = randomUUID();
       const body = input.reason === 'missed' ? texts.missed : texts.outsideHours;
       const { row } = await messages.insertOutbound({

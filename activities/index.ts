@@ -10,6 +10,7 @@ import { ContactsRepository } from '../src/contacts/contacts.repository';
 import { InboundCallsRepository } from '../src/calls/inbound-calls.repository';
 import { createCallActivities } from './calls';
 import { createWhatsAppActivities } from './whatsapp';
+import { createRecordingConsentActivities } from './recording-consent';
 import { AccessTokens, type SealedTokenRow } from '../src/numbers/access-tokens';
 import type { SecretKeys } from '../src/secrets/secrets';
 import type { Client as TypesenseClient } from 'typesense';
@@ -96,6 +97,13 @@ export function createActivities({ pool, whatsapp, livekit, calls, secrets, call
       graphClient,
       accessToken,
       texts: { missed: calls.missedCallText, outsideHours: calls.outsideHoursText },
+    }),
+    ...createRecordingConsentActivities({
+      calls: callsRepository,
+      contacts: new ContactsRepository(pool),
+      settings: new RecordingSettingsRepository(pool),
+      messages,
+      events: new CallEventsRepository(pool),
     }),
   };
 }

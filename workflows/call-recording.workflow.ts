@@ -1,15 +1,18 @@
-import { ParentClosePolicy, proxyActivities, startChild } from '@temporalio/workflow';
+import { ParentClosePolicy, patched, proxyActivities, startChild } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { postCallWorkflow, postCallWorkflowId, type RecordingOutcome } from './post-call.workflow';
 import { recadoSearchAttributes, type RecadoSubject } from './search-attributes';
 import { failureReason } from './failure-reason';
 import { callRoomName } from './business-call.workflow';
+import { RECORDING_CONSENT_PATCH, sendRecordingConsent, type MessageSendOptions } from './recording-consent';
 
 export interface CallRecordingInput extends RecadoSubject {
   callId: string;
   roomName: string;
   /** The recorder gives up on a call longer than this (config RECORDING_MAX_CALL_DURATION). */
   maxCallDurationMs: number;
+  /** How the consent message is sent (config MESSAGE_*); absent in calls started before it. */
+  message?: MessageSendOptions;
 }
 
 export function callRecordingWorkflowId(callId: string): string {
@@ -22,7 +25,8 @@ const RECORDER_HEARTBEAT_TIMEOUT = '15s';
 /**
  * Started when a call is answered: the recorder stays in the call's room until the room closes
  * (the call ended), surviving a worker restart with the missed stretch recorded as a gap; then
- * the post-call workflow takes the recordings on (transcript, summary).
+ * the post-call workflow takes the recordings on (transcript, summary). Beside the recorder, the
+ * customer is sent the account's consent message (see sendRecordingConsent).
  */
 export async function callRecordingWorkflow(input: CallRecordingInput): Promise<RecordingOutcome> {
   const { recordCallAudio } = proxyActivities<Activities>({
@@ -32,6 +36,7 @@ export async function callRecordingWorkflow(input: CallRecordingInput): Promise<
     retry: { initialInterval: '1s', maximumInterval: '5s', maximumAttempts: 30, nonRetryableErrorTypes: ['NotFound'] },
   });
   const ids = { accountId: input.accountId, callId: input.callId };
+  const consent = patched(RECORDING_CONSENT_PATCH) ? sendRecordingConsent(input) : undefined;
   let recording: RecordingOutcome;
   try {
     const result = await recordCallAudio({ ...ids, roomName: input.roomName });
@@ -45,6 +50,7 @@ export async function callRecordingWorkflow(input: CallRecordingInput): Promise<
     parentClosePolicy: ParentClosePolicy.ABANDON,
     typedSearchAttributes: recadoSearchAttributes('post_call', input),
   });
+  await consent;
   return recording;
 }
 
@@ -56,6 +62,8 @@ export interface CallRecordingOptions {
   maxCallDurationMs: number;
   /** How long the media bridge waits for the recorder to be in the room (config RECORDING_READY_TIMEOUT). */
   readyTimeoutMs: number;
+  /** How the consent message is sent (config MESSAGE_*); absent in calls started before it. */
+  message?: MessageSendOptions;
 }
 
 /** For calls whose workflow input predates recording. */
@@ -69,7 +77,14 @@ const DEFAULT_RECORDING_OPTIONS: CallRecordingOptions = { maxCallDurationMs: 4 *
 export async function startCallRecording(subject: RecadoSubject & { callId: string }, options = DEFAULT_RECORDING_OPTIONS): Promise<void> {
   await startChild(callRecordingWorkflow, {
     workflowId: callRecordingWorkflowId(subject.callId),
-    args: [{ ...subject, roomName: callRoomName(subject.callId), maxCallDurationMs: options.maxCallDurationMs }],
+    args: [
+      {
+        ...subject,
+        roomName: callRoomName(subject.callId),
+        maxCallDurationMs: options.maxCallDurationMs,
+        ...(options.message ? { message: options.message } : {}),
+      },
+    ],
     parentClosePolicy: ParentClosePolicy.ABANDON,
     typedSearchAttributes: recadoSearchAttributes('call_recording', subject),
   });

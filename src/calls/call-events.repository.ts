@@ -14,6 +14,8 @@ export type CallEventKind =
   | 'recording_started'
   | 'recording_gap'
   | 'recording_stopped'
+  /** The recording consent message: sent (message_id) or not_sent (reason). */
+  | 'consent_message'
   | 'ended';
 
 export interface CallEvent {

@@ -222,7 +222,7 @@ export class CallsService {
 
   private recordingOptions(): CallRecordingOptions {
     const { maxCallDurationMs, readyTimeoutMs } = this.config.callAudio.recordings;
-    return { maxCallDurationMs, readyTimeoutMs };
+    return { maxCallDurationMs, readyTimeoutMs, message: this.config.messages };
   }
 
   /** A fresh join token for an agent on the call (tokens are short-lived). */

@@ -97,13 +97,13 @@ export class ParticipantView {
 
 export class TimelineEventView {
   @ApiProperty({
-    enum: ['dialing', 'ringing', 'answered', 'joined', 'left', 'muted', 'unmuted', 'recording_started', 'recording_gap', 'recording_stopped', 'ended'],
+    enum: ['dialing', 'ringing', 'answered', 'joined', 'left', 'muted', 'unmuted', 'recording_started', 'recording_gap', 'recording_stopped', 'consent_message', 'ended'],
   })
   kind!: string;
   @ApiProperty({ type: String, format: 'date-time' }) at!: Date;
   @ApiProperty({ type: String, nullable: true, description: 'The LiveKit identity the event is about' }) participant!: string | null;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) agent_id!: string | null;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'What else is known (a gap: from_ms, to_ms, reason)' })
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'What else is known (a gap: from_ms, to_ms, reason; consent_message: outcome sent with message_id, or not_sent with reason)' })
   detail!: Record<string, unknown>;
 }
 
