@@ -12,30 +12,51 @@ import type { AttributeDefs } from './search-params';
 export const ATTRIBUTE_DEFS_TTL_MS = 5_000;
 export const INDEX_LAG_TTL_MS = 1_000;
 
-/** Values kept for `ttlMs`; concurrent misses of one key share one load. */
+/**
+ * Values kept for `ttlMs`; concurrent misses of one key share one load. Past its TTL a value is
+ * still answered, up to `maxStaleMs`, while one load refreshes it in the background, so a warm
+ * caller never waits on the source (under write load, a search waited for a free Postgres
+ * connection every time the lag expired). A failed load is not kept: the next call tries again.
+ */
 export class TtlCache<K, V> {
-  private readonly entries = new Map<K, { at: number; value: Promise<V> }>();
+  private readonly entries = new Map<K, { last?: { at: number; value: V }; loading?: Promise<V> }>();
 
   constructor(
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
+    private readonly maxStaleMs = 60_000,
   ) {}
 
   get(key: K, load: () => Promise<V>): Promise<V> {
-    const hit = this.entries.get(key);
-    if (hit && this.now() - hit.at < this.ttlMs) return hit.value;
-    const value = load();
-    this.entries.set(key, { at: this.now(), value });
-    // A failed load is not cached: the next call tries again.
-    value.catch(() => {
-      if (this.entries.get(key)?.value === value) this.entries.delete(key);
-    });
-    if (this.entries.size > 10_000) this.prune();
-    return value;
+    let entry = this.entries.get(key);
+    if (!entry) {
+      if (this.entries.size >= 10_000) this.prune();
+      this.entries.set(key, (entry = {}));
+    }
+    const last = entry.last;
+    const age = last ? this.now() - last.at : Infinity;
+    if (last && age < this.ttlMs) return Promise.resolve(last.value);
+    const loading = (entry.loading ??= this.load(entry, load));
+    if (!last || age >= this.maxStaleMs) return loading;
+    // A background refresh that fails leaves the stale value; callers see the failure once it is too old.
+    loading.catch(() => undefined);
+    return Promise.resolve(last.value);
+  }
+
+  private async load(entry: { last?: { at: number; value: V }; loading?: Promise<V> }, load: () => Promise<V>): Promise<V> {
+    try {
+      const value = await load();
+      entry.last = { at: this.now(), value };
+      return value;
+    } finally {
+      entry.loading = undefined;
+    }
   }
 
   private prune() {
-    for (const [key, entry] of this.entries) if (this.now() - entry.at >= this.ttlMs) this.entries.delete(key);
+    for (const [key, entry] of this.entries) {
+      if (!entry.loading && (!entry.last || this.now() - entry.last.at >= this.maxStaleMs)) this.entries.delete(key);
+    }
   }
 }
 

@@ -85,7 +85,9 @@ describe('ContactsSearchService', () => {
 });
 
 describe('TtlCache', () => {
-  it('shares one load between concurrent callers, reloads after the TTL and after a failure', async () => {
+  const settle = () => new Promise((r) => setImmediate(r));
+
+  it('shares one load between concurrent callers and keeps the value for its TTL', async () => {
     let now = 0;
     let loads = 0;
     const cache = new TtlCache<string, number>(1000, () => now);
@@ -93,9 +95,42 @@ describe('TtlCache', () => {
     expect(await Promise.all([cache.get('a', load), cache.get('a', load)])).toEqual([1, 1]);
     now = 999;
     expect(await cache.get('a', load)).toBe(1);
+    expect(loads).toBe(1);
+  });
+
+  it('past the TTL answers the stale value at once while one load refreshes it', async () => {
+    let now = 0;
+    let loads = 0;
+    let release!: () => void;
+    const cache = new TtlCache<string, number>(1000, () => now, 10_000);
+    const slow = () => new Promise<number>((resolve) => (release = () => resolve(++loads)));
+    const first = cache.get('a', slow);
+    release();
+    expect(await first).toBe(1);
     now = 1000;
-    expect(await cache.get('a', load)).toBe(2);
+    expect(await cache.get('a', slow)).toBe(1);
+    expect(await cache.get('a', slow)).toBe(1);
+    release();
+    await settle();
+    expect(loads).toBe(2);
+    expect(await cache.get('a', slow)).toBe(2);
+    // Older than maxStale: the caller waits for the load.
+    now = 20_000;
+    const waited = cache.get('a', slow);
+    release();
+    expect(await waited).toBe(3);
+  });
+
+  it('does not keep a failure: a cold key rejects and the next call loads again; a warm one stays answered', async () => {
+    let now = 0;
+    const cache = new TtlCache<string, number>(1000, () => now, 10_000);
     await expect(cache.get('b', () => Promise.reject(new Error('db down')))).rejects.toThrow('db down');
-    expect(await cache.get('b', load)).toBe(3);
+    expect(await cache.get('b', async () => 7)).toBe(7);
+    now = 1500;
+    expect(await cache.get('b', () => Promise.reject(new Error('db down')))).toBe(7);
+    await settle();
+    expect(await cache.get('b', async () => 8)).toBe(7);
+    await settle();
+    expect(await cache.get('b', async () => 9)).toBe(8);
   });
 });
