@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isLoopback } from './config.mjs';
-import { StackError, httpGet, spawnService, stopChild } from './proc.mjs';
+import { StackError, httpGet, runCommand, say, spawnService, stopChild } from './proc.mjs';
 
 /**
  * S3's identities config (`-s3.config`): one identity with the stack's keys. With an identity
@@ -30,6 +30,35 @@ function identities(sw) {
 export function seaweedfs(config) {
   const sw = config.seaweedfs;
   const port = (offset) => String(sw.port + offset);
+  const base = (offset) => `http://${sw.host}:${port(offset)}`;
+  const data = path.join(sw.dir, 'data');
+  let resumeGrowth = false;
+
+  /**
+   * Whether the master's persisted state says volume growth is frozen. Stacks before this one
+   * deleted the master's state on every start, and SeaweedFS took each such start for a lost
+   * master (see start()): their data dirs carry a freeze that outlives restarts.
+   */
+  function growthFrozen() {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(data, `m${port(1)}`, 'max_volume_id'), 'utf8')).growthFrozen === true;
+    } catch {
+      return false; // a fresh data dir
+    }
+  }
+
+  /**
+   * `volume.growth.resume`, SeaweedFS's own way out of that freeze once the cluster's volumes are
+   * known to be all reported: true here by construction, as mini admits no volume server but its own.
+   */
+  async function resumeVolumeGrowth() {
+    const result = await runCommand(sw.bin, ['shell', `-master=${sw.host}:${port(1)}`], { input: 'volume.growth.resume\n', cwd: sw.dir });
+    if (!/volume growth (resumed|was not frozen)/.test(result.stdout)) {
+      throw new StackError(`seaweedfs: volume.growth.resume failed (exit ${result.code}): ${`${result.stdout}${result.stderr}`.trim().slice(-2000)}`);
+    }
+    say('seaweedfs: volume growth was frozen by an earlier start that dropped the master\'s state; resumed');
+  }
+
   return {
     name: 'seaweedfs',
     host: sw.host,
@@ -37,19 +66,29 @@ export function seaweedfs(config) {
     display: `${sw.url}  (S3, bucket ${sw.bucket}; master ${port(1)}, volume ${port(2)}, filer ${port(3)}, admin ${port(4)})`,
     managed: isLoopback(sw.host),
     timeoutMs: 60000,
-    // 200 once the gateway serves; the bucket is created (-bucket) before mini reports ready, and
-    // anything else is 403 without a signature.
-    probe: async () => (await httpGet(`${sw.url}/healthz`)).status === 200,
+    probe: async () => {
+      // The S3 gateway serves (anything but /healthz is 403 without a signature)…
+      if ((await httpGet(`${sw.url}/healthz`)).status !== 200) return false;
+      if (resumeGrowth) {
+        await resumeVolumeGrowth();
+        resumeGrowth = false;
+      }
+      // …the bucket exists (mini creates it a moment after the gateway answers)…
+      if ((await httpGet(`${base(3)}/buckets/${encodeURIComponent(sw.bucket)}/`, { headers: { accept: 'application/json' } })).status !== 200) return false;
+      // …and the master hands out file ids in the bucket's collection. A master restarted with
+      // known volumes answers 503 "warming up" for 3 heartbeats (15 s, fixed) while it waits for
+      // volume servers; a PutObject sent meanwhile waits that long inside the filer. The first
+      // assign also grows the collection's first volume, so the first write finds one ready.
+      return (await httpGet(`${base(1)}/dir/assign?collection=${encodeURIComponent(sw.bucket)}`)).status === 200;
+    },
     async start() {
       if (!sw.bin) throw new StackError('seaweedfs: binary not found — run `npm run setup` (scripts/setup.sh) first');
       if (!sw.accessKeyId || !sw.secretAccessKey) throw new StackError('seaweedfs: RECORDING_S3_ACCESS_KEY_ID and RECORDING_S3_SECRET_ACCESS_KEY must not be empty');
-      const data = path.join(sw.dir, 'data');
       fs.mkdirSync(data, { recursive: true });
-      // A master that restarts with known volumes refuses writes for 3 pulses (15 s, fixed) while
-      // it waits for volume servers to report back. Here the one volume server is in the same
-      // process and reports within a heartbeat, so the master's own state (max volume id, raft
-      // log) is dropped on start and rebuilt from that report: writes work as soon as S3 answers.
-      fs.rmSync(path.join(data, `m${port(1)}`), { recursive: true, force: true });
+      // The master's state (raft log, topology id, max volume id) stays: a master whose state is
+      // gone mints a new topology id, the volume server still carries the old one, and the master
+      // then freezes volume growth — a bucket without a volume yet can take no write at all.
+      resumeGrowth = growthFrozen();
       const identitiesFile = path.join(sw.dir, 's3-identities.json');
       fs.writeFileSync(identitiesFile, `${JSON.stringify(identities(sw), null, 2)}\n`, { mode: 0o600 });
       const args = [
