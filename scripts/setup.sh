@@ -246,7 +246,7 @@ if seaweedfs_ok; then
   report "cached"
 else
   have go || die "Go is required to build SeaweedFS (install it from your distribution or go.dev)"
-  report "building with go build (about 5 minutes on 2 cores, 1.2 GB of modules)"
+  report "building with go build (5 to 10 minutes on 2 cores, 1.2 GB of modules)"
   # `go install weed@version` refuses a module whose go.mod has replace directives, and SeaweedFS's
   # has one: build it from a throwaway module that carries the same replace.
   build_dir="$seaweedfs_dir.build.$$"
