@@ -113,9 +113,9 @@ export function seaweedfs(config) {
         '-master.volumeSizeLimitMB=64',
         '-volume.max=4',
       ];
-      // A soft heap limit: Go's GC otherwise lets a dev server grow to a few hundred MB.
-      const env = { GOMEMLIMIT: '96MiB', ...process.env };
-      return spawnService({ name: 'seaweedfs', command: sw.bin, args, env, cwd: sw.dir, logDir: config.logDir, runDir: config.runDir });
+      // No GOMEMLIMIT: mini's own live heap (filer leveldb write buffers, metadata log buffers) is
+      // about 100 MB at rest, so any limit near it keeps the GC running — ~10 % of a core while idle.
+      return spawnService({ name: 'seaweedfs', command: sw.bin, args, env: process.env, cwd: sw.dir, logDir: config.logDir, runDir: config.runDir });
     },
     stop: (child) => stopChild(child, { signal: 'SIGTERM', timeoutMs: 15000 }),
   };
