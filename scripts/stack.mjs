@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// recado's local stack without Docker: PostgreSQL, Temporal dev server, Typesense, LiveKit and
-// LiveKit's test-server (its Twirp API mock), and optionally the app with its simulators. Node built-ins only.
+// recado's local stack without Docker: PostgreSQL, Temporal dev server, Typesense, LiveKit,
+// LiveKit's test-server (its Twirp API mock) and SeaweedFS (the S3 bucket for recordings), and
+// optionally the app with its simulators. Node built-ins only.
 //
 //   node scripts/stack.mjs up [--app]            start, print the table, stay until Ctrl-C
 //   node scripts/stack.mjs run [--app] -- CMD…   start what is missing, run CMD, stop what it started

@@ -154,6 +154,35 @@ describe('post-call: transcript and summary of a recorded call', () => {
     }
   });
 
+  it('an egress recording (one mixed file, no speaker files) skips transcription and summary, saying why', async () => {
+    const config = testConfig(aiEnv());
+    const worker = await startWorker(config);
+    const temporal = await temporalClient(config);
+    try {
+      const ids = await recordedCall([]);
+      await pool.query(
+        `INSERT INTO call_recordings (id, account_id, call_id, kind, storage_key, content_type, bytes, duration_ms, sample_rate, channels, recorder)
+         VALUES ($1, $2, $3, 'mixed', $4, 'audio/ogg', 1234, 4500, 48000, 2, 'egress')`,
+        [randomUUID(), ids.accountId, ids.callId, `accounts/${ids.accountId}/calls/${ids.callId}/mixed.ogg`],
+      );
+      const result = await temporal.workflow.execute(postCallWorkflow, {
+        taskQueue: config.temporal.taskQueue,
+        workflowId: postCallWorkflowId(ids.callId),
+        args: [{ ...ids, recording: { status: 'recorded', files: 1 } }],
+      });
+      expect(result).toEqual({ recording: 'done', transcription: 'skipped', summary: 'skipped' });
+      const row = await postcallRow(ids.callId);
+      expect([row.transcription_reason, row.summary_reason]).toEqual([
+        'there is no per-speaker recording to transcribe (the egress recorder writes one mixed file)',
+        'there is no transcript',
+      ]);
+      expect(row.transcript).toBeNull();
+    } finally {
+      await temporal.connection.close();
+      await worker.stop();
+    }
+  });
+
   it('resumes after the worker dies mid-transcription: a long recording goes in parts, none transcribed twice into the result', async () => {
     // Over 1 MB of audio at the smallest upload limit: several parts.
     const limit = 1_000_000;

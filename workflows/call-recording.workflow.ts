@@ -33,7 +33,7 @@ export async function callRecordingWorkflow(input: CallRecordingInput): Promise<
     startToCloseTimeout: input.maxCallDurationMs + 5 * 60_000,
     heartbeatTimeout: RECORDER_HEARTBEAT_TIMEOUT,
     // A crash resumes the recording (the activity reads its last heartbeat); a call over by then just finalises.
-    retry: { initialInterval: '1s', maximumInterval: '5s', maximumAttempts: 30, nonRetryableErrorTypes: ['NotFound'] },
+    retry: { initialInterval: '1s', maximumInterval: '5s', maximumAttempts: 30, nonRetryableErrorTypes: ['NotFound', 'EgressFailedError'] },
   });
   const ids = { accountId: input.accountId, callId: input.callId };
   const consent = patched(RECORDING_CONSENT_PATCH) ? sendRecordingConsent(input) : undefined;

@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { failureReason } from './failure-reason';
 
@@ -25,6 +25,9 @@ export interface PostCallResult {
 export function postCallWorkflowId(callId: string): string {
   return `postcall-${callId}`;
 }
+
+/** Patch id: post-call runs that began before it go on to an empty transcript, as they did. */
+const NO_SPEAKER_FILES_PATCH = 'postcall-no-speaker-files';
 
 const RECORDING_SKIPPED: Record<Exclude<RecordingOutcome['status'], 'recorded' | 'failed'>, string> = {
   disabled: 'recording is turned off for this account',
@@ -68,6 +71,13 @@ export async function postCallWorkflow(input: PostCallInput): Promise<PostCallRe
     const reason = 'no AI provider is configured (set OPENAI_API_KEY)';
     await step('transcription', 'skipped', reason);
     await step('summary', 'skipped', reason);
+    return { recording: 'done', transcription: 'skipped', summary: 'skipped' };
+  }
+
+  // The egress recorder writes one mixed file and no per-speaker ones: nothing to label by speaker.
+  if (plan.speakerRecordings.length === 0 && patched(NO_SPEAKER_FILES_PATCH)) {
+    await step('transcription', 'skipped', 'there is no per-speaker recording to transcribe (the egress recorder writes one mixed file)');
+    await step('summary', 'skipped', 'there is no transcript');
     return { recording: 'done', transcription: 'skipped', summary: 'skipped' };
   }
 

@@ -8,7 +8,12 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 // Keep in step with scripts/setup.sh (it installs these exact versions).
-export const TOOL_VERSIONS = { temporal: 'v1.5.1', livekit: 'v1.13.5', typesense: '0.24.1' };
+export const TOOL_VERSIONS = {
+  temporal: 'v1.5.1',
+  livekit: 'v1.13.5',
+  typesense: '0.24.1',
+  seaweedfs: 'v0.0.0-20261109003541-7506e5f91cd6', // the Go module's pseudo-version of weed 4.53
+};
 
 export const DEFAULTS = {
   DATABASE_URL: 'postgres://recado:recado@127.0.0.1:5433/recado',
@@ -24,6 +29,12 @@ export const DEFAULTS = {
   LIVEKIT_TEST_SERVER_URL: 'http://127.0.0.1:7891',
   WHATSAPP_GRAPH_URL: 'http://127.0.0.1:4010',
   WHATSAPP_APP_SECRET: 'recado-dev-app-secret',
+  // The recordings bucket (RECORDING_STORAGE=s3): SeaweedFS's S3 gateway, one identity with these keys.
+  RECORDING_S3_ENDPOINT: 'http://127.0.0.1:8333',
+  RECORDING_S3_REGION: 'us-east-1',
+  RECORDING_S3_BUCKET: 'recado-recordings',
+  RECORDING_S3_ACCESS_KEY_ID: 'recado-dev-s3-key',
+  RECORDING_S3_SECRET_ACCESS_KEY: 'recado-dev-s3-secret',
   API_PORT: '3000',
   OPENAI_SIM_HOST: '127.0.0.1',
   OPENAI_SIM_PORT: '4020',
@@ -116,6 +127,7 @@ export function loadConfig(env = process.env) {
   const connector = parseUrl('LIVEKIT_CONNECTOR_URL', resolved.LIVEKIT_CONNECTOR_URL);
   const testServer = parseUrl('LIVEKIT_TEST_SERVER_URL', resolved.LIVEKIT_TEST_SERVER_URL);
   const graph = parseUrl('WHATSAPP_GRAPH_URL', resolved.WHATSAPP_GRAPH_URL);
+  const s3 = parseUrl('RECORDING_S3_ENDPOINT', resolved.RECORDING_S3_ENDPOINT);
   const apiPort = parsePort('API_PORT', resolved.API_PORT);
   const defaultPort = (u) => ({ 'http:': 80, 'ws:': 80, 'https:': 443, 'wss:': 443 })[u.protocol];
 
@@ -176,6 +188,18 @@ export function loadConfig(env = process.env) {
       port: portOf('LIVEKIT_TEST_SERVER_URL', testServer, defaultPort(testServer)),
       url: `${testServer.protocol}//${testServer.host}`,
       bin: findTool([path.join(tools, `livekit-${TOOL_VERSIONS.livekit}`, 'test-server')], 'livekit-test-server'),
+    },
+    // SeaweedFS (`weed mini`): its S3 gateway is the recordings bucket; master, volume, filer and
+    // admin take the next ports (and each its gRPC port 10000 above), so one S3 port places them all.
+    seaweedfs: {
+      host: s3.hostname,
+      port: portOf('RECORDING_S3_ENDPOINT', s3, defaultPort(s3)),
+      url: `${s3.protocol}//${s3.host}`,
+      bucket: resolved.RECORDING_S3_BUCKET,
+      accessKeyId: resolved.RECORDING_S3_ACCESS_KEY_ID,
+      secretAccessKey: resolved.RECORDING_S3_SECRET_ACCESS_KEY,
+      dir: path.join(dataDir, 'seaweedfs'),
+      bin: findTool([path.join(tools, `seaweedfs-${TOOL_VERSIONS.seaweedfs}`, 'weed')], 'weed'),
     },
     simulator: {
       host: graph.hostname,

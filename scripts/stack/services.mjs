@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { isLoopback } from './config.mjs';
+import { seaweedfs } from './seaweedfs.mjs';
 import {
   StackError, failWithLog, httpGet, runCommand, say, spawnService, stopChild, tcpOpen, waitUntilReady,
 } from './proc.mjs';
@@ -353,5 +354,5 @@ function livekitTestServer(config) {
 }
 
 export function infraServices(config) {
-  return [postgres(config), temporal(config), typesense(config), livekit(config), livekitTestServer(config)];
+  return [postgres(config), temporal(config), typesense(config), livekit(config), livekitTestServer(config), seaweedfs(config)];
 }

@@ -18,6 +18,7 @@ export const CALL_AUDIO_DEFAULTS = {
   RECORDING_READY_TIMEOUT: '0s',
   RECORDING_RETENTION_SWEEP: '1h',
   RECORDING_POSTCALL_GRACE: '1h',
+  RECORDING_EGRESS_POLL: '2s',
   RECORDING_S3_ENDPOINT: '',
   RECORDING_S3_REGION: 'us-east-1',
   RECORDING_S3_BUCKET: '',
@@ -59,6 +60,8 @@ export interface CallAudioConfig {
     retentionSweepMs: number;
     /** An ended call without a post-call result yet shows its steps as pending this long, then as skipped. */
     postcallGraceMs: number;
+    /** RECORDER=egress: how often the egress and the call's room are looked at. */
+    egressPollMs: number;
     s3: S3StorageConfig;
   };
   ai: {
@@ -124,6 +127,9 @@ export function loadCallAudioConfig(env: Env, dataDir: string): CallAudioConfig 
     forcePathStyle: oneOf('RECORDING_S3_FORCE_PATH_STYLE', ['true', 'false'] as const) === 'true',
   };
   if (storage === 's3' && !s3.bucket) throw new ConfigError('RECORDING_S3_BUCKET', 'is required when RECORDING_STORAGE=s3');
+  const recorder = oneOf('RECORDER', ['participant', 'egress'] as const);
+  // Egress uploads from LiveKit's side straight into a bucket: it cannot write to recado's local directory.
+  if (recorder === 'egress' && storage !== 's3') throw new ConfigError('RECORDER', 'egress needs RECORDING_STORAGE=s3 (LiveKit Egress uploads to the S3 bucket RECORDING_S3_*)');
   const template = get('CALL_DEEP_LINK_TEMPLATE');
   if (!template.includes('{call_id}')) throw new ConfigError('CALL_DEEP_LINK_TEMPLATE', 'must contain {call_id}');
   return {
@@ -131,11 +137,12 @@ export function loadCallAudioConfig(env: Env, dataDir: string): CallAudioConfig 
       storage,
       dir: path.resolve(get('RECORDING_DIR') || path.join(dataDir, 'recordings')),
       workDir: path.resolve(get('RECORDING_WORK_DIR') || path.join(dataDir, 'recordings-work')),
-      recorder: oneOf('RECORDER', ['participant', 'egress'] as const),
+      recorder,
       maxCallDurationMs: ms('RECORDING_MAX_CALL_DURATION'),
       readyTimeoutMs: ms('RECORDING_READY_TIMEOUT'),
       retentionSweepMs: positiveMs('RECORDING_RETENTION_SWEEP'),
       postcallGraceMs: positiveMs('RECORDING_POSTCALL_GRACE'),
+      egressPollMs: positiveMs('RECORDING_EGRESS_POLL'),
       s3,
     },
     ai: {

@@ -1,4 +1,5 @@
 import type { CallAudioConfig } from '../config/call-audio.config';
+import { S3RecordingStorage } from './s3-storage';
 import { LocalRecordingStorage, type RecordingStorage } from './storage';
 
 /** Nest injection token of the deployment's RecordingStorage. */
@@ -10,7 +11,7 @@ export function createRecordingStorage(config: CallAudioConfig['recordings']): R
     case 'local':
       return new LocalRecordingStorage(config.dir);
     case 's3':
-      // The S3-compatible storage (s3-storage.ts) is built here from config.s3.
-      throw new Error('RECORDING_STORAGE=s3 is not available in this build: use RECORDING_STORAGE=local');
+      // The bucket is provisioned with the deployment (the local stack creates its own): no CreateBucket here.
+      return new S3RecordingStorage(config.s3);
   }
 }
