@@ -1,5 +1,4 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { randomUUID } from 'node:crypto';
 import type { CallsRepository } from '../src/calls/calls.repository';
 import type { ContactsRepository } from '../src/contacts/contacts.repository';
 import type { CallbackTaskRow, InboundCallsRepository } from '../src/calls/inbound-calls.repository';
@@ -10,6 +9,7 @@ import type { LiveKitActivities } from './livekit';
 import type { SealedTokenRow } from '../src/numbers/access-tokens';
 import { customerIdentity } from '../src/calls/room-identities';
 import { serviceWindowOpen } from '../src/whatsapp/service-window';
+import { storeCallCustomerText } from '../src/messages/call-customer-text';
 
 export interface InboundCallActivityDeps {
   inbound: InboundCallsRepository;
@@ -147,25 +147,9 @@ export function createInboundCallActivities(deps: InboundCallActivityDeps) {
       const contact = await contacts.findById(call.account_id, call.contact_id);
       if (!call.wa_id) return null;
       if (!serviceWindowOpen(contact?.whatsapp_last_inbound_at, Date.now())) return null;
-      const id = randomUUID();
-      const body = input.reason === 'missed' ? texts.missed : texts.outsideHours;
-      const { row } = await messages.insertOutbound({
-        id,
-        accountId: call.account_id,
-        contactId: call.contact_id,
-        numberId: call.whatsapp_number_id,
-        type: 'text',
-        body: {
-          messaging_product: 'whatsapp',
-          recipient_type: 'individual',
-          to: call.wa_id,
-          type: 'text',
-          text: { body },
-          biz_opaque_callback_data: id,
-        },
-        idempotencyKey: `missed-call:${call.id}`,
-      });
-      return { messageId: row.id };
+      const text = input.reason === 'missed' ? texts.missed : texts.outsideHours;
+      const messageId = await storeCallCustomerText(messages, { ...call, wa_id: call.wa_id }, text, `missed-call:${call.id}`);
+      return { messageId };
     },
   };
 }

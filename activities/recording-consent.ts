@@ -1,11 +1,11 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { randomUUID } from 'node:crypto';
 import type { CallEventsRepository } from '../src/calls/call-events.repository';
 import { ENDED_CALL_STATES, type CallContext, type CallsRepository } from '../src/calls/calls.repository';
 import type { ContactsRepository } from '../src/contacts/contacts.repository';
 import type { MessagesRepository } from '../src/messages/messages.repository';
 import type { RecordingSettingsRepository } from '../src/recording/recording-settings.repository';
 import { serviceWindowOpen } from '../src/whatsapp/service-window';
+import { storeCallCustomerText } from '../src/messages/call-customer-text';
 
 export interface RecordingConsentActivityDeps {
   calls: CallsRepository;
@@ -75,24 +75,8 @@ export function createRecordingConsentActivities({ calls, contacts, settings, me
         return notSent('window_closed', { last_inbound_at: lastInboundAt?.toISOString() ?? null });
       }
 
-      const id = randomUUID();
-      const { row } = await messages.insertOutbound({
-        id,
-        accountId,
-        contactId: call.contact_id,
-        numberId: call.whatsapp_number_id,
-        type: 'text',
-        body: {
-          messaging_product: 'whatsapp',
-          recipient_type: 'individual',
-          to: call.wa_id,
-          type: 'text',
-          text: { body: text },
-          biz_opaque_callback_data: id,
-        },
-        idempotencyKey: `recording-consent:${call.id}`,
-      });
-      return { outcome: 'prepared', messageId: row.id };
+      const messageId = await storeCallCustomerText(messages, { ...call, wa_id: call.wa_id }, text, `recording-consent:${call.id}`);
+      return { outcome: 'prepared', messageId };
     },
 
     /**
