@@ -1,6 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { CallEventsRepository } from '../src/calls/call-events.repository';
-import type { CallsRepository } from '../src/calls/calls.repository';
+import { ENDED_CALL_STATES, type CallsRepository } from '../src/calls/calls.repository';
 import type { CallRecorder } from '../src/recording/recorder';
 import type { RecordingSettingsRepository } from '../src/recording/recording-settings.repository';
 import type { RecordingsRepository, StoredRecording } from '../src/recording/recordings.repository';
@@ -61,6 +61,10 @@ export function createRecordingActivities({ calls, settings, events, recordings,
           resumeFrom: previous?.recorder,
           signal: ctx.cancellationSignal,
           heartbeat: (state) => ctx.heartbeat({ answeredAtMs, recorder: state } satisfies RecordingHeartbeat),
+          callEnded: async () => {
+            const now = await calls.findById(accountId, callId);
+            return !now || ENDED_CALL_STATES.includes(now.state);
+          },
           onEvent: (e) =>
             events.append({ accountId, callId, kind: e.kind, at: e.at, participant: e.participant, agentId: e.agentId, detail: e.detail, dedupKey: e.dedupKey }),
         },

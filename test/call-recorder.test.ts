@@ -57,11 +57,13 @@ function memoryHooks(resumeFrom: unknown = undefined) {
   const events: RoomEvent[] = [];
   const waiters: Array<{ kind: string; resolve: () => void }> = [];
   const controller = new AbortController();
-  const hooks: RecorderHooks & { events: RoomEvent[]; last: unknown; abort(): void; next(kind: RoomEvent['kind']): Promise<void> } = {
+  const hooks: RecorderHooks & { events: RoomEvent[]; last: unknown; ended: boolean; abort(): void; next(kind: RoomEvent['kind']): Promise<void> } = {
     events,
     last: undefined,
+    ended: false,
     resumeFrom,
     signal: controller.signal,
+    callEnded: async () => hooks.ended,
     async onEvent(e) {
       events.push(e);
       for (const w of waiters.filter((w) => w.kind === e.kind)) w.resolve();
@@ -219,6 +221,30 @@ describe('participant recorder', () => {
     expect(resumed.events.filter((e) => e.kind === 'recording_gap')).toEqual([expect.objectContaining({ detail: gap })]);
   });
 
+  it("never brings a finished call's room back: does not join it, and leaves (and closes) one its join recreated", async () => {
+    const roomName = `rec-${randomUUID()}`;
+    openRooms.push(roomName);
+    const target = { accountId: randomUUID(), callId: randomUUID(), roomName, answeredAt: new Date() };
+
+    // The call ended and its room was closed while this recorder was joining: its join created the room again.
+    const joining = memoryHooks();
+    const recording = recorder().record(target, joining);
+    await joining.next('recording_started');
+    expect(await rooms.listRooms([roomName])).toHaveLength(1);
+    joining.ended = true;
+    expect(await recording).toEqual([]);
+    expect(joining.events.map((e) => e.kind)).toEqual(['recording_started', 'recording_stopped']);
+    expect(joining.events[1].detail).toEqual({ reason: 'call ended', files: 0 });
+    expect(await rooms.listRooms([roomName])).toEqual([]);
+
+    // A recorder (or a retried attempt) that starts once the call is over does not join at all.
+    const late = memoryHooks();
+    late.ended = true;
+    expect(await recorder().record({ ...target, callId: randomUUID() }, late)).toEqual([]);
+    expect(late.events.map((e) => [e.kind, e.detail])).toEqual([['recording_stopped', { reason: 'call ended before the recorder joined', files: 0 }]]);
+    expect(await rooms.listRooms([roomName])).toEqual([]);
+  });
+
 });
 
 describe('recordCallAudio', () => {
@@ -294,6 +320,16 @@ describe('recordCallAudio', () => {
     expect(again.recordings.map((r) => r.id).sort()).toEqual(result.recordings.map((r) => r.id).sort());
     expect(await new RecordingsRepository(pool).list(input.accountId, input.callId)).toHaveLength(2);
     expect(await events.list(input.accountId, input.callId)).toHaveLength(4);
+  });
+
+  it('a call hung up before the recorder joined: nothing heard, its room not recreated, the timeline says why', async () => {
+    const input = await insertCall(true);
+    await pool.query(`UPDATE calls SET state = 'completed', ended_at = now() WHERE id = $1`, [input.callId]);
+    const result = await new MockActivityEnvironment().run(activities().recordCallAudio, input);
+    expect(result).toEqual({ status: 'nothing_heard', recordings: [] });
+    expect(await rooms.listRooms([input.roomName])).toEqual([]);
+    const timeline = await new CallEventsRepository(pool).list(input.accountId, input.callId);
+    expect(timeline.map((e) => [e.kind, e.detail])).toEqual([['recording_stopped', { reason: 'call ended before the recorder joined', files: 0 }]]);
   });
 
   it('does not join the room when the account does not record calls', async () => {

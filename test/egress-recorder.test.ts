@@ -68,7 +68,7 @@ const egressInfo = (fields: ConstructorParameters<typeof EgressInfo>[0]) => new 
 function hooks(resumeFrom?: unknown, signal = new AbortController().signal) {
   const events: RoomEvent[] = [];
   const beats: unknown[] = [];
-  const h: RecorderHooks = { resumeFrom, signal, heartbeat: (s) => beats.push(JSON.parse(JSON.stringify(s))), onEvent: async (e) => void events.push(e) };
+  const h: RecorderHooks = { resumeFrom, signal, callEnded: async () => false, heartbeat: (s) => beats.push(JSON.parse(JSON.stringify(s))), onEvent: async (e) => void events.push(e) };
   return { h, events, beats };
 }
 

@@ -55,6 +55,8 @@ export function callRoomName(callId: string): string {
 const TERMINATE_GRACE_MS = 15_000;
 /** How long a terminate webhook waits for a REJECTED status delivered after it. */
 const STATUS_GRACE_MS = 2_000;
+/** Patch id of a ringing state recorded even when it arrived together with the answer: earlier runs replay without it. */
+const RINGING_RECORDED_PATCH = 'call-ringing-recorded';
 
 /**
  * The business calls the customer: dial through LiveKit's Connector (our call id travels as
@@ -85,9 +87,12 @@ export async function businessCallWorkflow(input: BusinessCallInput): Promise<Ca
     changed: boolean;
   } = { progress: 'dialing', hangUpRequested: false, changed: false };
   let bridged = false;
+  // Meta said the phone rang: kept apart from `progress`, which an answer in the same task skips past.
+  let rang = false;
   // Read through a function: a signal may have set it while we awaited, which narrowing cannot see.
   const terminatedByMeta = () => call.terminated;
   setHandler(callStatusSignal, ({ status }) => {
+    if (status === 'RINGING') rang = true;
     if (status === 'RINGING' && call.progress === 'dialing') call.progress = 'ringing';
     if (status === 'ACCEPTED' && (call.progress === 'dialing' || call.progress === 'ringing')) call.progress = 'accepted';
     if (status === 'REJECTED' && call.progress !== 'accepted') call.progress = 'rejected';
@@ -129,6 +134,12 @@ export async function businessCallWorkflow(input: BusinessCallInput): Promise<Ca
   let recorded: CallProgress = 'dialing';
   for (;;) {
     call.changed = false;
+    // RINGING and the answer (or rejection) often reach the workflow in one task, while the dial
+    // is still being acknowledged: the timeline still says the customer's phone rang, first.
+    if (rang && recorded === 'dialing' && patched(RINGING_RECORDED_PATCH)) {
+      await record('ringing');
+      recorded = 'ringing';
+    }
     if (call.sdpAnswer !== undefined && !bridged) {
       if (recorded !== 'accepted' && patched(CALL_RECORDING_PATCH)) {
         // Answered: the recorder is listening before the media bridge comes up, so the customer's first words are kept.

@@ -49,6 +49,7 @@ export async function measureRecorder(opts: {
           heartbeat: () => undefined,
           resumeFrom: undefined,
           signal: new AbortController().signal,
+          callEnded: async () => false,
         };
         const done = recorder.record({ accountId: randomUUID(), callId: randomUUID(), roomName, answeredAt: new Date() }, hooks);
         await listening;

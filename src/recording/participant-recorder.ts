@@ -29,9 +29,11 @@ export interface ParticipantRecorderDeps {
   heartbeatIntervalMs?: number;
   /** After the last participant left, how long one may take to come back before the recording ends. */
   emptyRoomGraceMs?: number;
+  /** How long joining the room may take before the attempt fails (and is retried). */
+  connectTimeoutMs?: number;
 }
 
-export const PARTICIPANT_RECORDER_DEFAULTS = { sampleRate: 48_000, heartbeatIntervalMs: 1_000, emptyRoomGraceMs: 3_000 };
+export const PARTICIPANT_RECORDER_DEFAULTS = { sampleRate: 48_000, heartbeatIntervalMs: 1_000, emptyRoomGraceMs: 3_000, connectTimeoutMs: 30_000 };
 
 /** Thrown when the recording stops without finalizing: cancelled, or another attempt took the room over. */
 export class RecordingInterruptedError extends Error {
@@ -94,30 +96,41 @@ class RecordingSession {
     if (previous) await this.resumeFiles(previous);
 
     const missedFrom = previous ? Math.max(previous.listeningUntilMs, ...previous.speakers.map((s) => s.endMs)) : 0;
-    if (previous && !(await this.roomExists())) {
-      // The call ended while no recorder was listening: keep what was heard, do not recreate the room.
-      this.addGap(missedFrom, this.now(), 'recorder restarted after the room had closed');
-      return this.finalize('room closed');
+    // A call over before the recorder is in its room: keep what was heard, and do not join — the
+    // join would recreate the closed room (LiveKit creates a room on join) and wait in it.
+    const over = (await this.hooks.callEnded()) ? 'call ended before the recorder joined'
+      : previous && !(await this.roomExists()) ? 'room closed' : null;
+    if (over) {
+      if (previous) this.addGap(missedFrom, this.now(), 'recorder restarted after the room had closed');
+      return this.finalize(over);
     }
     this.listen();
-    await this.room.connect(this.deps.livekit.url, await this.token(), { autoSubscribe: true, dynacast: false });
+    await this.connect();
     const connectedAt = new Date();
     if (previous) {
       this.addGap(missedFrom, this.now(), 'recorder restarted');
       await this.emit({ kind: 'recording_gap', at: connectedAt, participant: null, agentId: null,
         detail: this.state.gaps[this.state.gaps.length - 1] as unknown as Record<string, unknown>, dedupKey: `recording_gap:${Math.round(missedFrom)}` });
     }
-    // The call's workflow bridges the media once this is stored: nothing said after that is missed.
-    await this.emit({ kind: 'recording_started', at: connectedAt, participant: null, agentId: null,
-      detail: { recorder: 'participant' }, dedupKey: 'recording_started' });
-    for (const p of this.room.remoteParticipants.values()) await this.joined(p);
-    this.startTimers();
+    if (await this.hooks.callEnded()) {
+      // The call ended (and its room was closed) while we were joining: the room we are in is one our join recreated.
+      this.end({ finalize: true, reason: 'call ended while the recorder was joining' });
+    } else {
+      // The call's workflow bridges the media once this is stored: nothing said after that is missed.
+      await this.emit({ kind: 'recording_started', at: connectedAt, participant: null, agentId: null,
+        detail: { recorder: 'participant' }, dedupKey: 'recording_started' });
+      for (const p of this.room.remoteParticipants.values()) await this.joined(p);
+      this.startTimers();
+    }
 
     const ending = await this.ended;
     await this.stopListening();
     if (this.failure) throw this.failure;
     if (!ending.finalize) throw new RecordingInterruptedError(ending.reason);
-    return this.finalize(ending.reason);
+    const files = await this.finalize(ending.reason);
+    // A room still open after its call ended is one a join recreated: nobody else would close it.
+    if (await this.hooks.callEnded()) await this.closeRoom();
+    return files;
   }
 
   private async resumeFiles(previous: RecorderState): Promise<void> {
@@ -132,10 +145,43 @@ class RecordingSession {
     if (toMs > fromMs) this.state.gaps.push({ fromMs: Math.round(fromMs), toMs: Math.round(toMs), reason });
   }
 
-  private async roomExists(): Promise<boolean> {
+  private rooms(): RoomServiceClient {
     const { url, apiKey, apiSecret } = this.deps.livekit;
-    const rooms = await new RoomServiceClient(url, apiKey, apiSecret).listRooms([this.target.roomName]);
-    return rooms.length > 0;
+    return new RoomServiceClient(url, apiKey, apiSecret);
+  }
+
+  private async roomExists(): Promise<boolean> {
+    return (await this.rooms().listRooms([this.target.roomName])).length > 0;
+  }
+
+  /** Closes the room of a call that is over (recado closed it once already); one already gone is fine. */
+  private async closeRoom(): Promise<void> {
+    if (await this.roomExists()) await this.rooms().deleteRoom(this.target.roomName);
+  }
+
+  /**
+   * Joins the room, heartbeating meanwhile: under load a join takes seconds, and an attempt that
+   * went silent would be taken for a dead one and retried beside itself. A join that hangs fails
+   * the attempt after connectTimeoutMs (the retry checks the call again first).
+   */
+  private async connect(): Promise<void> {
+    const beat = () => this.hooks.heartbeat(this.state);
+    beat();
+    const beating = setInterval(beat, this.deps.heartbeatIntervalMs);
+    let timeout: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timeout = setTimeout(() => reject(new Error(`could not join room ${this.target.roomName} within ${this.deps.connectTimeoutMs} ms`)), this.deps.connectTimeoutMs);
+    });
+    try {
+      await Promise.race([this.room.connect(this.deps.livekit.url, await this.token(), { autoSubscribe: true, dynacast: false }), timedOut]);
+    } catch (err) {
+      this.room.removeAllListeners();
+      await this.room.disconnect().catch(() => undefined);
+      throw err;
+    } finally {
+      clearInterval(beating);
+      clearTimeout(timeout);
+    }
   }
 
   private async token(): Promise<string> {
@@ -171,13 +217,20 @@ class RecordingSession {
     this.timers.push(setInterval(() => this.guard(this.checkpoint()), this.deps.heartbeatIntervalMs));
   }
 
-  /** Heartbeats where every file got, after flushing their headers (a crash leaves valid WAVs). */
+  /**
+   * Heartbeats where every file got, after flushing their headers (a crash leaves valid WAVs).
+   * While nobody is in the room it also asks whether the call is over: a room recreated by a join
+   * that raced the call's end has nobody to close it, nor anyone to leave it.
+   */
   private async checkpoint(): Promise<void> {
     const files = await Promise.all(this.files.values());
     await Promise.all(files.map((f) => f.flush()));
     this.state.listeningUntilMs = this.now();
     this.state.speakers = files.map((f) => ({ ...f.state }));
     this.hooks.heartbeat(this.state);
+    if (this.present.size === 0 && (await this.hooks.callEnded())) {
+      this.end({ finalize: true, reason: 'call ended' });
+    }
   }
 
   private isRecorder(p: Participant): boolean {

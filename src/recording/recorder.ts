@@ -59,6 +59,12 @@ export interface RecorderHooks {
   resumeFrom: unknown;
   /** Aborted when the activity is cancelled (the call's workflow gave up on it). */
   signal: AbortSignal;
+  /**
+   * Whether the call is over (an ended state in Postgres). Written before the call's room is
+   * closed, so a recorder that joins a room must ask: LiveKit creates the room again on join, and
+   * nobody would close it a second time.
+   */
+  callEnded(): Promise<boolean>;
 }
 
 export interface CallRecorder {
