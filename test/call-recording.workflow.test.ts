@@ -1,23 +1,15 @@
 import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { PreparedConsent } from '../activities/recording-consent';
 import { WORKFLOW_BUNDLE } from '../src/worker';
 import { callRecordingWorkflow, callRecordingWorkflowId, type CallRecordingInput } from '../workflows/call-recording.workflow';
 import { postCallWorkflowId } from '../workflows/post-call.workflow';
 import { sendMessageWorkflowId } from '../workflows/send-message.workflow';
+import { HISTORIES, recordHistoryIfAsked } from './support/histories';
 import { temporalClient, testConfig } from './support/stack';
-
-const HISTORIES = path.join(__dirname, 'histories');
-
-function temporalCli(): string {
-  const tools = process.env.RECADO_TOOLS_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'recado', 'tools');
-  return path.join(tools, 'temporal-v1.5.1', 'temporal');
-}
 
 /**
  * The recording workflow's decisions around the consent message against the real Temporal
@@ -91,14 +83,7 @@ describe('callRecordingWorkflow', () => {
       const result = await handle.result();
       await client.workflow.getHandle(postCallWorkflowId(callId)).result();
       if (consent.outcome === 'prepared') await client.workflow.getHandle(sendMessageWorkflowId(consent.messageId)).result();
-      if (process.env.RECORD_HISTORIES === '1') {
-        // The Temporal CLI's JSON is the format runReplayHistory reads.
-        const history = execFileSync(temporalCli(), [
-          'workflow', 'show', '--workflow-id', handle.workflowId, '--address', config.temporal.address,
-          '--namespace', config.temporal.namespace, '--output', 'json',
-        ]);
-        fs.writeFileSync(path.join(HISTORIES, `call-recording.${name}.json`), history);
-      }
+      recordHistoryIfAsked(config, handle.workflowId, `call-recording.${name}.json`);
       return result;
     });
     return { result, calls, recorded };

@@ -6,6 +6,7 @@ import { createLiveKitActivities, type LiveKitActivityDeps } from '../activities
 import { LIVEKIT_INVALID_INPUT, LIVEKIT_REQUEST_ERROR, LiveKitTransientError } from '../activities/livekit-errors';
 import { loadConfig } from '../src/config/config';
 import { joinLiveKitRoom } from './support/livekit';
+import { failure } from './support/failure';
 
 /**
  * Rooms, tokens and participants against the stack's real livekit-server; the Connector
@@ -33,16 +34,6 @@ async function closedPortUrl(): Promise<string> {
 }
 
 const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
-
-/** The error a promise rejects with (fails the test if it resolves). */
-async function failure(promise: Promise<unknown>): Promise<any> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
 
 function expectPermanent(err: unknown, type = LIVEKIT_REQUEST_ERROR) {
   expect(err).toBeInstanceOf(ApplicationFailure);

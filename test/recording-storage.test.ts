@@ -9,6 +9,7 @@ import { loadCallAudioConfig } from '../src/config/call-audio.config';
 import { createRecordingStorage } from '../src/recording/create-storage';
 import { S3RecordingStorage, S3StorageError } from '../src/recording/s3-storage';
 import { LocalRecordingStorage, type RecordingStorage } from '../src/recording/storage';
+import { failure } from './support/failure';
 
 /**
  * One behaviour suite, run against both storages: the local directory and a real S3-compatible
@@ -30,15 +31,6 @@ async function bytesOf(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
-}
-
-async function failure(promise: Promise<unknown>): Promise<any> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
 }
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'recording-storage-'));

@@ -1,9 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import * as os from 'node:os';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SendOutcome } from '../activities/whatsapp';
@@ -14,14 +12,8 @@ import {
   sendMessageWorkflowId,
   type SendMessageInput,
 } from '../workflows/send-message.workflow';
+import { HISTORIES, recordHistoryIfAsked } from './support/histories';
 import { temporalClient, testConfig } from './support/stack';
-
-const HISTORIES = path.join(__dirname, 'histories');
-
-function temporalCli(): string {
-  const tools = process.env.RECADO_TOOLS_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'recado', 'tools');
-  return path.join(tools, 'temporal-v1.5.1', 'temporal');
-}
 
 /**
  * The send workflow's decisions against the real Temporal server, with scripted activities
@@ -83,14 +75,7 @@ describe('sendMessageWorkflow', () => {
       });
       await during?.(handle.workflowId);
       const result = await handle.result();
-      if (process.env.RECORD_HISTORIES === '1') {
-        // The Temporal CLI's JSON is the format runReplayHistory reads.
-        const history = execFileSync(temporalCli(), [
-          'workflow', 'show', '--workflow-id', handle.workflowId, '--address', config.temporal.address,
-          '--namespace', config.temporal.namespace, '--output', 'json',
-        ]);
-        fs.writeFileSync(path.join(HISTORIES, `send-message.${name}.json`), history);
-      }
+      recordHistoryIfAsked(config, handle.workflowId, `send-message.${name}.json`);
       return result;
     });
     return { result, calls, failed };

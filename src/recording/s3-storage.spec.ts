@@ -3,6 +3,7 @@ import { lookup } from 'node:dns';
 import type { AddressInfo, LookupFunction } from 'node:net';
 import { S3RecordingStorage, S3StorageError } from './s3-storage';
 import { EMPTY_PAYLOAD_SHA256, sha256Hex } from './sigv4';
+import { failure } from '../../test/support/failure';
 
 /**
  * Addressing, signing headers and error classification, against an in-process HTTP server that
@@ -49,15 +50,6 @@ beforeEach(() => {
 const config = () => ({ endpoint, region: 'eu-west-1', bucket: 'recs', accessKeyId: 'AK', secretAccessKey: 'SK', forcePathStyle: true });
 const errorXml = (code: string, message: string) =>
   `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message><RequestId>R-1</RequestId></Error>`;
-
-async function failure(promise: Promise<unknown>): Promise<any> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('S3RecordingStorage requests', () => {
   it('puts path-style with a signed payload hash, content type and length', async () => {
