@@ -270,7 +270,9 @@ function typesense(config) {
     port: ts.port,
     display: ts.url,
     managed: isLoopback(ts.host),
-    timeoutMs: 90000,
+    // A start replays the raft log written since Typesense's last snapshot (hourly): after a
+    // bench:contacts run that is minutes of imports, and /health says ok only once it is applied.
+    timeoutMs: 300000,
     async probe() {
       const r = await httpGet(`${ts.url}/health`);
       try {
