@@ -56,16 +56,7 @@ export class TypesenseContactSearch {
    */
   schemaVersion(accountId: string): Promise<number> {
     return this.versions.get(accountId, async () => {
-      const alias = accountAlias(this.config.typesense.collection, accountId);
-      let res: Response;
-      try {
-        res = await fetch(`${this.config.typesense.url}/aliases/${alias}`, {
-          headers: { 'x-typesense-api-key': this.config.typesense.apiKey },
-          signal: AbortSignal.timeout(SEARCH_TIMEOUT_MS),
-        });
-      } catch (err) {
-        throw new SearchUnavailableError((err as Error).name === 'TimeoutError' ? `no answer within ${SEARCH_TIMEOUT_MS} ms` : (err as Error).message);
-      }
+      const res = await this.request(`/aliases/${accountAlias(this.config.typesense.collection, accountId)}`);
       if (res.status === 404) return CONTACT_SCHEMA_VERSION;
       if (!res.ok) throw new SearchUnavailableError(`HTTP ${res.status}`);
       const { collection_name } = (await res.json()) as { collection_name: string };
@@ -74,18 +65,11 @@ export class TypesenseContactSearch {
   }
 
   async search(accountId: string, search: TypesenseSearch): Promise<TypesenseSearchResult> {
-    let res: Response;
-    try {
-      res = await fetch(`${this.config.typesense.url}/multi_search`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-typesense-api-key': this.config.typesense.apiKey },
-        body: JSON.stringify({ searches: [{ collection: accountAlias(this.config.typesense.collection, accountId), ...search }] }),
-        signal: AbortSignal.timeout(SEARCH_TIMEOUT_MS),
-      });
-    } catch (err) {
-      const e = err as Error & { cause?: { code?: string } };
-      throw new SearchUnavailableError(e.name === 'TimeoutError' ? `no answer within ${SEARCH_TIMEOUT_MS} ms` : (e.cause?.code ?? e.message));
-    }
+    const res = await this.request('/multi_search', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ searches: [{ collection: accountAlias(this.config.typesense.collection, accountId), ...search }] }),
+    });
     const body = (await res.json().catch(() => undefined)) as
       | { results?: (TypesenseSearchResult & { code?: number; error?: string })[]; message?: string }
       | undefined;
@@ -97,5 +81,19 @@ export class TypesenseContactSearch {
     if (result.code !== undefined && result.code >= 500) throw new SearchUnavailableError(`${result.code} ${result.error ?? ''}`.trim());
     if (result.code !== undefined && result.code >= 400) throw new SearchRejectedError(result.code, result.error ?? `code ${result.code}`);
     return result;
+  }
+
+  /** A request to Typesense with recado's key, bounded by SEARCH_TIMEOUT_MS; not reached or too slow is SearchUnavailableError. */
+  private async request(path: string, init: RequestInit = {}): Promise<Response> {
+    try {
+      return await fetch(`${this.config.typesense.url}${path}`, {
+        ...init,
+        headers: { ...(init.headers as Record<string, string>), 'x-typesense-api-key': this.config.typesense.apiKey },
+        signal: AbortSignal.timeout(SEARCH_TIMEOUT_MS),
+      });
+    } catch (err) {
+      const e = err as Error & { cause?: { code?: string } };
+      throw new SearchUnavailableError(e.name === 'TimeoutError' ? `no answer within ${SEARCH_TIMEOUT_MS} ms` : (e.cause?.code ?? e.message));
+    }
   }
 }
