@@ -52,6 +52,15 @@ const COLUMNS = `id uuid, name text, status text, tags text[], assigned_agent_id
   order_number text, quote_value numeric, quote_status text, erp_synced_at timestamptz, attributes jsonb`;
 const COLUMN_NAMES = COLUMNS.split(',').map((c) => c.trim().split(' ')[0]);
 
+/** The reachability flag an identity of each kind proves when the customer writes from it. */
+const REACHABLE_COLUMN: Record<IdentityKind, string | null> = {
+  whatsapp: 'whatsapp_reachable',
+  email: 'email_reachable',
+  telegram: 'telegram_reachable',
+  app: 'app_installed',
+  phone: null,
+};
+
 @Injectable()
 export class ContactsRepository {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
@@ -157,16 +166,30 @@ export class ContactsRepository {
    * or created reachable on WhatsApp. A non-null name (their WhatsApp profile name) replaces the old one.
    */
   async findOrCreateByWhatsApp(accountId: string, waId: string, name: string | null, tx?: PoolClient): Promise<ContactRow> {
-    if (!tx) return this.transaction((t) => this.findOrCreateByWhatsApp(accountId, waId, name, t));
-    const identity: Identity = { kind: 'whatsapp', value: waId };
+    return this.findOrCreateByIdentity(accountId, { kind: 'whatsapp', value: waId }, name, tx);
+  }
+
+  /**
+   * The contact an inbound message or call comes from, created (reachable on that channel) the
+   * first time. A name the provider gives replaces the stored one only when there is none yet on
+   * other channels than WhatsApp, where the profile name is the customer's own choice.
+   */
+  async findOrCreateByIdentity(accountId: string, identity: Identity, name: string | null, tx?: PoolClient): Promise<ContactRow> {
+    if (!tx) return this.transaction((t) => this.findOrCreateByIdentity(accountId, identity, name, t));
     await this.lock(tx, accountId, [identityKey(identity)]);
     let id = (await this.identityOwners(tx, accountId, [identity])).get(identityKey(identity));
+    const reachable = REACHABLE_COLUMN[identity.kind];
     if (id) {
-      if (name !== null) await tx.query('UPDATE contacts SET name = $3 WHERE account_id = $1 AND id = $2', [accountId, id, name]);
+      const rename = identity.kind === 'whatsapp' ? 'coalesce($3, name)' : 'coalesce(name, $3)';
+      await tx.query(
+        `UPDATE contacts SET name = ${rename}${reachable ? `, ${reachable} = true` : ''}
+          WHERE account_id = $1 AND id = $2 AND (name IS DISTINCT FROM ${rename}${reachable ? ` OR NOT ${reachable}` : ''})`,
+        [accountId, id, name],
+      );
     } else {
       id = (
         await tx.query<{ id: string }>(
-          'INSERT INTO contacts (account_id, name, whatsapp_reachable) VALUES ($1, $2, true) RETURNING id',
+          `INSERT INTO contacts (account_id, name${reachable ? `, ${reachable}` : ''}) VALUES ($1, $2${reachable ? ', true' : ''}) RETURNING id`,
           [accountId, name],
         )
       ).rows[0].id;
@@ -174,6 +197,7 @@ export class ContactsRepository {
     }
     return (await this.findById(accountId, id, tx))!;
   }
+
 
   /** The customer wrote to us on a channel: for WhatsApp, their 24 h customer-service window opens at that moment. */
   async recordInbound(accountId: string, contactId: string, channel: Channel, at: Date, db: Db = this.pool) {

@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { PG_POOL } from '../db/database';
+import type { Channel, MessageContent } from '../channels/driver';
 
 export type OutboundState = 'queued' | 'sending' | 'retrying' | 'accepted' | 'sent' | 'delivered' | 'read' | 'played' | 'failed';
+export type MessageCategory = 'transactional' | 'utility' | 'marketing' | 'service_reply';
 export type ProviderStatus = 'sent' | 'delivered' | 'read' | 'played' | 'failed';
 
 /**
@@ -22,7 +24,19 @@ export interface MessageRow {
   id: string;
   account_id: string;
   contact_id: string;
-  whatsapp_number_id: string;
+  channel: Channel;
+  /** The WhatsApp number, mailbox, bot or app the message went out or came in through. */
+  channel_account_id: string;
+  /** The routed message this is one channel's attempt of. */
+  dispatch_id: string | null;
+  /** Outbound from content: the channel-neutral content the body was rendered from. */
+  content: MessageContent | null;
+  category: MessageCategory | null;
+  destination_country: string | null;
+  pricing: string | null;
+  cost: string | null;
+  template_cost: string | null;
+  currency: string | null;
   direction: 'outbound' | 'inbound';
   type: string;
   body: Record<string, unknown>;
@@ -41,19 +55,22 @@ export interface MessageRow {
   failed_at: Date | null;
 }
 
-/** What the send activity needs: the message plus the number it goes out through. */
-export interface SendableMessage extends MessageRow {
-  phone_number_id: string;
-  /** Sealed; the activity opens it (AccessTokens) for the Graph request. */
-  access_token: string;
+/** The cost columns of an outbound message (see src/channels/pricing). */
+export interface MessageCost {
+  category: MessageCategory;
+  destinationCountry: string | null;
+  pricing: string;
+  cost: number;
+  templateCost: number;
+  currency: string;
 }
 
 type Db = Pool | PoolClient;
 
-/** Meta accepted an outbound message: the contact's last outbound time on WhatsApp moves with it. */
+/** The provider accepted an outbound message: the contact's last outbound time on its channel moves with it. */
 const RECORD_OUTBOUND = `outbound AS (
   INSERT INTO contact_channel_activity (account_id, contact_id, channel, last_outbound_at)
-  SELECT account_id, contact_id, 'whatsapp', accepted_at FROM accepted WHERE direction = 'outbound'
+  SELECT account_id, contact_id, channel, accepted_at FROM accepted WHERE direction = 'outbound'
   ON CONFLICT (account_id, contact_id, channel)
   DO UPDATE SET last_outbound_at = greatest(contact_channel_activity.last_outbound_at, EXCLUDED.last_outbound_at)
 )`;
@@ -67,34 +84,53 @@ export class MessagesRepository {
     id: string;
     accountId: string;
     contactId: string;
-    numberId: string;
+    channel: Channel;
+    channelAccountId: string;
     type: string;
     body: Record<string, unknown>;
+    content?: MessageContent | null;
     idempotencyKey: string | null;
-  }): Promise<{ row: MessageRow; created: boolean }> {
-    const inserted = await this.pool.query<MessageRow>(
-      `INSERT INTO messages (id, account_id, contact_id, whatsapp_number_id, direction, type, body, state, idempotency_key)
-       VALUES ($1, $2, $3, $4, 'outbound', $5, $6, 'queued', $7)
-       ON CONFLICT (account_id, idempotency_key) DO NOTHING RETURNING *`,
-      [m.id, m.accountId, m.contactId, m.numberId, m.type, m.body, m.idempotencyKey],
+    dispatchId?: string | null;
+    cost?: MessageCost | null;
+  }, db: Db = this.pool): Promise<{ row: MessageRow; created: boolean }> {
+    const c = m.cost ?? null;
+    const inserted = await db.query<MessageRow>(
+      `INSERT INTO messages (id, account_id, contact_id, channel, channel_account_id, direction, type, body, content, state,
+                             idempotency_key, dispatch_id, category, destination_country, pricing, cost, template_cost, currency)
+       VALUES ($1, $2, $3, $4, $5, 'outbound', $6, $7, $8, 'queued', $9, $10, $11, $12, $13, $14, $15, $16)
+       ON CONFLICT DO NOTHING RETURNING *`,
+      [m.id, m.accountId, m.contactId, m.channel, m.channelAccountId, m.type, m.body, m.content ?? null, m.idempotencyKey,
+        m.dispatchId ?? null, c?.category ?? null, c?.destinationCountry ?? null, c?.pricing ?? null, c?.cost ?? null,
+        c?.templateCost ?? null, c?.currency ?? null],
     );
     if (inserted.rows[0]) return { row: inserted.rows[0], created: true };
-    const existing = await this.pool.query<MessageRow>(
-      'SELECT * FROM messages WHERE account_id = $1 AND idempotency_key = $2',
-      [m.accountId, m.idempotencyKey],
+    // Same idempotency key, or this dispatch already has its message on this channel.
+    const existing = await db.query<MessageRow>(
+      `SELECT * FROM messages WHERE account_id = $1
+          AND ((idempotency_key = $2) OR (dispatch_id = $3 AND channel = $4) OR id = $5)`,
+      [m.accountId, m.idempotencyKey, m.dispatchId ?? null, m.channel, m.id],
     );
     return { row: existing.rows[0], created: false };
   }
 
   async insertInbound(
-    m: { accountId: string; contactId: string; numberId: string; type: string; body: unknown; providerMessageId: string; at: Date },
+    m: {
+      accountId: string;
+      contactId: string;
+      channel: Channel;
+      channelAccountId: string;
+      type: string;
+      body: unknown;
+      providerMessageId: string;
+      at: Date;
+    },
     db: Db = this.pool,
   ): Promise<MessageRow | undefined> {
     const { rows } = await db.query<MessageRow>(
-      `INSERT INTO messages (account_id, contact_id, whatsapp_number_id, direction, type, body, state, provider_message_id, created_at)
-       VALUES ($1, $2, $3, 'inbound', $4, $5, 'received', $6, $7)
-       ON CONFLICT (provider_message_id) DO NOTHING RETURNING *`,
-      [m.accountId, m.contactId, m.numberId, m.type, m.body, m.providerMessageId, m.at],
+      `INSERT INTO messages (account_id, contact_id, channel, channel_account_id, direction, type, body, state, provider_message_id, created_at)
+       VALUES ($1, $2, $3, $4, 'inbound', $5, $6, 'received', $7, $8)
+       ON CONFLICT (channel, provider_message_id) DO NOTHING RETURNING *`,
+      [m.accountId, m.contactId, m.channel, m.channelAccountId, m.type, JSON.stringify(m.body), m.providerMessageId, m.at],
     );
     return rows[0];
   }
@@ -124,17 +160,6 @@ export class MessagesRepository {
         [olderThanMs, limit],
       )
     ).rows;
-  }
-
-  async loadForSend(accountId: string, id: string): Promise<SendableMessage | undefined> {
-    return (
-      await this.pool.query<SendableMessage>(
-        `SELECT m.*, n.phone_number_id, n.access_token
-           FROM messages m JOIN whatsapp_numbers n ON n.account_id = m.account_id AND n.id = m.whatsapp_number_id
-          WHERE m.account_id = $1 AND m.id = $2`,
-        [accountId, id],
-      )
-    ).rows[0];
   }
 
   /** Written before the provider call: a later attempt that finds "sending" knows the outcome is unknown. */
@@ -179,6 +204,7 @@ export class MessagesRepository {
 
   /** Applies a status webhook. Returns undefined for a wamid that is not ours (yet). */
   async applyStatus(
+    channel: Channel,
     providerMessageId: string,
     status: ProviderStatus,
     at: Date,
@@ -189,8 +215,8 @@ export class MessagesRepository {
     const { rows } = await db.query<MessageRow>(
       `UPDATE messages SET state = ${advanceSql(2, 5)}, ${column} = coalesce(${column}, $3),
               error = CASE WHEN $2 = 'failed' THEN $4::jsonb ELSE error END, updated_at = now()
-        WHERE provider_message_id = $1 AND direction = 'outbound' RETURNING *`,
-      [providerMessageId, status, at, error === undefined ? null : JSON.stringify(error), FORWARD_ORDER],
+        WHERE channel = $6 AND provider_message_id = $1 AND direction = 'outbound' RETURNING *`,
+      [providerMessageId, status, at, error === undefined ? null : JSON.stringify(error), FORWARD_ORDER, channel],
     );
     return rows[0];
   }
@@ -207,7 +233,7 @@ export class MessagesRepository {
          UPDATE messages m SET provider_message_id = $3, state = 'accepted', accepted_at = now(), updated_at = now()
            FROM whatsapp_numbers n
           WHERE m.id = $2 AND m.direction = 'outbound' AND m.provider_message_id IS NULL
-            AND n.account_id = m.account_id AND n.id = m.whatsapp_number_id AND n.phone_number_id = $1
+            AND n.account_id = m.account_id AND n.id = m.channel_account_id AND n.phone_number_id = $1
          RETURNING m.*
        ), ${RECORD_OUTBOUND}
        SELECT * FROM accepted`,
