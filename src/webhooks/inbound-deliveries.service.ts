@@ -55,11 +55,14 @@ export class InboundDeliveriesService implements OnModuleInit, OnModuleDestroy {
     clearInterval(this.sweeper);
   }
 
-  /** Stores the delivery (durably, before the caller acknowledges it), then processes it. */
-  async receive(provider: string, rawBody: string): Promise<void> {
+  /**
+   * Stores the delivery (durably, before the caller acknowledges it), then processes it.
+   * `routeHint`: who it is addressed to when the body does not say (a channel account id).
+   */
+  async receive(provider: string, rawBody: string, routeHint: string | null = null): Promise<void> {
     const handler = this.handlerFor(provider);
-    const stored = await this.webhooks.store(provider, rawBody);
-    await this.process(handler, stored.id, rawBody);
+    const stored = await this.webhooks.store(provider, rawBody, routeHint);
+    await this.process(handler, stored.id, rawBody, routeHint);
   }
 
   /** Deliveries of one account (or of all, for the operator), newest first. */
@@ -74,7 +77,7 @@ export class InboundDeliveriesService implements OnModuleInit, OnModuleDestroy {
     });
     for (const row of pending) {
       const handler = this.handlers.get(row.provider);
-      if (handler) await this.process(handler, row.id, row.raw_body);
+      if (handler) await this.process(handler, row.id, row.raw_body, row.route_hint);
     }
     return pending.length;
   }
@@ -86,13 +89,18 @@ export class InboundDeliveriesService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Never throws: a failure leaves the delivery "failed" for the sweeper to retry. */
-  private async process(handler: InboundHandler<DeliveryEvent, unknown>, webhookId: string, rawBody: string): Promise<void> {
+  private async process(
+    handler: InboundHandler<DeliveryEvent, unknown>,
+    webhookId: string,
+    rawBody: string,
+    routeHint: string | null,
+  ): Promise<void> {
     const provider = handler.provider;
     // The account is known as soon as an event names it: a failed delivery is shown to it.
     const owner = { accountId: null as string | null };
     let outcome: Outcome;
     try {
-      outcome = await this.apply(handler, webhookId, rawBody, owner);
+      outcome = await this.apply(handler, webhookId, rawBody, routeHint, owner);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.logger.error({ provider, webhookId, err: message }, 'webhook processing failed; will retry');
@@ -113,12 +121,13 @@ export class InboundDeliveriesService implements OnModuleInit, OnModuleDestroy {
     handler: InboundHandler<DeliveryEvent, unknown>,
     webhookId: string,
     rawBody: string,
+    routeHint: string | null,
     owner: { accountId: string | null },
   ): Promise<Outcome> {
     const provider = handler.provider;
     let parsed;
     try {
-      parsed = handler.parse(rawBody);
+      parsed = handler.parse(rawBody, routeHint);
     } catch (err) {
       if (err instanceof InvalidDeliveryError) return { status: 'invalid', accountId: null, error: err.message, warnings: [] };
       throw err;

@@ -31,8 +31,11 @@ export type EventOutcome = 'applied' | 'unhandled' | 'ignored';
 
 export interface InboundHandler<E extends DeliveryEvent, R> {
   readonly provider: string;
-  /** Throws InvalidDeliveryError when nothing in the body can be read. */
-  parse(rawBody: string): ParsedDelivery<E>;
+  /**
+   * Throws InvalidDeliveryError when nothing in the body can be read. `routeHint` is what the
+   * receiver knew besides the body (the channel account a webhook URL or a poller names), or null.
+   */
+  parse(rawBody: string, routeHint: string | null): ParsedDelivery<E>;
   /** Events the provider sends that recado does not act on: counted, never recorded. */
   isIgnored(event: E): boolean;
   route(event: E): Promise<EventRoute<R>>;

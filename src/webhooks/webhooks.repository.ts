@@ -10,6 +10,8 @@ export interface InboundWebhookRow {
   account_id: string | null;
   received_at: Date;
   raw_body: string;
+  /** Who the delivery is addressed to when its body does not say (the channel account of a webhook URL or a poller). */
+  route_hint: string | null;
   status: WebhookStatus;
   error: string | null;
   warnings: string[];
@@ -22,11 +24,11 @@ export class WebhooksRepository {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   /** The durable copy, written before the delivery is acknowledged. */
-  async store(provider: string, rawBody: string): Promise<InboundWebhookRow> {
+  async store(provider: string, rawBody: string, routeHint: string | null): Promise<InboundWebhookRow> {
     return (
       await this.pool.query<InboundWebhookRow>(
-        `INSERT INTO inbound_webhooks (provider, raw_body, status) VALUES ($1, $2, 'received') RETURNING *`,
-        [provider, rawBody],
+        `INSERT INTO inbound_webhooks (provider, raw_body, route_hint, status) VALUES ($1, $2, $3, 'received') RETURNING *`,
+        [provider, rawBody, routeHint],
       )
     ).rows[0];
   }

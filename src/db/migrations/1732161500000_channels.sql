@@ -96,7 +96,12 @@ INSERT INTO service_windows (account_id, contact_id, channel_account_id, last_in
   SELECT account_id, contact_id, channel_account_id, max(created_at) FROM messages
    WHERE direction = 'inbound' GROUP BY account_id, contact_id, channel_account_id;
 
+-- Who a delivery is addressed to when its body does not say: the channel account named by the
+-- webhook URL (Telegram, app receipts) or read by a poller (IMAP, getUpdates).
+ALTER TABLE inbound_webhooks ADD COLUMN route_hint text;
+
 -- Down Migration
+ALTER TABLE inbound_webhooks DROP COLUMN route_hint;
 DROP TABLE service_windows;
 DROP INDEX messages_cost_idx;
 DELETE FROM messages WHERE channel <> 'whatsapp';
