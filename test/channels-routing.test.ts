@@ -145,7 +145,7 @@ describe('channels: routing, conversion and the cost ledger', () => {
     expect(message).toMatchObject({ type: 'template', pricing: 'template', cost: 0.3125, send_attempts: 2 });
   });
 
-  it('a dispatch no channel can carry is refused naming contact_id; one with no delivery receipt ends undelivered', async () => {
+  it('a dispatch no channel can carry is refused naming contact_id; one accepted without a delivery receipt ends sent, not delivered', async () => {
     const tenant = await createTenant(api, config);
     const contact = await tenant.call('POST', '/v1/contacts', { name: 'Sem canal', identities: [{ type: 'phone', value: '+5511955554444' }] });
     const refused = await tenant.call('POST', '/v1/dispatches', { contact_id: contact.body.id, category: 'utility', content: { text: 'Oi' } });
@@ -158,8 +158,11 @@ describe('channels: routing, conversion and the cost ledger', () => {
     try {
       const created = await tenant.call('POST', '/v1/dispatches', { contact_id: contactId, category: 'service_reply', content: { text: 'Seu protocolo é 123' } });
       const done = await dispatchFinished(tenant, created.body.id);
-      expect(done).toMatchObject({ state: 'undelivered', message_id: null });
+      const [sent] = sim.simulator.messages({ to: waId });
       expect(sim.simulator.messages({ to: waId })).toHaveLength(1);
+      const message = (await tenant.call('GET', `/v1/messages/${done.message_id}`)).body;
+      expect(done.state).toBe('sent');
+      expect(message).toMatchObject({ state: 'accepted', provider_message_id: sent.id });
     } finally {
       sim.simulator.setStatusDelay(50);
     }
