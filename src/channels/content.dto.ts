@@ -62,7 +62,7 @@ export class MessageContentDto {
   @Length(1, 65536, { message: 'text must be 1 to 65536 characters' })
   text!: string;
 
-  @ApiPropertyOptional({ maxLength: 998, description: 'E-mail subject; push notification title' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 998, description: 'E-mail subject; push notification title' })
   @IsOptional()
   @IsString()
   @Length(1, 998, { message: 'subject must be 1 to 998 characters' })

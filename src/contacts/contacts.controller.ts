@@ -1,9 +1,10 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal } from '../common/auth';
 import type { Principal } from '../common/auth';
 import { ApiErrors } from '../common/openapi-contract';
+import { requireBody } from '../common/request-body';
 import {
   AssignAgentDto,
   BulkUpsertContactsDto,
@@ -19,10 +20,6 @@ import { ContactsService } from './contacts.service';
  * Every field of a contact write is optional and the ValidationPipe turns a missing body into {}:
  * so a request without one is refused here, by looking at what actually arrived.
  */
-function requireBody(request: FastifyRequest): void {
-  if (request.body === undefined || request.body === null) throw new BadRequestException('a JSON object body is required');
-}
-
 @ApiTags('contacts')
 @ApiBearerAuth()
 @Controller('v1/contacts')

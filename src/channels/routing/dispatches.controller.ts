@@ -1,4 +1,6 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Put, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { requireBody } from '../../common/request-body';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../../common/auth';
 import type { Principal } from '../../common/auth';
@@ -45,7 +47,8 @@ export class DispatchesController {
 
   @Put('routing-policy')
   @ApiOkResponse({ type: RoutingPolicyView, description: 'The policy now in force (categories not given keep theirs)' })
-  savePolicy(@CurrentPrincipal() principal: Principal, @Body() dto: RoutingPolicyDto) {
+  savePolicy(@CurrentPrincipal() principal: Principal, @Body() dto: RoutingPolicyDto, @Req() request: FastifyRequest) {
+    requireBody(request);
     return this.dispatches.savePolicy(principal.accountId, dto);
   }
 }

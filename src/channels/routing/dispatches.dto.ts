@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsUUID, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsUUID, ValidateIf, ValidateNested } from 'class-validator';
 import { MessageContentDto } from '../content.dto';
 import { MESSAGE_CATEGORIES, ROUTE_STEPS } from './plan';
 
@@ -44,10 +44,10 @@ const STEPS_DOC = { type: [String], enum: [...ROUTE_STEPS], enumName: 'RouteStep
 
 /** Per category, the route steps in order; a category left out keeps the default. */
 export class RoutingPolicyDto {
-  @ApiPropertyOptional(STEPS_DOC) @IsOptional() @IsArray() @ArrayMaxSize(ROUTE_STEPS.length) @IsIn(ROUTE_STEPS, { each: true }) transactional?: string[];
-  @ApiPropertyOptional(STEPS_DOC) @IsOptional() @IsArray() @ArrayMaxSize(ROUTE_STEPS.length) @IsIn(ROUTE_STEPS, { each: true }) utility?: string[];
-  @ApiPropertyOptional(STEPS_DOC) @IsOptional() @IsArray() @ArrayMaxSize(ROUTE_STEPS.length) @IsIn(ROUTE_STEPS, { each: true }) marketing?: string[];
-  @ApiPropertyOptional(STEPS_DOC) @IsOptional() @IsArray() @ArrayMaxSize(ROUTE_STEPS.length) @IsIn(ROUTE_STEPS, { each: true }) service_reply?: string[];
+  @ApiPropertyOptional(STEPS_DOC) @ValidateIf((o: RoutingPolicyDto) => o.transactional !== undefined) @IsArray() @ArrayMaxSize(ROUTE_STEPS.length) @IsIn(ROUTE_STEPS, { each: true }) transactional?: string[];
+  @ApiPropertyOptional(STEPS_DOC) @ValidateIf((o: RoutingPolicyDto) => o.utility !== undefined) @IsArray() @ArrayMaxSize(ROUTE_STEPS.length) @IsIn(ROUTE_STEPS, { each: true }) utility?: string[];
+  @ApiPropertyOptional(STEPS_DOC) @ValidateIf((o: RoutingPolicyDto) => o.marketing !== undefined) @IsArray() @ArrayMaxSize(ROUTE_STEPS.length) @IsIn(ROUTE_STEPS, { each: true }) marketing?: string[];
+  @ApiPropertyOptional(STEPS_DOC) @ValidateIf((o: RoutingPolicyDto) => o.service_reply !== undefined) @IsArray() @ArrayMaxSize(ROUTE_STEPS.length) @IsIn(ROUTE_STEPS, { each: true }) service_reply?: string[];
 }
 
 export class RoutingPolicyView {

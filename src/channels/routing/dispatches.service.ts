@@ -13,7 +13,7 @@ import { CHANNEL_DRIVERS } from '../channels.providers';
 import type { ChannelDrivers, MessageContent } from '../driver';
 import type { DispatchView, RoutingPolicyView } from './dispatches.dto';
 import { DispatchesRepository, type DispatchRow } from './dispatches.repository';
-import { DEFAULT_ROUTING_POLICY, planRoute, type AccountChannels, type RouteStep, type RoutingPolicy } from './plan';
+import { DEFAULT_ROUTING_POLICY, MESSAGE_CATEGORIES, planRoute, type AccountChannels, type RouteStep, type RoutingPolicy } from './plan';
 
 const STUCK_AFTER_MS = 30_000;
 const SWEEP_EVERY_MS = 15_000;
@@ -82,7 +82,10 @@ export class DispatchesService implements OnModuleInit, OnModuleDestroy {
   }
 
   async policy(accountId: string): Promise<RoutingPolicy> {
-    return { ...DEFAULT_ROUTING_POLICY, ...((await this.repository.policyOf(accountId)) ?? {}) };
+    const saved = (await this.repository.policyOf(accountId)) ?? {};
+    const policy = { ...DEFAULT_ROUTING_POLICY };
+    for (const category of MESSAGE_CATEGORIES) if (Array.isArray(saved[category])) policy[category] = saved[category];
+    return policy;
   }
 
   async savePolicy(accountId: string, policy: Partial<Record<MessageCategory, string[]>>): Promise<RoutingPolicyView> {
