@@ -66,8 +66,11 @@ describe('Telegram driver: render (strict out)', () => {
   });
 
   it('answers a customer message in the same chat as a reply', () => {
-    expect(render({}, '5551234', { providerMessageId: '5551234:17' }).body.params).toMatchObject({ reply_parameters: { message_id: 17, allow_sending_without_reply: true } });
-    expect(render({}, '5551234', { providerMessageId: '999:17' }).body.params).not.toHaveProperty('reply_parameters');
+    expect(render({}, '5551234', { providerMessageId: '123456789:5551234:17' }).body.params).toMatchObject({ reply_parameters: { message_id: 17, allow_sending_without_reply: true } });
+    expect(render({}, '5551234', { providerMessageId: '123456789:5551234:17:e1441646600' }).body.params).toMatchObject({ reply_parameters: { message_id: 17 } });
+    // Another chat, or the same chat with another bot: not a message this bot can quote.
+    expect(render({}, '5551234', { providerMessageId: '123456789:999:17' }).body.params).not.toHaveProperty('reply_parameters');
+    expect(render({}, '5551234', { providerMessageId: '987654321:5551234:17' }).body.params).not.toHaveProperty('reply_parameters');
   });
 
   it('refuses what Telegram would refuse, naming the field', () => {
@@ -130,7 +133,7 @@ describe('Telegram driver: send through the Bot API (against the simulator)', ()
     const result = await send({ text: 'Escolha', buttons: [{ id: 'yes', title: 'Sim' }, { id: 'no', title: 'Não' }] });
     const sent = running.simulator.sent({ botId: bot.id, chatId: 7001 });
     expect(sent).toHaveLength(1);
-    expect(result).toEqual({ providerMessageId: `7001:${sent[0].messageId}` });
+    expect(result).toEqual({ providerMessageId: `${bot.id}:7001:${sent[0].messageId}` });
     expect(sent[0]).toMatchObject({ method: 'sendMessage', params: { text: 'Escolha', reply_markup: { inline_keyboard: [[{ text: 'Sim', callback_data: 'yes' }], [{ text: 'Não', callback_data: 'no' }]] } } });
   });
 

@@ -46,14 +46,19 @@ export function botIdOfToken(token: string): string | null {
   return BOT_TOKEN.exec(token)?.[1] ?? null;
 }
 
-/** `<chat_id>:<message_id>`: a Telegram message id is only unique within its chat. */
-export function telegramProviderMessageId(chatId: number | string, messageId: number): string {
-  return `${chatId}:${messageId}`;
+/**
+ * `<bot_id>:<chat_id>:<message_id>`. A message id is only unique within its chat, and a private
+ * chat's id is the user's id for every bot: two bots (two businesses) talking to one customer
+ * see the same `<chat_id>:<message_id>` pairs, so the bot is part of the id.
+ */
+export function telegramProviderMessageId(botId: string, chatMessage: string): string {
+  return `${botId}:${chatMessage}`;
 }
 
-export function parseProviderMessageId(id: string): { chatId: string; messageId: number } | null {
-  const match = /^(-?\d+):(\d+)$/.exec(id);
-  return match ? { chatId: match[1], messageId: Number(match[2]) } : null;
+export function parseProviderMessageId(id: string): { botId: string; chatId: string; messageId: number } | null {
+  // An edit's id carries a suffix (`:e<edit_date>`); it still names the message.
+  const match = /^(\d+):(-?\d+):(\d+)(?::e\w+)?$/.exec(id);
+  return match ? { botId: match[1], chatId: match[2], messageId: Number(match[3]) } : null;
 }
 
 const utf16 = (s: string) => s.length;
@@ -112,7 +117,7 @@ export class TelegramDriver implements ChannelDriver {
 
     const replyTo = input.inReplyTo ? parseProviderMessageId(input.inReplyTo.providerMessageId) : null;
     // A reply quotes the customer's message when it is in this chat; if it was deleted the message still goes.
-    if (replyTo && replyTo.chatId === String(chatId)) {
+    if (replyTo && replyTo.chatId === String(chatId) && replyTo.botId === input.account.address) {
       params.reply_parameters = { message_id: replyTo.messageId, allow_sending_without_reply: true };
     }
     return { type, body: { method, params } };
@@ -126,13 +131,14 @@ export class TelegramDriver implements ChannelDriver {
     if (typeof method !== 'string' || !SEND_METHODS.has(method) || !params || typeof params !== 'object') {
       throw new ChannelSendError(`message ${message.id} was not rendered for Telegram`, false, 'not_rendered');
     }
+    if (!/^\d+$/.test(account.address)) throw new ChannelSendError(`channel account ${account.id}: address is not a bot id`, false, 'bad_address');
     let sent: Message;
     try {
       sent = (await this.client.call(token, method as 'sendMessage', params as Record<string, unknown>)) as Message;
     } catch (err) {
       throw classifySendError(err);
     }
-    return { providerMessageId: telegramProviderMessageId(sent.chat.id, sent.message_id) };
+    return { providerMessageId: telegramProviderMessageId(account.address, `${sent.chat.id}:${sent.message_id}`) };
   }
 
   validateAccount(settings: Record<string, unknown>, secrets: Record<string, string>): void {
