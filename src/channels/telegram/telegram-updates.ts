@@ -9,7 +9,10 @@ import { InvalidDeliveryError, type DeliveryEvent, type ParsedDelivery } from '.
 
 interface EventBase extends DeliveryEvent {
   updateId: number;
+  /** The bot's channel account the delivery came through. */
+  channelAccountId: string;
 }
+type Base = Pick<EventBase, 'updateId' | 'dedupeKey' | 'channelAccountId'>;
 
 /** A customer's message (or an edit of one, or a channel post) for the conversation thread. */
 export interface TelegramMessageEvent extends EventBase {
@@ -130,6 +133,7 @@ export function parseTelegramUpdate(rawBody: string, scope: string | null): Pars
   if (updateId === null) throw new InvalidDeliveryError('update_id: missing or not an integer');
   if (typeof update.update_id === 'string') warnings.push('update_id: a number sent as text');
   const dedupeKey = `${scope}:${updateId}`;
+  const base: Base = { updateId, dedupeKey, channelAccountId: scope };
   const rejected: ParsedDelivery<TelegramEvent>['rejected'] = [];
   const events: TelegramEvent[] = [];
 
@@ -137,20 +141,20 @@ export function parseTelegramUpdate(rawBody: string, scope: string | null): Pars
   if (type === undefined) throw new InvalidDeliveryError('the update holds no event (only update_id)');
 
   if ((MESSAGE_UPDATES as readonly string[]).includes(type)) {
-    const event = readMessage(update[type], type, updateId, dedupeKey, warnings);
+    const event = readMessage(update[type], type, base, warnings);
     if ('reason' in event) rejected.push(event);
     else events.push(event);
   } else if (type === 'callback_query') {
-    const event = readCallbackQuery(update.callback_query, updateId, dedupeKey, warnings);
+    const event = readCallbackQuery(update.callback_query, base, warnings);
     if ('reason' in event) rejected.push(event);
     else events.push(event);
   } else {
-    events.push({ kind: 'ignored', updateType: type, updateId, dedupeKey });
+    events.push({ kind: 'ignored', updateType: type, ...base });
   }
   return { events, rejected, warnings };
 }
 
-function readMessage(raw: unknown, field: string, updateId: number, dedupeKey: string, warnings: string[]): TelegramEvent | { at: string; reason: string } {
+function readMessage(raw: unknown, field: string, base: Base, warnings: string[]): TelegramEvent | { at: string; reason: string } {
   if (!isObj(raw)) return { at: field, reason: 'not an object' };
   const chat = raw.chat;
   const chatId = isObj(chat) ? integer(chat.id) : null;
@@ -159,7 +163,7 @@ function readMessage(raw: unknown, field: string, updateId: number, dedupeKey: s
   if (messageId === null) return { at: `${field}.message_id`, reason: 'missing or not an integer' };
   if (isObj(chat) && typeof chat.type !== 'string') warnings.push(`${field}.chat.type: missing`);
   if (SERVICE_FIELDS.some((f) => raw[f] !== undefined)) {
-    return { kind: 'ignored', updateType: `${field}:service`, updateId, dedupeKey };
+    return { kind: 'ignored', updateType: `${field}:service`, ...base };
   }
   const edited = field.startsWith('edited_');
   let chatMessage = `${chatId}:${messageId}`;
@@ -168,15 +172,14 @@ function readMessage(raw: unknown, field: string, updateId: number, dedupeKey: s
     // An edit is a new entry in the thread: the original keeps its id, the edit gets one of its own.
     const editDate = integer(raw.edit_date);
     if (editDate === null) warnings.push(`${field}.edit_date: missing; the update id tells the edits apart`);
-    chatMessage = `${chatMessage}:e${editDate ?? `u${updateId}`}`;
+    chatMessage = `${chatMessage}:e${editDate ?? `u${base.updateId}`}`;
     if (editDate !== null && editDate > 0) at = new Date(editDate * 1000);
   }
   const type = contentType(raw);
   if (type === 'unsupported') warnings.push(`${field}: content recado does not show (${Object.keys(raw).filter((k) => !['message_id', 'from', 'chat', 'date', 'sender_chat'].includes(k)).join(', ') || 'none'}); kept as unsupported`);
   return {
     kind: 'message',
-    updateId,
-    dedupeKey,
+    ...base,
     chatId: String(chatId),
     chatMessage,
     type,
@@ -187,13 +190,13 @@ function readMessage(raw: unknown, field: string, updateId: number, dedupeKey: s
   };
 }
 
-function readCallbackQuery(raw: unknown, updateId: number, dedupeKey: string, warnings: string[]): TelegramEvent | { at: string; reason: string } {
+function readCallbackQuery(raw: unknown, base: Base, warnings: string[]): TelegramEvent | { at: string; reason: string } {
   if (!isObj(raw)) return { at: 'callback_query', reason: 'not an object' };
   if (typeof raw.id !== 'string' && typeof raw.id !== 'number') return { at: 'callback_query.id', reason: 'missing' };
   const queryId = String(raw.id);
   if (typeof raw.data !== 'string') {
     // A game button (game_short_name): not a reply recado asked for.
-    return { kind: 'ignored', updateType: 'callback_query:game', updateId, dedupeKey };
+    return { kind: 'ignored', updateType: 'callback_query:game', ...base };
   }
   const message = isObj(raw.message) ? raw.message : null;
   let chatId = message && isObj(message.chat) ? integer(message.chat.id) : null;
@@ -208,8 +211,7 @@ function readCallbackQuery(raw: unknown, updateId: number, dedupeKey: string, wa
   const pressed = buttons.find((b: unknown) => isObj(b) && b.callback_data === raw.data) as Obj | undefined;
   return {
     kind: 'button',
-    updateId,
-    dedupeKey,
+    ...base,
     chatId: String(chatId),
     chatMessage: `${chatId}:cb${queryId}`,
     callbackQueryId: queryId,

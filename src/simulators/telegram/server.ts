@@ -85,8 +85,13 @@ export function buildTelegramSimulatorServer(simulator: TelegramSimulator): Fast
       description: str(b.description),
       answerLateMs: num(b.answerLateMs ?? b.answer_late_ms),
       count: num(b.count),
+      skip: num(b.skip),
     };
     simulator.addFault(fault);
+    return { ok: true };
+  });
+  app.delete('/_sim/faults', async () => {
+    simulator.clearFaults();
     return { ok: true };
   });
 

@@ -71,6 +71,8 @@ export interface SimFault {
   /** Handle the call (a send is made), then hold the answer this long: the caller may die first. */
   answerLateMs?: number;
   count?: number;
+  /** Let this many matching calls through before the fault applies. */
+  skip?: number;
 }
 
 export interface CustomerInput {
@@ -224,6 +226,10 @@ export class TelegramSimulator {
     if (fault.code === undefined && fault.answerLateMs === undefined) throw new SimControlError('a fault needs code or answerLateMs');
     if (fault.code !== undefined && (fault.code < 400 || fault.code > 599)) throw new SimControlError('code must be an HTTP error status 400-599');
     this.faults.push({ ...fault, method: fault.method?.toLowerCase(), count: fault.count ?? 1 });
+  }
+
+  clearFaults(): void {
+    this.faults = [];
   }
 
   /** What bots sent (sendMessage, send<Media>, editMessageText), oldest first. */
@@ -508,6 +514,10 @@ export class TelegramSimulator {
     const index = this.faults.findIndex((f) => (f.botId === undefined || f.botId === botId) && (f.method === undefined || f.method === method.toLowerCase()));
     if (index === -1) return undefined;
     const fault = this.faults[index];
+    if (fault.skip) {
+      fault.skip -= 1;
+      return undefined;
+    }
     fault.count -= 1;
     if (fault.count <= 0) this.faults.splice(index, 1);
     return fault;
