@@ -23,7 +23,8 @@ export const TELEGRAM_PROVIDERS: Provider[] = [
     provide: TELEGRAM_CONFIG,
     inject: [CONFIG],
     // config.telegram once src/config/config.ts carries it; the environment until then.
-    useFactory: (config: Config) => (config as Config & { telegram?: TelegramConfig }).telegram ?? loadTelegramConfig(process.env),
+    useFactory: (config: Config) =>
+      (config as Config & { telegram?: TelegramConfig }).telegram ?? loadTelegramConfig({ ...process.env, RECADO_ENV: config.env }),
   },
   {
     provide: TELEGRAM_CLIENT,

@@ -272,7 +272,8 @@ export class TelegramSimulator {
         throw new BotApiError(fault.code, fault.description ?? (fault.code >= 500 ? 'Internal Server Error' : fault.code === 403 ? 'Forbidden: bot was blocked by the user' : 'Bad Request: simulated'));
       }
       const body = await this.call(bot, method, req.params);
-      if (fault?.answerLateMs) await new Promise((r) => setTimeout(r, fault.answerLateMs));
+      // unref: a held answer does not keep a finished test process alive.
+      if (fault?.answerLateMs) await new Promise((r) => setTimeout(r, fault.answerLateMs).unref());
       return { status: 200, body };
     } catch (err) {
       if (err instanceof BotApiError) return { status: err.errorCode, body: err.toBody() };
