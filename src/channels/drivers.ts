@@ -4,11 +4,15 @@ import type { SecretKeys } from '../secrets/secrets';
 import { WhatsAppGraphClient } from '../whatsapp/graph-client';
 import type { Channel, ChannelDriver, ChannelDrivers } from './driver';
 import { createWhatsAppDriver } from './whatsapp/whatsapp.driver';
+import { createTelegramDriver } from './telegram/telegram.driver';
+import { loadTelegramConfig, type TelegramConfig } from './telegram/telegram.config';
 
 export interface ChannelDriverDeps {
   pool: Pool;
   secrets: SecretKeys;
   whatsapp: { graphUrl: string; graphVersion: string };
+  /** config.telegram; read from the environment (TELEGRAM_API_URL…) when not given. */
+  telegram?: Pick<TelegramConfig, 'apiUrl' | 'requestTimeoutMs'>;
 }
 
 /** Every channel's driver, built once per process from the config. Adding a channel adds one line here. */
@@ -23,6 +27,7 @@ export function createChannelDrivers(deps: ChannelDriverDeps): ChannelDrivers {
         return new WhatsAppGraphClient({ baseUrl: deps.whatsapp.graphUrl, version: deps.whatsapp.graphVersion, accessToken });
       },
     }),
+    createTelegramDriver(deps.telegram ?? loadTelegramConfig(process.env)),
   ];
   return new Map<Channel, ChannelDriver>(drivers.map((d) => [d.channel, d]));
 }

@@ -1,0 +1,47 @@
+import pino from 'pino';
+import { startTelegramSimulator } from './server';
+
+/**
+ * Entry of the local Telegram Bot API simulator (see server.ts for the endpoints): point
+ * TELEGRAM_API_URL at it. Env: SIM_PORT (4030), SIM_HOST (127.0.0.1), SIM_BOT_TOKEN (a bot to
+ * create at start, `<digits>:<35 characters>`; none by default), LOG_LEVEL (info).
+ */
+
+function intEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return n;
+}
+
+async function main() {
+  const logger = pino({ name: 'telegram-simulator', level: process.env.LOG_LEVEL ?? 'info' });
+  const running = await startTelegramSimulator({ port: intEnv('SIM_PORT', 4030), host: process.env.SIM_HOST || '127.0.0.1', logger });
+  if (process.env.SIM_BOT_TOKEN) {
+    const bot = running.simulator.addBot({ token: process.env.SIM_BOT_TOKEN });
+    logger.info({ botId: bot.id, username: bot.username }, 'bot created');
+  }
+  logger.info(`telegram simulator listening on ${running.url} (Bot API at ${running.url}/bot<token>/<method>)`);
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'telegram simulator shutting down');
+    running.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err: (err as Error).message }, 'telegram simulator failed to close');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error(`telegram simulator failed to start: ${(err as Error).message}`);
+  process.exit(1);
+});
