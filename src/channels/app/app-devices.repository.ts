@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { PG_POOL } from '../../db/database';
+import type { MessageRow } from '../../messages/messages.repository';
 import type { ChannelAccountRow } from '../driver';
 
 type Db = Pool | PoolClient;
@@ -20,11 +21,7 @@ export interface AppDeviceRow {
 }
 
 /** An outbound app message as a receipt finds it. */
-export interface AppMessageRef {
-  id: string;
-  dispatch_id: string | null;
-  state: string;
-}
+export type AppMessageRef = Pick<MessageRow, 'id' | 'provider_message_id' | 'dispatch_id' | 'state'>;
 
 /**
  * The only place that runs SQL for app push: device tokens per app user, and the few reads the
@@ -146,7 +143,7 @@ export class AppDevicesRepository {
     const { rows } = await db.query<AppMessageRef>(
       `UPDATE messages SET provider_message_id = coalesce(provider_message_id, id::text)
         WHERE id = $1 AND channel = 'app' AND direction = 'outbound' AND channel_account_id = $2
-        RETURNING id, dispatch_id, state`,
+        RETURNING id, provider_message_id, dispatch_id, state`,
       [messageId, channelAccountId],
     );
     return rows[0];
@@ -155,7 +152,7 @@ export class AppDevicesRepository {
   async findMessage(channelAccountId: string, messageId: string): Promise<AppMessageRef | undefined> {
     return (
       await this.pool.query<AppMessageRef>(
-        `SELECT id, dispatch_id, state FROM messages WHERE id = $1 AND channel = 'app' AND direction = 'outbound' AND channel_account_id = $2`,
+        `SELECT id, provider_message_id, dispatch_id, state FROM messages WHERE id = $1 AND channel = 'app' AND direction = 'outbound' AND channel_account_id = $2`,
         [messageId, channelAccountId],
       )
     ).rows[0];

@@ -44,7 +44,7 @@ export function parseServiceAccount(json: string | undefined): ServiceAccount & 
     return v;
   };
   const projectId = text('project_id');
-  if (!/^[a-z0-9][a-z0-9-:.]{0,99}$/i.test(projectId)) throw new InvalidFieldError(`${FIELD}.project_id`, 'is not a Firebase project id');
+  if (!/^[a-z0-9][a-z0-9_.:-]{0,99}$/i.test(projectId)) throw new InvalidFieldError(`${FIELD}.project_id`, 'is not a Firebase project id');
   const clientEmail = text('client_email');
   if (!/^[^\s@]+@[^\s@]+$/.test(clientEmail)) throw new InvalidFieldError(`${FIELD}.client_email`, 'must be the service account e-mail');
   const privateKey = text('private_key');
