@@ -9,6 +9,7 @@ import { FCM_ERROR_CODES, FcmSimulator, googleError, type FcmErrorCode, type Fcm
  *   POST /_sim/service-accounts        trust a key file ({service_account_json} or its fields)
  *   POST /_sim/devices/{token}/unregister
  *   POST /_sim/faults                  {error_code, count?, token?, retry_after_seconds?}
+ *   POST /_sim/answer-late             {ms, count?}: the next sends are accepted but answered after ms
  *   POST /_sim/revoke-access-tokens    every access token issued so far stops working
  *   GET  /_sim/messages?token=         what was sent
  *   GET  /_sim/stats                   token exchanges and send requests so far
@@ -33,7 +34,10 @@ export function buildFcmSimulatorServer(simulator: FcmSimulator): FastifyInstanc
   });
 
   const body = (b: unknown): Body => (b && typeof b === 'object' ? (b as Body) : {});
-  const send = (reply: FastifyReply, r: SimResponse) => reply.status(r.status).headers(r.headers ?? {}).send(r.body);
+  const send = async (reply: FastifyReply, r: SimResponse) => {
+    if (r.delayMs) await new Promise((resolve) => setTimeout(resolve, r.delayMs).unref());
+    return reply.status(r.status).headers(r.headers ?? {}).send(r.body);
+  };
 
   app.post('/token', async (req, reply) => send(reply, simulator.handleToken(body(req.body) as Record<string, string>)));
   // `::` is a literal colon in a Fastify path.
@@ -65,6 +69,12 @@ export function buildFcmSimulatorServer(simulator: FcmSimulator): FastifyInstanc
       token: typeof b.token === 'string' ? b.token : undefined,
       retryAfterSeconds: num(b.retry_after_seconds) ?? num(b.retryAfterSeconds),
     });
+    return { ok: true };
+  });
+  app.post('/_sim/answer-late', async (req) => {
+    const b = body(req.body);
+    if (typeof b.ms !== 'number' || b.ms < 0) throw new ControlError('ms (a non-negative number) is required');
+    simulator.answerLate(b.ms, typeof b.count === 'number' ? b.count : 1);
     return { ok: true };
   });
   app.post('/_sim/revoke-access-tokens', async () => {

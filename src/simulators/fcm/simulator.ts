@@ -39,6 +39,8 @@ export interface SimResponse {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** The HTTP answer waits this long (the message is already sent): a client that dies meanwhile never learns it. */
+  delayMs?: number;
 }
 
 export interface SentMessage {
@@ -75,6 +77,7 @@ export class FcmSimulator {
   private readonly accessTokens = new Map<string, { clientEmail: string; scopes: string[]; expiresAt: number }>();
   private readonly unregistered = new Set<string>();
   private faults: Fault[] = [];
+  private lateAnswers: Array<{ ms: number; count: number }> = [];
   private sentMessages: SentMessage[] = [];
   readonly stats = { tokenExchanges: 0, sendRequests: 0 };
   private readonly now: () => number;
@@ -102,6 +105,11 @@ export class FcmSimulator {
     this.faults.push({ count: 1, ...fault });
   }
 
+  /** The next `count` accepted sends are answered only after `ms`: FCM has the message, the caller waits. */
+  answerLate(ms: number, count = 1): void {
+    this.lateAnswers.push({ ms, count });
+  }
+
   /** Every access token issued so far stops working (a key rotation, a revoked grant). */
   revokeAccessTokens(): void {
     this.accessTokens.clear();
@@ -114,6 +122,7 @@ export class FcmSimulator {
   reset(): void {
     this.unregistered.clear();
     this.faults = [];
+    this.lateAnswers = [];
     this.sentMessages = [];
     this.accessTokens.clear();
     this.stats.tokenExchanges = 0;
@@ -180,7 +189,9 @@ export class FcmSimulator {
     }
     const name = `projects/${projectId}/messages/0:${this.now()}${randomBytes(3).readUIntBE(0, 3)}%${randomBytes(8).toString('hex')}`;
     this.sentMessages.push({ name, projectId, message: request.message, token, clientEmail: grant.clientEmail, at: new Date(this.now()).toISOString() });
-    return { status: 200, body: { name } };
+    const late = this.lateAnswers[0];
+    if (late && --late.count <= 0) this.lateAnswers.shift();
+    return { status: 200, body: { name }, ...(late ? { delayMs: late.ms } : {}) };
   }
 }
 
