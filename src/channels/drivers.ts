@@ -4,6 +4,8 @@ import type { SecretKeys } from '../secrets/secrets';
 import { WhatsAppGraphClient } from '../whatsapp/graph-client';
 import type { Channel, ChannelDriver, ChannelDrivers } from './driver';
 import { createWhatsAppDriver } from './whatsapp/whatsapp.driver';
+import { loadAppPushConfig } from './app/app-push.config';
+import { createAppPushDriver } from './app/app-push.feature';
 
 export interface ChannelDriverDeps {
   pool: Pool;
@@ -23,6 +25,7 @@ export function createChannelDrivers(deps: ChannelDriverDeps): ChannelDrivers {
         return new WhatsAppGraphClient({ baseUrl: deps.whatsapp.graphUrl, version: deps.whatsapp.graphVersion, accessToken });
       },
     }),
+    createAppPushDriver(loadAppPushConfig(process.env), deps.pool),
   ];
   return new Map<Channel, ChannelDriver>(drivers.map((d) => [d.channel, d]));
 }
