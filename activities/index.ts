@@ -14,7 +14,6 @@ import { createDispatchActivities } from './dispatch';
 import { ChannelAccountsRepository } from '../src/channels/accounts/channel-accounts.repository';
 import { ChannelSecrets } from '../src/channels/accounts/channel-secrets';
 import { createChannelDrivers } from '../src/channels/drivers';
-import type { PriceTable } from '../src/channels/pricing/price-table';
 import { createRecordingConsentActivities } from './recording-consent';
 import { AccessTokens, type SealedTokenRow } from '../src/numbers/access-tokens';
 import type { SecretKeys } from '../src/secrets/secrets';
@@ -42,7 +41,7 @@ export interface ActivityDeps {
   calls: { permissionRequestText: string; missedCallText: string; outsideHoursText: string };
   secrets: SecretKeys;
   callAudio: CallAudioConfig;
-  channels: { prices: PriceTable };
+  channels: Config['channels'];
 }
 
 /** Every activity the worker registers, with its clients injected. */
@@ -58,7 +57,7 @@ export function createActivities({ pool, whatsapp, livekit, calls, secrets, call
     new WhatsAppGraphClient({ baseUrl: whatsapp.graphUrl, version: whatsapp.graphVersion, accessToken: accessToken(row) });
   const storage = createRecordingStorage(callAudio.recordings);
   const channelActivities = () => {
-    const drivers = createChannelDrivers({ pool, secrets, whatsapp });
+    const drivers = createChannelDrivers({ pool, secrets, whatsapp, telegram: channels.telegram, appPush: channels.appPush });
     const channelAccounts = new ChannelAccountsRepository(pool);
     const channelSecrets = new ChannelSecrets(secrets);
     const send = createChannelSendActivities({ messages, channelAccounts, secrets: channelSecrets, drivers, realtime, prices: channels.prices });

@@ -27,6 +27,7 @@ import { CONTACT_ERASURE_CONTROLLERS, CONTACT_ERASURE_PROVIDERS } from './contac
 import { CONTACT_INDEX_CONTROLLERS, CONTACT_INDEX_PROVIDERS } from './contacts/index/contact-index.feature';
 import { CHANNELS_CONTROLLERS, CHANNELS_PROVIDERS } from './channels/channels.feature';
 import { TELEGRAM_CONTROLLERS, TELEGRAM_PROVIDERS } from './channels/telegram/telegram.feature';
+import { APP_PUSH_CONTROLLERS, APP_PUSH_PROVIDERS } from './channels/app/app-push.feature';
 import { ContactsController } from './contacts/contacts.controller';
 import { ContactsRepository } from './contacts/contacts.repository';
 import { ContactsService } from './contacts/contacts.service';
@@ -74,6 +75,7 @@ export class AppModule {
         ...CONTACT_INDEX_CONTROLLERS,
         ...CHANNELS_CONTROLLERS,
         ...TELEGRAM_CONTROLLERS,
+        ...APP_PUSH_CONTROLLERS,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
@@ -106,6 +108,7 @@ export class AppModule {
         ...CONTACT_INDEX_PROVIDERS,
         ...CHANNELS_PROVIDERS,
         ...TELEGRAM_PROVIDERS,
+        ...APP_PUSH_PROVIDERS,
       ],
     };
   }

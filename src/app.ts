@@ -31,13 +31,13 @@ export async function createApp(config: Config, logger: Logger): Promise<NestFas
     try {
       parsed = JSON.parse(raw.toString('utf8'));
     } catch (err) {
-      if (request.url.startsWith('/v1/webhooks/')) return done(null, undefined);
+      if (isProviderDelivery(request.url)) return done(null, undefined);
       const error = new Error(`body is not valid JSON: ${(err as Error).message}`) as Error & { statusCode: number };
       error.statusCode = 400;
       return done(error, undefined);
     }
     // Postgres text cannot hold U+0000; say which field has it instead of failing on the write.
-    const nul = request.url.startsWith('/v1/webhooks/') ? undefined : pathWithNul(parsed);
+    const nul = isProviderDelivery(request.url) ? undefined : pathWithNul(parsed);
     if (nul !== undefined) {
       const error = new Error(`${nul}: must not contain the NUL character (U+0000)`) as Error & { statusCode: number };
       error.statusCode = 422;
@@ -106,4 +106,9 @@ function pathWithNul(value: unknown, path = '(body)'): string | undefined {
     if (found) return found;
   }
   return undefined;
+}
+
+/** Providers' deliveries (webhooks, app receipts) are stored as sent, even when they are not JSON. */
+function isProviderDelivery(url: string): boolean {
+  return url.startsWith('/v1/webhooks/') || url.startsWith('/v1/hooks/');
 }

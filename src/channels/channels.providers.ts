@@ -11,5 +11,6 @@ export const CHANNEL_DRIVERS = Symbol('CHANNEL_DRIVERS');
 export const channelDriversProvider: Provider = {
   provide: CHANNEL_DRIVERS,
   inject: [CONFIG, PG_POOL],
-  useFactory: (config: Config, pool: Pool) => createChannelDrivers({ pool, secrets: config.secrets, whatsapp: config.whatsapp }),
+  useFactory: (config: Config, pool: Pool) =>
+    createChannelDrivers({ pool, secrets: config.secrets, whatsapp: config.whatsapp, telegram: config.channels.telegram, appPush: config.channels.appPush }),
 };

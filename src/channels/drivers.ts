@@ -5,14 +5,16 @@ import { WhatsAppGraphClient } from '../whatsapp/graph-client';
 import type { Channel, ChannelDriver, ChannelDrivers } from './driver';
 import { createWhatsAppDriver } from './whatsapp/whatsapp.driver';
 import { createTelegramDriver } from './telegram/telegram.driver';
-import { loadTelegramConfig, type TelegramConfig } from './telegram/telegram.config';
+import type { TelegramConfig } from './telegram/telegram.config';
+import type { AppPushConfig } from './app/app-push.config';
+import { createAppPushDriver } from './app/app-push.driver';
 
 export interface ChannelDriverDeps {
   pool: Pool;
   secrets: SecretKeys;
   whatsapp: { graphUrl: string; graphVersion: string };
-  /** config.telegram; read from the environment (TELEGRAM_API_URL…) when not given. */
-  telegram?: Pick<TelegramConfig, 'apiUrl' | 'requestTimeoutMs'>;
+  telegram: Pick<TelegramConfig, 'apiUrl' | 'requestTimeoutMs'>;
+  appPush: AppPushConfig;
 }
 
 /** Every channel's driver, built once per process from the config. Adding a channel adds one line here. */
@@ -27,7 +29,8 @@ export function createChannelDrivers(deps: ChannelDriverDeps): ChannelDrivers {
         return new WhatsAppGraphClient({ baseUrl: deps.whatsapp.graphUrl, version: deps.whatsapp.graphVersion, accessToken });
       },
     }),
-    createTelegramDriver(deps.telegram ?? loadTelegramConfig(process.env)),
+    createTelegramDriver(deps.telegram),
+    createAppPushDriver(deps.appPush, deps.pool),
   ];
   return new Map<Channel, ChannelDriver>(drivers.map((d) => [d.channel, d]));
 }

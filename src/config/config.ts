@@ -12,6 +12,8 @@ import { findRepoRoot } from '../common/repo-root';
 import { ConfigError } from './config-error';
 import { loadCallAudioConfig, type CallAudioConfig } from './call-audio.config';
 import { DEFAULT_PRICE_TABLE, parsePriceTable, type PriceTable } from '../channels/pricing/price-table';
+import { loadTelegramConfig, type TelegramConfig } from '../channels/telegram/telegram.config';
+import { loadAppPushConfig, type AppPushConfig } from '../channels/app/app-push.config';
 
 function prices(json: string | undefined): PriceTable {
   if (!json) return DEFAULT_PRICE_TABLE;
@@ -148,6 +150,10 @@ export interface Config {
     prices: PriceTable;
     /** A routed message with no delivery receipt after this long falls back to the next channel. */
     receiptTimeout: Duration;
+    /** TELEGRAM_* (src/channels/telegram/telegram.config.ts). */
+    telegram: TelegramConfig;
+    /** FCM_* and APP_PUSH_* (src/channels/app/app-push.config.ts). */
+    appPush: AppPushConfig;
   };
   messages: {
     /** startToClose timeout of one provider send attempt. */
@@ -308,6 +314,8 @@ export function loadConfig(env: Env = process.env): Config {
     channels: {
       prices: prices(env.CHANNEL_PRICES),
       receiptTimeout: duration('DISPATCH_RECEIPT_TIMEOUT'),
+      telegram: loadTelegramConfig(env),
+      appPush: loadAppPushConfig(env),
     },
     messages: {
       sendTimeout: duration('MESSAGE_SEND_TIMEOUT'),

@@ -2,14 +2,13 @@ import type { Provider, Type } from '@nestjs/common';
 import { CONFIG } from '../../config/config.module';
 import type { Config } from '../../config/config';
 import { TelegramClient } from './telegram.client';
-import { loadTelegramConfig, type TelegramConfig } from './telegram.config';
+import type { TelegramConfig } from './telegram.config';
 import { TelegramWebhookController } from './telegram-webhook.controller';
 import { TELEGRAM_CLIENT, TelegramWebhookHandler } from './telegram.handler';
 import { TELEGRAM_CONFIG, TelegramPoller } from './telegram-poller';
 import { TelegramRepository } from './telegram.repository';
 
 export { createTelegramDriver, TelegramDriver } from './telegram.driver';
-export { loadTelegramConfig, type TelegramConfig } from './telegram.config';
 export { TELEGRAM_CONFIG } from './telegram-poller';
 
 /**
@@ -22,9 +21,7 @@ export const TELEGRAM_PROVIDERS: Provider[] = [
   {
     provide: TELEGRAM_CONFIG,
     inject: [CONFIG],
-    // config.telegram once src/config/config.ts carries it; the environment until then.
-    useFactory: (config: Config) =>
-      (config as Config & { telegram?: TelegramConfig }).telegram ?? loadTelegramConfig({ ...process.env, RECADO_ENV: config.env }),
+    useFactory: (config: Config) => config.channels.telegram,
   },
   {
     provide: TELEGRAM_CLIENT,
