@@ -78,7 +78,7 @@ export function createChannelSendActivities(deps: ChannelSendDeps) {
       const account = deps.secrets.open(row);
 
       if (message.state === 'sending') {
-        switch (driver.unknownOutcome) {
+        switch (driver.unknownOutcomeFor?.(row) ?? driver.unknownOutcome) {
           case 'await-receipt':
             if (!input.resendUnknown) return { outcome: 'unknown' };
             break;

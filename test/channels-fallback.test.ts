@@ -2,6 +2,10 @@ import { randomBytes, randomInt } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Client } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import { WORKFLOW_BUNDLE } from '../src/worker';
+import { dispatchWorkflowId } from '../workflows/dispatch.workflow';
+import { HISTORIES, recordHistoryIfAsked } from './support/histories';
 import { startFcmSimulator, type RunningFcmSimulator } from '../src/simulators/fcm/server';
 import { startTelegramSimulator, type RunningTelegramSimulator } from '../src/simulators/telegram/server';
 import { startWhatsAppSimulator, type RunningWhatsAppSimulator } from '../src/simulators/whatsapp/server';
@@ -128,8 +132,21 @@ describe('routing falls back across channels', () => {
       expect(tg.simulator.sent({ botId: bot.id, chatId, method: 'sendMessage' })).toHaveLength(1);
       // The uninstalled token was pruned: the contact no longer has the app.
       expect((await call('GET', `/v1/contacts/${contactId}`)).body.reachability.app).toBe(false);
+
+      // The walk replays deterministically (RECORD_HISTORIES=1 keeps it for later versions to replay).
+      const workflowId = dispatchWorkflowId(created.body.id);
+      await Worker.runReplayHistory({ workflowBundle: { codePath: WORKFLOW_BUNDLE } }, await temporal.workflow.getHandle(workflowId).fetchHistory(), workflowId);
+      recordHistoryIfAsked(config, workflowId, 'dispatch.fallback-across-channels.json');
     } finally {
       wa.simulator.setStatusDelay(50);
+    }
+  });
+
+  it('replays the recorded dispatch histories without non-determinism', async () => {
+    const files = fs.readdirSync(HISTORIES).filter((f) => f.startsWith('dispatch.') && f.endsWith('.json'));
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      await Worker.runReplayHistory({ workflowBundle: { codePath: WORKFLOW_BUNDLE } }, JSON.parse(fs.readFileSync(path.join(HISTORIES, file), 'utf8')), file);
     }
   });
 });

@@ -111,6 +111,8 @@ export interface ChannelDriver {
   /** The contact identity that addresses the customer on this channel. */
   readonly identityKind: IdentityKind;
   readonly unknownOutcome: UnknownOutcomePolicy;
+  /** When the policy depends on how the account is set up (app push: FCM or the app's own webhook). */
+  unknownOutcomeFor?(account: Pick<ChannelAccountRow, 'settings'>): UnknownOutcomePolicy;
   /**
    * Strict out: the provider request for this content, checked against the provider's published
    * schema and limits. Throws InvalidFieldError (src/common/errors) naming the field.
