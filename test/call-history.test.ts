@@ -519,8 +519,8 @@ describe('call history', () => {
       const message = async (at: string, text: string) =>
         (
           await pool.query<{ id: string }>(
-            `INSERT INTO messages (account_id, contact_id, whatsapp_number_id, direction, type, body, state, created_at)
-             VALUES ($1, $2, $3, 'inbound', 'text', $4, 'received', $5) RETURNING id`,
+            `INSERT INTO messages (account_id, contact_id, channel, channel_account_id, direction, type, body, state, created_at)
+             VALUES ($1, $2, 'whatsapp', $3, 'inbound', 'text', $4, 'received', $5) RETURNING id`,
             [t.accountId, maria, t.numberId, { text: { body: text } }, at],
           )
         ).rows[0].id;

@@ -77,8 +77,8 @@ describe('LGPD erasure: DELETE /v1/contacts/{id}', () => {
     await pool.query(`INSERT INTO contact_channel_activity (account_id, contact_id, channel, last_inbound_at) VALUES ($1, $2, 'whatsapp', now())`, [tenant.accountId, id]);
     const message = (direction: string, body: unknown, state: string) =>
       pool.query<{ id: string }>(
-        `INSERT INTO messages (account_id, contact_id, whatsapp_number_id, direction, type, body, state)
-         VALUES ($1, $2, $3, $4, 'text', $5, $6) RETURNING id`,
+        `INSERT INTO messages (account_id, contact_id, channel, channel_account_id, direction, type, body, state)
+         VALUES ($1, $2, 'whatsapp', $3, $4, 'text', $5, $6) RETURNING id`,
         [tenant.accountId, id, tenant.numberId, direction, JSON.stringify(body), state],
       );
     const inbound = (await message('inbound', { from: waId, text: { body: `Sou ${name}` } }, 'received')).rows[0].id;
