@@ -168,12 +168,17 @@ describe('channels: routing, conversion and the cost ledger', () => {
     }
   });
 
-  it('lists WhatsApp numbers as channel accounts and refuses connecting one here', async () => {
+  it('lists WhatsApp numbers as channel accounts; refuses connecting one here, an unknown channel, an unknown contact', async () => {
     const tenant = await createTenant(api, config);
     const list = await tenant.call('GET', '/v1/channel-accounts');
     expect(list.body).toEqual([expect.objectContaining({ id: tenant.numberId, channel: 'whatsapp', address: tenant.phoneNumberId, secret_names: [] })]);
     const refused = await tenant.call('POST', '/v1/channel-accounts', { channel: 'whatsapp', name: 'x', address: '1' });
     expect(refused.status).toBe(400);
     expect(JSON.stringify(refused.body)).toContain('POST /v1/whatsapp-numbers');
+    const unknown = await tenant.call('POST', '/v1/channel-accounts', { channel: 'fax', name: 'x', address: '1' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.message).toEqual([expect.stringMatching(/^channel must be one of email, telegram, app/)]);
+    const nowhere = await tenant.call('POST', '/v1/messages', { contact_id: '00000000-0000-4000-8000-000000000000', channel_account_id: tenant.numberId, content: { text: 'x' } });
+    expect(nowhere.status).toBe(404);
   });
 });
