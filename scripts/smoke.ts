@@ -97,6 +97,24 @@ async function main() {
   });
   step(`read at ${read.read_at}`);
 
+  // A routed marketing message: the customer's window is open, so its template goes free-form (converted, free).
+  const dispatch = await call('POST', `${API}/v1/dispatches`, key, {
+    contact_id: contact.id,
+    category: 'marketing',
+    content: {
+      text: 'Oi! Você esqueceu itens no carrinho. Finalize sua compra!',
+      buttons: [{ id: 'finish', title: 'Finalizar compra' }],
+      template: { name: 'carrinho_abandonado', language: 'pt_BR', parameters: ['cliente'] },
+    },
+  });
+  const routed = await until('the routed message delivered', async () => {
+    const d = await call('GET', `${API}/v1/dispatches/${dispatch.id}`, key);
+    if (d.state === 'undelivered') throw new Error(`dispatch ${dispatch.id} undelivered`);
+    return d.state === 'delivered' ? d : undefined;
+  });
+  const costs = await call('GET', `${API}/v1/costs`, key);
+  step(`routed ${routed.plan.map((p: { step: string }) => p.step).join(' → ')}: delivered; cost ${costs.currency} ${costs.cost}, saved by conversion ${costs.saved_by_conversion}`);
+
   // The contact reaches the search index through the outbox and the indexer workflow.
   const searchStarted = Date.now();
   const hit = await until('the contact in search', async () => {
@@ -141,6 +159,7 @@ async function main() {
       read_at: read.read_at,
       send_to_delivered_ms: deliveredMs,
       contact_searchable_ms: searchMs,
+      routed_saving_pct: costs.saved_pct,
       total_ms: Date.now() - started,
     }),
   );

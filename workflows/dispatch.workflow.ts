@@ -2,11 +2,13 @@ import { condition, defineQuery, defineSignal, executeChild, proxyActivities, se
 import type { Duration } from '@temporalio/common';
 import type { Activities } from '../activities';
 import { walkPlan, type StepOutcome } from './dispatch-walk';
+import { recadoSearchAttributes } from './search-attributes';
 import { sendMessageWorkflow, sendMessageWorkflowId, type SendMessageInput } from './send-message.workflow';
 
 export interface DispatchInput {
   accountId: string;
   dispatchId: string;
+  contactId: string;
   /** A step whose channel gives delivery receipts falls back to the next when none arrives in this time. */
   receiptTimeout: Duration;
   send: Pick<SendMessageInput, 'sendTimeout' | 'unknownOutcomeWait' | 'giveUpAfter'>;
@@ -56,6 +58,7 @@ export async function dispatchWorkflow(input: DispatchInput): Promise<DispatchRe
     const sent = await executeChild(sendMessageWorkflow, {
       workflowId: sendMessageWorkflowId(id),
       taskQueue: workflowInfo().taskQueue,
+      typedSearchAttributes: recadoSearchAttributes('message', { accountId: input.accountId, contactId: input.contactId }),
       args: [{ accountId: input.accountId, messageId: id, ...input.send }],
     });
     if (sent.state === 'failed') return { reached: false };

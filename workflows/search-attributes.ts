@@ -30,22 +30,24 @@ export const RECADO_SEARCH_ATTRIBUTES = [
 ] as const;
 
 /** What a workflow is about. Later flows add theirs (funnel, indexer, …). */
-export type RecadoKindValue = 'call' | 'permission' | 'message' | 'call_recording' | 'post_call';
+export type RecadoKindValue = 'call' | 'permission' | 'message' | 'dispatch' | 'call_recording' | 'post_call';
 
 export interface RecadoSubject {
   accountId: string;
   contactId: string;
-  numberId: string;
+  /** The WhatsApp number, when the flow is about one (not for e-mail, Telegram, app or routed messages). */
+  numberId?: string;
 }
 
 /** The attributes every workflow about one customer on one number starts with. */
 export function recadoSearchAttributes(kind: RecadoKindValue, subject: RecadoSubject): SearchAttributePair[] {
-  return [
+  const pairs: SearchAttributePair[] = [
     { key: RecadoKind, value: kind },
     { key: RecadoAccountId, value: subject.accountId },
     { key: RecadoContactId, value: subject.contactId },
-    { key: RecadoWhatsAppNumberId, value: subject.numberId },
   ];
+  if (subject.numberId) pairs.push({ key: RecadoWhatsAppNumberId, value: subject.numberId });
+  return pairs;
 }
 
 export function callSearchAttributes(

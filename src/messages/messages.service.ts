@@ -219,7 +219,7 @@ export class MessagesService implements OnModuleInit, OnModuleDestroy {
         typedSearchAttributes: recadoSearchAttributes('message', {
           accountId: row.account_id,
           contactId: row.contact_id,
-          numberId: row.channel_account_id,
+          numberId: row.channel === 'whatsapp' ? row.channel_account_id : undefined,
         }),
         args: [
           {

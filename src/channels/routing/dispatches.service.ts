@@ -9,6 +9,7 @@ import type { Config } from '../../config/config';
 import { TEMPORAL_CLIENT } from '../../infra/infra.module';
 import type { MessageCategory } from '../../messages/messages.repository';
 import { dispatchWorkflow, dispatchWorkflowId } from '../../../workflows/dispatch.workflow';
+import { recadoSearchAttributes } from '../../../workflows/search-attributes';
 import { CHANNEL_DRIVERS } from '../channels.providers';
 import type { ChannelDrivers, MessageContent } from '../driver';
 import type { DispatchView, RoutingPolicyView } from './dispatches.dto';
@@ -120,10 +121,12 @@ export class DispatchesService implements OnModuleInit, OnModuleDestroy {
       await this.temporal.workflow.start(dispatchWorkflow, {
         taskQueue: this.config.temporal.taskQueue,
         workflowId: dispatchWorkflowId(row.id),
+        typedSearchAttributes: recadoSearchAttributes('dispatch', { accountId: row.account_id, contactId: row.contact_id }),
         args: [
           {
             accountId: row.account_id,
             dispatchId: row.id,
+            contactId: row.contact_id,
             receiptTimeout: this.config.channels.receiptTimeout,
             send: this.config.messages,
           },
