@@ -58,6 +58,8 @@ export function messageView(row: MessageRow): MessageView {
 @Injectable()
 export class MessagesService implements OnModuleInit, OnModuleDestroy {
   private sweeper?: NodeJS.Timeout;
+  /** Aborts a sweep's Temporal calls at shutdown, so none keeps retrying on a closed connection. */
+  private readonly stopping = new AbortController();
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
@@ -78,6 +80,7 @@ export class MessagesService implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy() {
     clearInterval(this.sweeper);
+    this.stopping.abort();
   }
 
   /**
@@ -203,7 +206,7 @@ export class MessagesService implements OnModuleInit, OnModuleDestroy {
   async startStuckSends(): Promise<number> {
     try {
       const stuck = await this.repository.listStuckQueued(STUCK_AFTER_MS, 100);
-      for (const row of stuck) await this.startSend(row);
+      for (const row of stuck) await this.temporal.withAbortSignal(this.stopping.signal, () => this.startSend(row));
       return stuck.length;
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'could not start queued sends; will retry');

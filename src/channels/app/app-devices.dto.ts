@@ -2,6 +2,9 @@ import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from 
 import { IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { APP_PLATFORMS, type AppPlatform } from './app-devices.repository';
 
+/** The longest device token recado keeps (FCM's are ~160 characters, APNs' 64); short enough that any of them, percent-encoded, fits in a URL. */
+export const DEVICE_TOKEN_MAX = 1024;
+
 const NO_SPACES = /^\S+$/;
 
 export class RegisterAppDeviceDto {
@@ -22,7 +25,7 @@ export class RegisterAppDeviceDto {
   })
   @IsString()
   @IsNotEmpty()
-  @MaxLength(4096)
+  @MaxLength(DEVICE_TOKEN_MAX)
   @Matches(NO_SPACES, { message: 'token must not contain spaces' })
   token!: string;
 

@@ -1,4 +1,5 @@
 import {
+  BadRequestException,
   Body,
   Controller,
   Delete,
@@ -26,7 +27,9 @@ import { ChannelSecrets } from '../accounts/channel-secrets';
 import type { AppPushConfig } from './app-push.config';
 import { AppDevicesRepository } from './app-devices.repository';
 import { AppDevicesService } from './app-devices.service';
-import { AppDeviceView, AppReceiptsAcceptedView, AppReceiptsDto, DeleteAppDeviceQuery, RegisterAppDeviceDto } from './app-devices.dto';
+import {
+  AppDeviceView, AppReceiptsAcceptedView, AppReceiptsDto, DEVICE_TOKEN_MAX, DeleteAppDeviceQuery, RegisterAppDeviceDto,
+} from './app-devices.dto';
 import { APP_PROVIDER } from './app-receipts.handler';
 import { SIGNATURE_HEADER, verifyPushSignature } from './push-signature';
 
@@ -56,10 +59,11 @@ export class AppDevicesController {
   /** Logout or uninstall seen by the business's backend. A contact left with no device no longer has the app. */
   @Delete(':token')
   @HttpCode(204)
-  @ApiParam({ name: 'token', description: 'The device token as registered', schema: { type: 'string', minLength: 1, maxLength: 4096 } })
+  @ApiParam({ name: 'token', description: 'The device token as registered', schema: { type: 'string', minLength: 1, maxLength: DEVICE_TOKEN_MAX } })
   @ApiNoContentResponse({ description: 'Removed' })
   @ApiResponse({ status: 404, description: 'No device with this token in the account' })
   async remove(@CurrentPrincipal() principal: Principal, @Param('token') token: string, @Query() query: DeleteAppDeviceQuery): Promise<void> {
+    if (token.length > DEVICE_TOKEN_MAX) throw new BadRequestException(`token must be at most ${DEVICE_TOKEN_MAX} characters`);
     await this.devices.remove(principal.accountId, token, query.channel_account_id ?? null);
   }
 }

@@ -23,6 +23,8 @@ const SWEEP_EVERY_MS = 15_000;
 @Injectable()
 export class DispatchesService implements OnModuleInit, OnModuleDestroy {
   private sweeper?: NodeJS.Timeout;
+  /** Aborts a sweep's Temporal calls at shutdown, so none keeps retrying on a closed connection. */
+  private readonly stopping = new AbortController();
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
@@ -39,6 +41,7 @@ export class DispatchesService implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy() {
     clearInterval(this.sweeper);
+    this.stopping.abort();
   }
 
   async create(
@@ -101,7 +104,7 @@ export class DispatchesService implements OnModuleInit, OnModuleDestroy {
   async startStuck(): Promise<number> {
     try {
       const stuck = await this.repository.listStuck(STUCK_AFTER_MS, 100);
-      for (const row of stuck) await this.start(row);
+      for (const row of stuck) await this.temporal.withAbortSignal(this.stopping.signal, () => this.start(row));
       return stuck.length;
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'could not start routed messages; will retry');
