@@ -156,8 +156,7 @@ export class EmailInboundHandler implements InboundHandler<EmailEvent, MailboxRe
       providerMessageId: mail.messageId,
       type: 'email',
       body,
-      // The sender's Date, unless it claims the future.
-      at: mail.date && mail.date.getTime() <= now.getTime() ? mail.date : now,
+      at: arrival(mail, now),
     });
     return 'applied';
   }
@@ -173,6 +172,15 @@ export class EmailInboundHandler implements InboundHandler<EmailEvent, MailboxRe
     }
     return undefined;
   }
+}
+
+/**
+ * When the mail reached the mailbox: its server's Received time, the same on every reprocessing;
+ * else the sender's Date; never in the future (a sender's clock can be anything).
+ */
+function arrival(mail: CustomerMail, now: Date): Date {
+  for (const at of [mail.receivedAt, mail.date]) if (at && at.getTime() <= now.getTime()) return at;
+  return now;
 }
 
 /** For tests and tools: the Message-ID key a raw mail gets (its own, or one derived from its bytes). */

@@ -63,7 +63,7 @@ describe('e-mail rendering', () => {
         { id: 'good', title: 'Ótima' },
         { id: 'track', title: 'Rastrear pedido', url: 'https://loja.example/pedido/123?a=1&b=2' },
         { id: 'bad', title: 'Ruim' },
-      ] as MessageContent['buttons'],
+      ] as unknown as MessageContent['buttons'],
     });
     expect(bodies.text).toBe('Como foi sua compra?\n\n1. Ótima\n2. Ruim\n\nRastrear pedido: https://loja.example/pedido/123?a=1&b=2\n');
     expect(bodies.html).toContain('<ol>\n<li>Ótima</li>\n<li>Ruim</li>\n</ol>');
@@ -71,7 +71,7 @@ describe('e-mail rendering', () => {
   });
 
   it('refuses a button link that is not http(s), naming the button', () => {
-    expect(fieldOf(() => render({ buttons: [{ id: 'x', title: 'X', url: 'javascript:alert(1)' }] as MessageContent['buttons'] }))).toBe('content.buttons[0].url');
+    expect(fieldOf(() => render({ buttons: [{ id: 'x', title: 'X', url: 'javascript:alert(1)' }] as unknown as MessageContent['buttons'] }))).toBe('content.buttons[0].url');
   });
 
   it('requires a one-line subject', () => {

@@ -15,6 +15,8 @@ export interface CustomerMail {
   references: string[];
   attachments: Array<{ filename: string | null; content_type: string; size: number }>;
   date: Date | null;
+  /** When the mailbox's server took it: the date of the topmost Received header (RFC 5321 §4.4). */
+  receivedAt: Date | null;
   /** RFC 3834 Auto-Submitted (auto-replied, auto-generated…), when not "no". */
   autoSubmitted: string | null;
 }
@@ -119,6 +121,14 @@ async function originalId(returned: Attachment): Promise<string | null> {
   return firstMessageId(inner.messageId) ?? firstMessageId(/^message-id:\s*(.+)$/im.exec(text)?.[1]);
 }
 
+function receivedAt(parsed: ParsedMail): Date | null {
+  const received = parsed.headers.get('received');
+  const top = Array.isArray(received) ? received[0] : received;
+  if (typeof top !== 'string') return null;
+  const at = new Date(top.slice(top.lastIndexOf(';') + 1).replace(/\([^)]*\)/g, '').trim());
+  return Number.isNaN(at.getTime()) ? null : at;
+}
+
 /** Reads a raw RFC 5322 mail: a delivery status notification, or a mail from someone. */
 export async function readMail(source: Buffer): Promise<ReadMail> {
   const parsed = await simpleParser(source, {
@@ -143,6 +153,7 @@ export async function readMail(source: Buffer): Promise<ReadMail> {
     references: messageIds(parsed.references),
     attachments: parsed.attachments.map((a) => ({ filename: a.filename ?? null, content_type: a.contentType, size: a.size })),
     date: parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date : null,
+    receivedAt: receivedAt(parsed),
     autoSubmitted: autoSubmitted && autoSubmitted !== 'no' ? autoSubmitted : null,
   };
 }
