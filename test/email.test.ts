@@ -12,6 +12,7 @@ import {
   freshCustomer,
   localMailboxSettings,
   mailIn,
+  onlyMailboxes,
   MAIL,
   readMailbox,
   sendAs,
@@ -70,8 +71,8 @@ describe('e-mail channel on real SMTP and IMAP servers', () => {
     return { id, body: rendered.body };
   }
 
-  async function startReceiver() {
-    const receiver = h.receiver(emailConfig, driver);
+  async function startReceiver(row: ChannelAccountRow) {
+    const receiver = h.receiver(emailConfig, driver, { accounts: onlyMailboxes(row) });
     receivers.push(receiver);
     await receiver.start();
     return receiver;
@@ -120,7 +121,7 @@ describe('e-mail channel on real SMTP and IMAP servers', () => {
       inReplyTo: providerMessageId,
       references: [providerMessageId],
     });
-    await startReceiver();
+    await startReceiver(row);
     const stored = await until('the reply in the thread', async () =>
       (await h.pool.query(`SELECT * FROM messages WHERE channel = 'email' AND provider_message_id = $1`, [reply.messageId])).rows[0],
     );
@@ -165,7 +166,7 @@ describe('e-mail channel on real SMTP and IMAP servers', () => {
     await until('the DSN in the business mailbox', async () =>
       (await readMailbox(address)).find((m) => m.parsed.headers.get('content-type') && (m.parsed.headers.get('content-type') as { value: string }).value === 'multipart/report'),
     );
-    await startReceiver();
+    await startReceiver(row);
     const failed = await until('the message failed', async () =>
       (await h.pool.query(`SELECT * FROM messages WHERE id = $1 AND state = 'failed'`, [message.id])).rows[0],
     );

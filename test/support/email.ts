@@ -152,6 +152,14 @@ export async function emailHarness(config = emailTestConfig()) {
 
 export type EmailHarness = Awaited<ReturnType<typeof emailHarness>>;
 
+/**
+ * A receiver in a test reads only that test's mailboxes: the test database holds every test's,
+ * and test files run side by side.
+ */
+export function onlyMailboxes(...rows: ChannelAccountRow[]) {
+  return { listByChannel: async () => rows };
+}
+
 /** Sends as a customer through the local SMTP server (authenticated, as a mail client would). */
 export async function sendAs(from: string, mail: SendMailOptions) {
   const transport = nodemailer.createTransport({ host: MAIL.host, port: MAIL.smtpPort, secure: false, ignoreTLS: true, auth: { user: from, pass: MAIL.password } });
