@@ -9,7 +9,12 @@ import { createInboundCallActivities } from './inbound-calls';
 import { ContactsRepository } from '../src/contacts/contacts.repository';
 import { InboundCallsRepository } from '../src/calls/inbound-calls.repository';
 import { createCallActivities } from './calls';
-import { createWhatsAppActivities } from './whatsapp';
+import { createChannelSendActivities } from './channel-send';
+import { createDispatchActivities } from './dispatch';
+import { ChannelAccountsRepository } from '../src/channels/accounts/channel-accounts.repository';
+import { ChannelSecrets } from '../src/channels/accounts/channel-secrets';
+import { createChannelDrivers } from '../src/channels/drivers';
+import type { PriceTable } from '../src/channels/pricing/price-table';
 import { createRecordingConsentActivities } from './recording-consent';
 import { AccessTokens, type SealedTokenRow } from '../src/numbers/access-tokens';
 import type { SecretKeys } from '../src/secrets/secrets';
@@ -37,10 +42,11 @@ export interface ActivityDeps {
   calls: { permissionRequestText: string; missedCallText: string; outsideHoursText: string };
   secrets: SecretKeys;
   callAudio: CallAudioConfig;
+  channels: { prices: PriceTable };
 }
 
 /** Every activity the worker registers, with its clients injected. */
-export function createActivities({ pool, whatsapp, livekit, calls, secrets, callAudio }: ActivityDeps) {
+export function createActivities({ pool, whatsapp, livekit, calls, secrets, callAudio, channels }: ActivityDeps) {
   const messages = new MessagesRepository(pool);
   const realtime = new RealtimeRepository(pool);
   const livekitActivities = createLiveKitActivities({ ...livekit, whatsappCloudApiVersion: whatsapp.graphVersion });
@@ -51,6 +57,18 @@ export function createActivities({ pool, whatsapp, livekit, calls, secrets, call
   const graphClient = (row: SealedTokenRow) =>
     new WhatsAppGraphClient({ baseUrl: whatsapp.graphUrl, version: whatsapp.graphVersion, accessToken: accessToken(row) });
   const storage = createRecordingStorage(callAudio.recordings);
+  const channelActivities = () => {
+    const drivers = createChannelDrivers({ pool, secrets, whatsapp });
+    const channelAccounts = new ChannelAccountsRepository(pool);
+    const channelSecrets = new ChannelSecrets(secrets);
+    const send = createChannelSendActivities({ messages, channelAccounts, secrets: channelSecrets, drivers, realtime, prices: channels.prices });
+    return {
+      ...send,
+      // The name sends started before channels were drivers recorded in their histories.
+      sendWhatsAppMessage: send.sendChannelMessage,
+      ...createDispatchActivities({ pool, messages, channelAccounts, drivers, prices: channels.prices }),
+    };
+  };
   return {
     ...livekitActivities,
     ...createRecordingActivities({
@@ -77,11 +95,7 @@ export function createActivities({ pool, whatsapp, livekit, calls, secrets, call
       accessToken,
       permissionRequestText: calls.permissionRequestText,
     }),
-    ...createWhatsAppActivities({
-      messages,
-      realtime,
-      graphClient,
-    }),
+    ...channelActivities(),
     ...createInboundCallActivities({
       inbound: new InboundCallsRepository(pool),
       calls: callsRepository,

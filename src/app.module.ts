@@ -25,6 +25,7 @@ import { CONTACT_ATTRIBUTES_CONTROLLERS, CONTACT_ATTRIBUTES_PROVIDERS } from './
 import { CONTACTS_SEARCH_CONTROLLERS, CONTACTS_SEARCH_PROVIDERS } from './contacts/search/contacts-search.feature';
 import { CONTACT_ERASURE_CONTROLLERS, CONTACT_ERASURE_PROVIDERS } from './contacts/erasure/contact-erasure.feature';
 import { CONTACT_INDEX_CONTROLLERS, CONTACT_INDEX_PROVIDERS } from './contacts/index/contact-index.feature';
+import { CHANNELS_CONTROLLERS, CHANNELS_PROVIDERS } from './channels/channels.feature';
 import { ContactsController } from './contacts/contacts.controller';
 import { ContactsRepository } from './contacts/contacts.repository';
 import { ContactsService } from './contacts/contacts.service';
@@ -70,6 +71,7 @@ export class AppModule {
         ...CONTACTS_SEARCH_CONTROLLERS,
         ...CONTACT_ERASURE_CONTROLLERS,
         ...CONTACT_INDEX_CONTROLLERS,
+        ...CHANNELS_CONTROLLERS,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
@@ -100,6 +102,7 @@ export class AppModule {
         ...CONTACTS_SEARCH_PROVIDERS,
         ...CONTACT_ERASURE_PROVIDERS,
         ...CONTACT_INDEX_PROVIDERS,
+        ...CHANNELS_PROVIDERS,
       ],
     };
   }

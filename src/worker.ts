@@ -40,6 +40,7 @@ export async function createWorker(config: Config) {
         calls: config.calls,
         secrets: config.secrets,
         callAudio: config.callAudio,
+        channels: config.channels,
       }),
       ...createRecordingRetentionActivities({ pool, storage: createRecordingStorage(config.callAudio.recordings) }),
     },

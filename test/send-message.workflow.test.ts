@@ -4,7 +4,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { SendOutcome } from '../activities/whatsapp';
+import type { SendOutcome } from '../activities/channel-send';
 import { WORKFLOW_BUNDLE } from '../src/worker';
 import {
   providerAcceptedSignal,
@@ -47,7 +47,7 @@ describe('sendMessageWorkflow', () => {
       taskQueue,
       workflowBundle: { codePath: WORKFLOW_BUNDLE },
       activities: {
-        async sendWhatsAppMessage(input: { resendUnknown: boolean }) {
+        async sendChannelMessage(input: { resendUnknown: boolean }) {
           calls.push({ resendUnknown: input.resendUnknown });
           const next = outcomes.shift();
           if (!next) throw new Error('no more scripted outcomes');

@@ -7,3 +7,4 @@ export { contactIndexerWorkflow } from './contact-indexer.workflow';
 export { postCallWorkflow } from './post-call.workflow';
 export { callRecordingWorkflow } from './call-recording.workflow';
 export { recordingRetentionWorkflow } from './recording-retention.workflow';
+export { dispatchWorkflow } from './dispatch.workflow';

@@ -1,4 +1,4 @@
-import { condition, defineQuery, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
+import { condition, defineQuery, defineSignal, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import type { Activities } from '../activities';
 import { failureReason } from './failure-reason';
@@ -18,7 +18,7 @@ export type SendMessageResult =
   | { state: 'accepted'; providerMessageId: string }
   | { state: 'failed'; reason: string };
 
-/** Sent by the webhook handler when a status webhook proves an unknown-outcome attempt reached Meta. */
+/** Sent by a receipt's handler when it proves an unknown-outcome attempt reached the provider. */
 export const providerAcceptedSignal = defineSignal<[{ providerMessageId: string }]>('providerAccepted');
 export const sendProgressQuery = defineQuery<{ attempts: number; waitingForUnknownOutcome: boolean }>('sendProgress');
 
@@ -27,12 +27,13 @@ export function sendMessageWorkflowId(messageId: string): string {
 }
 
 /**
- * Sends one outbound message exactly once. The activity records "sending" before calling Meta;
- * an attempt that finds a previous one died mid-call does not send again blindly: it waits for
- * a status webhook that claims the wamid, and only resends when none arrives in time.
+ * Sends one outbound message exactly once, on any channel. The activity records "sending" before
+ * calling the provider; an attempt that finds a previous one died mid-call does not send again
+ * blindly: it follows the channel's policy (WhatsApp: wait for a status webhook that claims the
+ * wamid; e-mail: look the Message-ID up; …) and resends only when that proves nothing arrived.
  */
 export async function sendMessageWorkflow(input: SendMessageInput): Promise<SendMessageResult> {
-  const { sendWhatsAppMessage } = proxyActivities<Activities>({
+  const { sendChannelMessage, sendWhatsAppMessage } = proxyActivities<Activities>({
     startToCloseTimeout: input.sendTimeout,
     scheduleToCloseTimeout: input.giveUpAfter,
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '2m' },
@@ -55,7 +56,9 @@ export async function sendMessageWorkflow(input: SendMessageInput): Promise<Send
     attempts++;
     let result;
     try {
-      result = await sendWhatsAppMessage({ accountId: input.accountId, messageId: input.messageId, resendUnknown });
+      const send = { accountId: input.accountId, messageId: input.messageId, resendUnknown };
+      // Sends started before channels were drivers keep the activity name their history recorded.
+      result = await (patched('send-any-channel') ? sendChannelMessage(send) : sendWhatsAppMessage(send));
     } catch (err) {
       const reason = failureReason(err);
       await markMessageFailed({ accountId: input.accountId, messageId: input.messageId, reason });

@@ -75,6 +75,11 @@ export interface RenderInput {
   content: MessageContent;
   /** The customer's message this one answers, for threading (e-mail In-Reply-To / References, Telegram reply). */
   inReplyTo?: { providerMessageId: string; references?: string[] };
+  /**
+   * WhatsApp: send `content.template` (the approved template) rather than the free-form
+   * equivalent: the 24 h window is closed, or routing chose the template. Other channels ignore it.
+   */
+  asTemplate?: boolean;
 }
 
 /** The provider request as it will be sent, stored in the send row before the call. */
@@ -130,7 +135,12 @@ export class ChannelSendError extends Error {
     readonly code: string | null = null,
     /** Waited for before a retry, when the provider says (Telegram retry_after, HTTP Retry-After). */
     readonly retryAfterMs: number | null = null,
+    /** The provider's error as it gave it (stored on the message; never credentials or bodies). */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
   }
 }
+
+/** The drivers the worker (send) and the API (render, validate) use, one per channel that is set up. */
+export type ChannelDrivers = ReadonlyMap<Channel, ChannelDriver>;

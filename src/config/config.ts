@@ -11,6 +11,16 @@ import {
 import { findRepoRoot } from '../common/repo-root';
 import { ConfigError } from './config-error';
 import { loadCallAudioConfig, type CallAudioConfig } from './call-audio.config';
+import { DEFAULT_PRICE_TABLE, parsePriceTable, type PriceTable } from '../channels/pricing/price-table';
+
+function prices(json: string | undefined): PriceTable {
+  if (!json) return DEFAULT_PRICE_TABLE;
+  try {
+    return parsePriceTable(json);
+  } catch (err) {
+    throw new ConfigError('CHANNEL_PRICES', (err as Error).message.replace(/^CHANNEL_PRICES:? ?/, ''));
+  }
+}
 
 export { ConfigError } from './config-error';
 
@@ -51,6 +61,8 @@ export const DEFAULTS = {
   MESSAGE_SEND_TIMEOUT: '30s',
   MESSAGE_UNKNOWN_OUTCOME_WAIT: '10m',
   MESSAGE_GIVE_UP_AFTER: '48h',
+  // A routed message with no delivery receipt after this long goes to the next channel.
+  DISPATCH_RECEIPT_TIMEOUT: '10m',
   CALL_PERMISSION_TEMPORARY_GRANT: '7d',
   CALL_PERMISSION_REQUEST_TTL: '7d',
   CALL_PERMISSION_MAX_FAILED_CALLS: '4',
@@ -130,6 +142,13 @@ export interface Config {
   /** Recordings, the post-call AI steps and deep links (call-audio.config.ts). */
   callAudio: CallAudioConfig;
   whatsapp: { graphUrl: string; graphVersion: string; appSecret: string; verifyToken: string };
+  /** Channels beyond WhatsApp, routing and the cost ledger (src/channels). */
+  channels: {
+    /** CHANNEL_PRICES over Meta's Brazil rate card (src/channels/pricing/price-table.ts). */
+    prices: PriceTable;
+    /** A routed message with no delivery receipt after this long falls back to the next channel. */
+    receiptTimeout: Duration;
+  };
   messages: {
     /** startToClose timeout of one provider send attempt. */
     sendTimeout: Duration;
@@ -285,6 +304,10 @@ export function loadConfig(env: Env = process.env): Config {
       graphVersion,
       appSecret: get('WHATSAPP_APP_SECRET'),
       verifyToken: get('WHATSAPP_VERIFY_TOKEN'),
+    },
+    channels: {
+      prices: prices(env.CHANNEL_PRICES),
+      receiptTimeout: duration('DISPATCH_RECEIPT_TIMEOUT'),
     },
     messages: {
       sendTimeout: duration('MESSAGE_SEND_TIMEOUT'),

@@ -1,5 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsObject, IsOptional, IsUUID, Matches, ValidateIf } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsIn, IsObject, IsOptional, IsUUID, Matches, ValidateIf, ValidateNested } from 'class-validator';
+import { MessageContentDto } from '../channels/content.dto';
+import { MESSAGE_CATEGORIES } from '../channels/routing/plan';
 import { PageQuery } from '../common/page.dto';
 import { WA_ID, WA_ID_MESSAGE } from '../contacts/contacts.dto';
 
@@ -21,16 +24,41 @@ export type MessageType = (typeof MESSAGE_TYPES)[number];
 const CONTENT = 'Content in the Cloud API shape for this type; checked against Meta\'s OpenAPI spec.';
 
 /**
- * A message to one contact. The content object is named after the type, exactly as in the
- * WhatsApp Cloud API (`{ "type": "text", "text": { "body": "Olá" } }`).
+ * A message to one contact, either way:
+ * - `content` (any channel): rendered by the channel's driver; it goes out on `channel_account_id`,
+ *   or — a reply — on the channel account the customer last wrote to;
+ * - WhatsApp Cloud API shape: `whatsapp_number_id` and a content object named after the type,
+ *   exactly as in the Cloud API (`{ "type": "text", "text": { "body": "Olá" } }`).
  */
 export class SendMessageDto {
-  /** The recipient is named either way (checked by the ValidateIf pair below). */
-  static readonly schemaRules = { anyOf: [{ required: ['to'] }, { required: ['contact_id'] }] };
+  /** The recipient is named either way, and so is the content (checked by the ValidateIf pairs below). */
+  static readonly schemaRules = {
+    allOf: [
+      { anyOf: [{ required: ['to'] }, { required: ['contact_id'] }] },
+      { anyOf: [{ required: ['content'] }, { required: ['whatsapp_number_id', 'type'] }] },
+    ],
+  };
 
-  @ApiProperty({ description: 'id of one of the account\'s WhatsApp numbers (GET /v1/whatsapp-numbers)' })
-  @IsUUID(undefined, { message: 'whatsapp_number_id must be a UUID' })
-  whatsapp_number_id!: string;
+  @ApiPropertyOptional({ description: 'Channel-neutral content; or give whatsapp_number_id, type and the Cloud API object', type: MessageContentDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => MessageContentDto)
+  content?: MessageContentDto;
+
+  @ApiPropertyOptional({ description: 'With content: the WhatsApp number, mailbox, bot or app to send on (GET /v1/channel-accounts); default: where the customer last wrote' })
+  @IsOptional()
+  @IsUUID(undefined, { message: 'channel_account_id must be a UUID' })
+  channel_account_id?: string;
+
+  @ApiPropertyOptional({ enum: MESSAGE_CATEGORIES, description: 'For the cost ledger; default service_reply, or marketing for a template' })
+  @IsOptional()
+  @IsIn(MESSAGE_CATEGORIES)
+  category?: (typeof MESSAGE_CATEGORIES)[number];
+
+  @ApiPropertyOptional({ description: 'id of one of the account\'s WhatsApp numbers (GET /v1/whatsapp-numbers)' })
+  @ValidateIf((o: SendMessageDto) => o.content === undefined || o.whatsapp_number_id !== undefined)
+  @IsUUID(undefined, { message: 'whatsapp_number_id must be a UUID (or give content instead)' })
+  whatsapp_number_id?: string;
 
   @ApiPropertyOptional({ example: '5511987654321', description: 'Recipient wa_id; or give contact_id' })
   @ValidateIf((o: SendMessageDto) => o.contact_id === undefined)
@@ -42,9 +70,10 @@ export class SendMessageDto {
   @IsUUID(undefined, { message: 'contact_id must be a UUID' })
   contact_id?: string;
 
-  @ApiProperty({ enum: MESSAGE_TYPES, example: 'text' })
+  @ApiPropertyOptional({ enum: MESSAGE_TYPES, example: 'text', description: 'With whatsapp_number_id: the Cloud API message type' })
+  @ValidateIf((o: SendMessageDto) => o.content === undefined)
   @IsIn(MESSAGE_TYPES)
-  type!: MessageType;
+  type?: MessageType;
 
   @ApiPropertyOptional({ description: CONTENT, example: { body: 'Seu pedido saiu para entrega.' } })
   @IsOptional() @IsObject() text?: Record<string, unknown>;
@@ -68,19 +97,29 @@ export class ListMessagesQuery extends PageQuery {
 }
 
 export class MessageView {
-  @ApiProperty() id!: string;
+  @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: ['outbound', 'inbound'] }) direction!: string;
-  @ApiProperty() contact_id!: string;
-  @ApiProperty() whatsapp_number_id!: string;
+  @ApiProperty({ format: 'uuid' }) contact_id!: string;
+  @ApiProperty({ enum: ['whatsapp', 'email', 'telegram', 'app'] }) channel!: string;
+  @ApiProperty({ format: 'uuid', description: 'The WhatsApp number, mailbox, bot or app' }) channel_account_id!: string;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid', description: 'WhatsApp messages: the number (= channel_account_id)' })
+  whatsapp_number_id!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid', description: 'The routed message (POST /v1/dispatches) this is one channel of' })
+  dispatch_id!: string | null;
   @ApiProperty() type!: string;
-  @ApiProperty({ description: 'Outbound: the Cloud API request; inbound: the message from the webhook' })
+  @ApiProperty({ description: 'Outbound: the provider request as sent; inbound: the message as the provider delivered it' })
   body!: Record<string, unknown>;
+  @ApiProperty({ nullable: true, type: String, enum: [...MESSAGE_CATEGORIES, null] }) category!: string | null;
+  @ApiProperty({ nullable: true, type: String, enum: ['template', 'free_form', 'converted', 'channel', null], description: 'How it was priced; converted: a template sent free-form inside the 24 h window' })
+  pricing!: string | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'Outbound: what it cost, in currency' }) cost!: number | null;
+  @ApiProperty({ nullable: true, type: String, example: 'BRL' }) currency!: string | null;
   @ApiProperty({
     enum: ['queued', 'sending', 'retrying', 'accepted', 'sent', 'delivered', 'read', 'played', 'failed', 'received'],
     description: 'queued → sending → accepted (Meta took it) → sent → delivered → read; or failed',
   })
   state!: string;
-  @ApiProperty({ nullable: true, type: String, description: 'wamid' }) provider_message_id!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: "The provider's id: wamid, Message-ID, <chat_id>:<message_id>, …" }) provider_message_id!: string | null;
   @ApiProperty() send_attempts!: number;
   @ApiProperty({ nullable: true, type: Object }) error!: Record<string, unknown> | null;
   @ApiProperty() created_at!: Date;

@@ -140,6 +140,11 @@ export class MessagesRepository {
       .rows[0];
   }
 
+  async findByProviderId(channel: Channel, providerMessageId: string): Promise<MessageRow | undefined> {
+    return (await this.pool.query<MessageRow>('SELECT * FROM messages WHERE channel = $1 AND provider_message_id = $2', [channel, providerMessageId]))
+      .rows[0];
+  }
+
   async list(accountId: string, filter: { contactId?: string; limit: number }): Promise<MessageRow[]> {
     return (
       await this.pool.query<MessageRow>(
@@ -150,11 +155,11 @@ export class MessagesRepository {
     ).rows;
   }
 
-  /** Outbound messages still queued after `olderThanMs`: their workflow may never have started. */
+  /** Outbound messages still queued after `olderThanMs`: their workflow may never have started (a dispatch's are its own). */
   async listStuckQueued(olderThanMs: number, limit: number): Promise<MessageRow[]> {
     return (
       await this.pool.query<MessageRow>(
-        `SELECT * FROM messages WHERE direction = 'outbound' AND state = 'queued'
+        `SELECT * FROM messages WHERE direction = 'outbound' AND state = 'queued' AND dispatch_id IS NULL
             AND created_at < now() - make_interval(secs => $1 / 1000.0)
           ORDER BY created_at LIMIT $2`,
         [olderThanMs, limit],
@@ -240,5 +245,37 @@ export class MessagesRepository {
       [phoneNumberId, messageId, providerMessageId],
     );
     return rows[0];
+  }
+
+  /**
+   * A converted message whose window closed before it left: it goes as its template instead.
+   * Only before the provider has it (no provider id), so a message never changes after sending.
+   */
+  async renderedAgain(id: string, m: { type: string; body: Record<string, unknown>; pricing: string; cost: number }): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE messages SET type = $2, body = $3, pricing = $4, cost = $5, updated_at = now()
+        WHERE id = $1 AND provider_message_id IS NULL AND state <> 'failed'`,
+      [id, m.type, m.body, m.pricing, m.cost],
+    );
+    return rowCount === 1;
+  }
+
+  /** When the customer last wrote to this channel account: the customer-service window runs from here. */
+  async lastInbound(accountId: string, contactId: string, channelAccountId: string): Promise<Date | null> {
+    const { rows } = await this.pool.query<{ last_inbound_at: Date }>(
+      'SELECT last_inbound_at FROM service_windows WHERE account_id = $1 AND contact_id = $2 AND channel_account_id = $3',
+      [accountId, contactId, channelAccountId],
+    );
+    return rows[0]?.last_inbound_at ?? null;
+  }
+
+  /** The channel account of the customer's last message: where a reply goes unless the agent picks another. */
+  async lastInboundChannelAccount(accountId: string, contactId: string): Promise<string | undefined> {
+    const { rows } = await this.pool.query<{ channel_account_id: string }>(
+      `SELECT channel_account_id FROM messages WHERE account_id = $1 AND contact_id = $2 AND direction = 'inbound'
+        ORDER BY created_at DESC LIMIT 1`,
+      [accountId, contactId],
+    );
+    return rows[0]?.channel_account_id;
   }
 }

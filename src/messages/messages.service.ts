@@ -15,7 +15,12 @@ import { validateRequestBody } from '../whatsapp/spec';
 import { sendMessageWorkflow, sendMessageWorkflowId } from '../../workflows/send-message.workflow';
 import { recadoSearchAttributes } from '../../workflows/search-attributes';
 import type { MessageView, SendMessageDto } from './messages.dto';
-import { MessageRow, MessagesRepository } from './messages.repository';
+import { MessageRow, MessagesRepository, type MessageCategory } from './messages.repository';
+import { ChannelAccountsRepository } from '../channels/accounts/channel-accounts.repository';
+import { CHANNEL_DRIVERS } from '../channels/channels.providers';
+import type { ChannelDrivers, MessageContent } from '../channels/driver';
+import { priceOf, templatePrice } from '../channels/pricing/price-table';
+import { countryOfPhone, optedOut, windowOpen } from '../channels/routing/plan';
 
 /** Queued messages whose workflow did not start (Temporal was down) are started by the sweeper. */
 const STUCK_AFTER_MS = 30_000;
@@ -26,9 +31,16 @@ export function messageView(row: MessageRow): MessageView {
     id: row.id,
     direction: row.direction,
     contact_id: row.contact_id,
-    whatsapp_number_id: row.whatsapp_number_id,
+    channel: row.channel,
+    channel_account_id: row.channel_account_id,
+    whatsapp_number_id: row.channel === 'whatsapp' ? row.channel_account_id : null,
+    dispatch_id: row.dispatch_id,
     type: row.type,
     body: row.body,
+    category: row.category,
+    pricing: row.pricing,
+    cost: row.cost === null ? null : Number(row.cost),
+    currency: row.currency,
     state: row.state,
     provider_message_id: row.provider_message_id,
     send_attempts: row.send_attempts,
@@ -55,6 +67,8 @@ export class MessagesService implements OnModuleInit, OnModuleDestroy {
     private readonly contacts: ContactsRepository,
     private readonly numbers: NumbersService,
     private readonly metrics: MetricsService,
+    private readonly channelAccounts: ChannelAccountsRepository,
+    @Inject(CHANNEL_DRIVERS) private readonly drivers: ChannelDrivers,
   ) {}
 
   onModuleInit() {
@@ -71,43 +85,109 @@ export class MessagesService implements OnModuleInit, OnModuleDestroy {
    * Temporal cannot be reached now, the sweeper starts the workflow later.
    */
   async send(accountId: string, dto: SendMessageDto, idempotencyKey: string | null): Promise<MessageView> {
-    const number = await this.numbers.get(accountId, dto.whatsapp_number_id);
-    const contact = dto.contact_id
-      ? await this.contacts.findById(accountId, dto.contact_id)
-      : await this.contacts.findOrCreateByWhatsApp(accountId, dto.to!, null);
-    if (!contact) throw new NotFoundError('contact', dto.contact_id!);
-
-    const content = dto[dto.type];
-    if (content === undefined) throw new InvalidFieldError(dto.type, `type is "${dto.type}" but no "${dto.type}" object was given`);
-    const id = randomUUID();
-    const body = {
-      messaging_product: 'whatsapp',
-      recipient_type: 'individual',
-      to: whatsAppIdOf(contact),
-      type: dto.type,
-      [dto.type]: content,
-      // Echoed by Meta in status webhooks: identifies the send when its attempt died before saving the wamid.
-      biz_opaque_callback_data: id,
-    };
-    const check = validateRequestBody('post', '/{Version}/{Phone-Number-ID}/messages', body);
-    if (!check.ok) throw new InvalidFieldError(dto.type, check.errors.join('; '));
-
-    const { row, created } = await this.repository.insertOutbound({
-      id,
-      accountId,
-      contactId: contact.id,
-      numberId: number.id,
-      type: dto.type,
-      body,
-      idempotencyKey,
-    });
-    if (created) this.metrics.messagesQueued.inc({ channel: 'whatsapp' });
+    const outbound = dto.content ? await this.fromContent(accountId, dto, dto.content) : await this.fromCloudApi(accountId, dto);
+    const { row, created } = await this.repository.insertOutbound({ ...outbound, accountId, idempotencyKey });
+    if (created) this.metrics.messagesQueued.inc({ channel: row.channel });
     if (row.state === 'queued') {
       await this.startSend(row).catch((err: Error) =>
         this.logger.warn({ messageId: row.id, err: err.message }, 'send workflow not started yet; the sweeper will retry'),
       );
     }
     return messageView(row);
+  }
+
+  /** Channel-neutral content, rendered by the channel's driver (strict out: its provider's limits). */
+  private async fromContent(accountId: string, dto: SendMessageDto, content: MessageContent) {
+    const contact = await this.recipient(accountId, dto);
+    const channelAccountId =
+      dto.channel_account_id ?? dto.whatsapp_number_id ?? (await this.repository.lastInboundChannelAccount(accountId, contact.id));
+    if (!channelAccountId) {
+      throw new InvalidFieldError('channel_account_id', 'the customer has never written to the business: name the channel account to send on');
+    }
+    const account = await this.channelAccounts.findById(accountId, channelAccountId);
+    if (!account) throw new NotFoundError('channel account', channelAccountId);
+    const driver = this.drivers.get(account.channel);
+    if (!driver) throw new InvalidFieldError('channel_account_id', `the ${account.channel} channel is not set up on this server`);
+    const recipient = contact.identities.find((i) => i.kind === driver.identityKind)?.value;
+    if (!recipient) throw new InvalidFieldError('contact_id', `contact ${contact.id} has no ${driver.identityKind} identity to reach on ${account.channel}`);
+
+    // WhatsApp outside the customer's 24 h window: only the approved template goes.
+    const asTemplate =
+      account.channel === 'whatsapp' && !windowOpen((await this.repository.lastInbound(accountId, contact.id, account.id)) ?? undefined, Date.now());
+    if (asTemplate && !content.template) {
+      throw new InvalidFieldError('content.template', 'the customer has not written in the last 24 h: WhatsApp only delivers an approved template now');
+    }
+    const category: MessageCategory = dto.category ?? (asTemplate ? 'marketing' : 'service_reply');
+    if (optedOut(contact.opt_ins, account.channel, category)) {
+      throw new InvalidFieldError('contact_id', `contact ${contact.id} opted out of ${category} messages on ${account.channel}`);
+    }
+    const id = randomUUID();
+    const rendered = driver.render({ account, recipient, messageId: id, content, asTemplate });
+    const prices = this.config.channels.prices;
+    return {
+      id,
+      contactId: contact.id,
+      channel: account.channel,
+      channelAccountId: account.id,
+      ...rendered,
+      content,
+      cost: {
+        category,
+        destinationCountry: countryOfPhone(contact.wa_id ?? undefined),
+        pricing: account.channel === 'whatsapp' ? (asTemplate ? 'template' : 'free_form') : 'channel',
+        cost: priceOf(prices, account.channel, category, asTemplate),
+        templateCost: templatePrice(prices, category),
+        currency: prices.currency,
+      },
+    };
+  }
+
+  /** The WhatsApp Cloud API shape, checked against Meta's published spec. */
+  private async fromCloudApi(accountId: string, dto: SendMessageDto) {
+    const type = dto.type!;
+    const number = await this.numbers.get(accountId, dto.whatsapp_number_id!);
+    const contact = await this.recipient(accountId, dto);
+    const content = dto[type];
+    if (content === undefined) throw new InvalidFieldError(type, `type is "${type}" but no "${type}" object was given`);
+    const id = randomUUID();
+    const body = {
+      messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      to: whatsAppIdOf(contact),
+      type,
+      [type]: content,
+      // Echoed by Meta in status webhooks: identifies the send when its attempt died before saving the wamid.
+      biz_opaque_callback_data: id,
+    };
+    const check = validateRequestBody('post', '/{Version}/{Phone-Number-ID}/messages', body);
+    if (!check.ok) throw new InvalidFieldError(type, check.errors.join('; '));
+    const asTemplate = type === 'template';
+    const category: MessageCategory = dto.category ?? (asTemplate ? 'marketing' : 'service_reply');
+    const prices = this.config.channels.prices;
+    return {
+      id,
+      contactId: contact.id,
+      channel: 'whatsapp' as const,
+      channelAccountId: number.id,
+      type,
+      body,
+      cost: {
+        category,
+        destinationCountry: countryOfPhone(contact.wa_id ?? undefined),
+        pricing: asTemplate ? 'template' : 'free_form',
+        cost: priceOf(prices, 'whatsapp', category, asTemplate),
+        templateCost: templatePrice(prices, category),
+        currency: prices.currency,
+      },
+    };
+  }
+
+  private async recipient(accountId: string, dto: SendMessageDto) {
+    const contact = dto.contact_id
+      ? await this.contacts.findById(accountId, dto.contact_id)
+      : await this.contacts.findOrCreateByWhatsApp(accountId, dto.to!, null);
+    if (!contact) throw new NotFoundError('contact', dto.contact_id!);
+    return contact;
   }
 
   async get(accountId: string, id: string): Promise<MessageView> {
@@ -139,7 +219,7 @@ export class MessagesService implements OnModuleInit, OnModuleDestroy {
         typedSearchAttributes: recadoSearchAttributes('message', {
           accountId: row.account_id,
           contactId: row.contact_id,
-          numberId: row.whatsapp_number_id,
+          numberId: row.channel_account_id,
         }),
         args: [
           {

@@ -1,7 +1,6 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { Client, WorkflowNotFoundError, type SignalDefinition } from '@temporalio/client';
-import type { Pool, PoolClient } from 'pg';
-import { PG_POOL } from '../db/database';
+import type { PoolClient } from 'pg';
 import { TEMPORAL_CLIENT } from '../infra/infra.module';
 import { CallPermissionsService } from '../calls/call-permissions.service';
 import { CallsRepository } from '../calls/calls.repository';
@@ -9,7 +8,7 @@ import { CallsService } from '../calls/calls.service';
 import { ContactsRepository } from '../contacts/contacts.repository';
 import { MessagesRepository, type ProviderStatus } from '../messages/messages.repository';
 import { NumbersRepository } from '../numbers/numbers.repository';
-import { RealtimeRepository } from '../realtime/realtime.repository';
+import { Conversations } from '../channels/conversations';
 import {
   InvalidWebhookPayloadError,
   parseWebhookPayload,
@@ -36,10 +35,8 @@ interface NumberRef {
 @Injectable()
 export class WhatsAppWebhookHandler implements InboundHandler<WhatsAppWebhookEvent, NumberRef>, OnModuleInit {
   readonly provider = WHATSAPP_PROVIDER;
-  private readonly realtime: RealtimeRepository;
 
   constructor(
-    @Inject(PG_POOL) pool: Pool,
     @Inject(TEMPORAL_CLIENT) private readonly temporal: Client,
     private readonly deliveries: InboundDeliveriesService,
     private readonly numbers: NumbersRepository,
@@ -48,9 +45,8 @@ export class WhatsAppWebhookHandler implements InboundHandler<WhatsAppWebhookEve
     private readonly callPermissions: CallPermissionsService,
     private readonly calls: CallsRepository,
     private readonly callsService: CallsService,
-  ) {
-    this.realtime = new RealtimeRepository(pool);
-  }
+    private readonly conversations: Conversations,
+  ) {}
 
   onModuleInit() {
     this.deliveries.register(this);
@@ -92,7 +88,7 @@ export class WhatsAppWebhookHandler implements InboundHandler<WhatsAppWebhookEve
     const { numberId } = route.target;
     switch (event.kind) {
       case 'status':
-        return this.applyStatus(db, accountId, event);
+        return this.applyStatus(db, event);
       case 'message':
         return this.applyMessage(db, accountId, numberId, event);
       case 'call_status': {
@@ -110,54 +106,59 @@ export class WhatsAppWebhookHandler implements InboundHandler<WhatsAppWebhookEve
     }
   }
 
-  /** A customer's call rings once it is committed. */
+  /** A customer's call rings once it is committed; a routed message hears of its receipt. */
   async afterCommit(event: WhatsAppWebhookEvent) {
     const offer = customerCallOffer(event);
     if (offer) await this.callsService.ringInboundCall(offer);
+    if (event.kind === 'status') {
+      const message = await this.messages.findByProviderId('whatsapp', event.id);
+      if (message) await this.conversations.afterReceipt(message);
+    }
   }
 
-  private async applyStatus(db: PoolClient, accountId: string, event: MessageStatusEvent): Promise<EventOutcome> {
+  private async applyStatus(db: PoolClient, event: MessageStatusEvent): Promise<EventOutcome> {
     if (!TRACKED_STATUSES.includes(event.status)) return 'unhandled';
-    const status = event.status as ProviderStatus;
-    const at = new Date(Number(event.timestamp) * 1000);
-    let message = await this.messages.applyStatus(event.id, status, at, event.errors, db);
+    const receipt = {
+      channel: 'whatsapp' as const,
+      providerMessageId: event.id,
+      status: event.status as ProviderStatus,
+      at: new Date(Number(event.timestamp) * 1000),
+      error: event.errors,
+    };
+    let message = await this.conversations.applyReceipt(db, receipt);
     if (!message) {
       // A status for a wamid we never recorded: the send whose attempt died mid-call?
       if (!event.bizOpaqueCallbackData || !UUID.test(event.bizOpaqueCallbackData)) return 'unhandled';
       const claimed = await this.messages.claimUnknownSend(event.phoneNumberId, event.bizOpaqueCallbackData, event.id, db);
       if (!claimed) return 'unhandled';
       await this.signal(sendMessageWorkflowId(claimed.id), providerAcceptedSignal, { providerMessageId: event.id });
-      message = await this.messages.applyStatus(event.id, status, at, event.errors, db);
+      message = await this.conversations.applyReceipt(db, receipt);
     }
-    if (!message) return 'unhandled';
-    await this.realtime.publish({ accountId, type: 'message.updated', data: { message_id: message.id, state: message.state } }, db);
-    return 'applied';
+    return message ? 'applied' : 'unhandled';
   }
 
   private async applyMessage(db: PoolClient, accountId: string, numberId: string, event: InboundMessageEvent): Promise<EventOutcome> {
-    const at = new Date(Number(event.timestamp) * 1000);
-    const contact = await this.contacts.findOrCreateByWhatsApp(accountId, event.from, event.contactName ?? null, db);
-    await this.contacts.recordInbound(accountId, contact.id, 'whatsapp', at, db);
-    const message = await this.messages.insertInbound(
-      { accountId, contactId: contact.id, numberId, type: event.type, body: event.message, providerMessageId: event.id, at },
-      db,
-    );
+    const { contactId } = await this.conversations.recordInbound(db, {
+      accountId,
+      channel: 'whatsapp',
+      channelAccountId: numberId,
+      from: { kind: 'whatsapp', value: event.from },
+      fromName: event.contactName ?? null,
+      providerMessageId: event.id,
+      type: event.type,
+      body: event.message,
+      at: new Date(Number(event.timestamp) * 1000),
+    });
     if (event.interactive?.type === 'call_permission_reply') {
       // Meta sends these without `context` too: a permanent grant from the business profile,
       // the automatic revocation after unanswered calls. The pair, not the request, is what counts.
       const reply = event.interactive;
-      await this.callPermissions.recordReply(accountId, numberId, contact.id, {
+      await this.callPermissions.recordReply(accountId, numberId, contactId, {
         accepted: reply.response === 'accept',
         permanent: reply.isPermanent,
         expiresAt: reply.expirationTimestamp === undefined ? null : reply.expirationTimestamp * 1000,
         automatic: reply.responseSource === 'automatic',
       });
-    }
-    if (message) {
-      await this.realtime.publish(
-        { accountId, type: 'message.received', data: { message_id: message.id, contact_id: contact.id, type: event.type } },
-        db,
-      );
     }
     return 'applied';
   }

@@ -96,12 +96,20 @@ INSERT INTO service_windows (account_id, contact_id, channel_account_id, last_in
   SELECT account_id, contact_id, channel_account_id, max(created_at) FROM messages
    WHERE direction = 'inbound' GROUP BY account_id, contact_id, channel_account_id;
 
+-- An account's routing policy: per message category, the route steps in order (absent: the default).
+CREATE TABLE routing_policies (
+  account_id uuid PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,
+  policy     jsonb NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+
 -- Who a delivery is addressed to when its body does not say: the channel account named by the
 -- webhook URL (Telegram, app receipts) or read by a poller (IMAP, getUpdates).
 ALTER TABLE inbound_webhooks ADD COLUMN route_hint text;
 
 -- Down Migration
 ALTER TABLE inbound_webhooks DROP COLUMN route_hint;
+DROP TABLE routing_policies;
 DROP TABLE service_windows;
 DROP INDEX messages_cost_idx;
 DELETE FROM messages WHERE channel <> 'whatsapp';

@@ -1,0 +1,147 @@
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { InvalidFieldError, NotFoundError } from '../../common/errors';
+import { LOGGER } from '../../common/logger.module';
+import { CONFIG } from '../../config/config.module';
+import type { Config } from '../../config/config';
+import { TEMPORAL_CLIENT } from '../../infra/infra.module';
+import type { MessageCategory } from '../../messages/messages.repository';
+import { dispatchWorkflow, dispatchWorkflowId } from '../../../workflows/dispatch.workflow';
+import { CHANNEL_DRIVERS } from '../channels.providers';
+import type { ChannelDrivers, MessageContent } from '../driver';
+import type { DispatchView, RoutingPolicyView } from './dispatches.dto';
+import { DispatchesRepository, type DispatchRow } from './dispatches.repository';
+import { DEFAULT_ROUTING_POLICY, planRoute, type AccountChannels, type RouteStep, type RoutingPolicy } from './plan';
+
+const STUCK_AFTER_MS = 30_000;
+const SWEEP_EVERY_MS = 15_000;
+
+/** Routed messages: planned here (the cheapest channels that reach the contact), walked by dispatchWorkflow. */
+@Injectable()
+export class DispatchesService implements OnModuleInit, OnModuleDestroy {
+  private sweeper?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(TEMPORAL_CLIENT) private readonly temporal: Client,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(CHANNEL_DRIVERS) private readonly drivers: ChannelDrivers,
+    private readonly repository: DispatchesRepository,
+  ) {}
+
+  onModuleInit() {
+    this.sweeper = setInterval(() => void this.startStuck(), SWEEP_EVERY_MS);
+    this.sweeper.unref();
+  }
+
+  onModuleDestroy() {
+    clearInterval(this.sweeper);
+  }
+
+  async create(
+    accountId: string,
+    dto: { contact_id: string; category: MessageCategory; content: MessageContent },
+    idempotencyKey: string | null,
+  ): Promise<DispatchView> {
+    const reach = await this.repository.reachOf(accountId, dto.contact_id);
+    if (!reach) throw new NotFoundError('contact', dto.contact_id);
+    const channels = await this.repository.channelsOf(accountId);
+    const plan = planRoute({
+      category: dto.category,
+      content: dto.content,
+      reach,
+      channels: this.setUp(channels),
+      policy: await this.policy(accountId),
+      prices: this.config.channels.prices,
+      now: Date.now(),
+    });
+    if (plan.length === 0) {
+      throw new InvalidFieldError('contact_id', `no channel reaches contact ${dto.contact_id} for ${dto.category} messages under this account's routing policy`);
+    }
+    const { row } = await this.repository.insert({
+      id: randomUUID(),
+      accountId,
+      contactId: dto.contact_id,
+      category: dto.category,
+      content: dto.content,
+      plan,
+      idempotencyKey,
+    });
+    await this.start(row).catch((err: Error) =>
+      this.logger.warn({ dispatchId: row.id, err: err.message }, 'dispatch workflow not started yet; the sweeper will retry'),
+    );
+    return this.view(row);
+  }
+
+  async get(accountId: string, id: string): Promise<DispatchView> {
+    const row = await this.repository.findById(accountId, id);
+    if (!row) throw new NotFoundError('dispatch', id);
+    return this.view(row);
+  }
+
+  async policy(accountId: string): Promise<RoutingPolicy> {
+    return { ...DEFAULT_ROUTING_POLICY, ...((await this.repository.policyOf(accountId)) ?? {}) };
+  }
+
+  async savePolicy(accountId: string, policy: Partial<Record<MessageCategory, string[]>>): Promise<RoutingPolicyView> {
+    for (const [category, steps] of Object.entries(policy)) {
+      if (steps && new Set(steps).size !== steps.length) throw new InvalidFieldError(category, 'names a step twice');
+    }
+    const current = (await this.repository.policyOf(accountId)) ?? {};
+    await this.repository.savePolicy(accountId, { ...current, ...(policy as Partial<RoutingPolicy>) });
+    return this.policy(accountId);
+  }
+
+  async startStuck(): Promise<number> {
+    try {
+      const stuck = await this.repository.listStuck(STUCK_AFTER_MS, 100);
+      for (const row of stuck) await this.start(row);
+      return stuck.length;
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'could not start routed messages; will retry');
+      return 0;
+    }
+  }
+
+  /** Only the channels whose driver this server runs. */
+  private setUp(channels: AccountChannels): AccountChannels {
+    const out = { ...channels };
+    for (const channel of Object.keys(out) as Array<keyof AccountChannels>) if (!this.drivers.has(channel)) out[channel] = [];
+    return out;
+  }
+
+  private async start(row: DispatchRow): Promise<void> {
+    try {
+      await this.temporal.workflow.start(dispatchWorkflow, {
+        taskQueue: this.config.temporal.taskQueue,
+        workflowId: dispatchWorkflowId(row.id),
+        args: [
+          {
+            accountId: row.account_id,
+            dispatchId: row.id,
+            receiptTimeout: this.config.channels.receiptTimeout,
+            send: this.config.messages,
+          },
+        ],
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  }
+
+  private view(row: DispatchRow): DispatchView {
+    return {
+      id: row.id,
+      contact_id: row.contact_id,
+      category: row.category,
+      state: row.state,
+      plan: row.plan.map((c) => ({ step: c.step as RouteStep, channel: c.channel, channel_account_id: c.channelAccountId, pricing: c.pricing, cost: c.cost })),
+      message_id: row.message_id,
+      currency: this.config.channels.prices.currency,
+      created_at: row.created_at.toISOString(),
+      finished_at: row.finished_at?.toISOString() ?? null,
+    };
+  }
+}
