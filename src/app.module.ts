@@ -26,6 +26,7 @@ import { CONTACTS_SEARCH_CONTROLLERS, CONTACTS_SEARCH_PROVIDERS } from './contac
 import { CONTACT_ERASURE_CONTROLLERS, CONTACT_ERASURE_PROVIDERS } from './contacts/erasure/contact-erasure.feature';
 import { CONTACT_INDEX_CONTROLLERS, CONTACT_INDEX_PROVIDERS } from './contacts/index/contact-index.feature';
 import { CHANNELS_CONTROLLERS, CHANNELS_PROVIDERS } from './channels/channels.feature';
+import { EMAIL_CONTROLLERS, EMAIL_PROVIDERS } from './channels/email/email.feature';
 import { ContactsController } from './contacts/contacts.controller';
 import { ContactsRepository } from './contacts/contacts.repository';
 import { ContactsService } from './contacts/contacts.service';
@@ -72,6 +73,7 @@ export class AppModule {
         ...CONTACT_ERASURE_CONTROLLERS,
         ...CONTACT_INDEX_CONTROLLERS,
         ...CHANNELS_CONTROLLERS,
+        ...EMAIL_CONTROLLERS,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
@@ -103,6 +105,7 @@ export class AppModule {
         ...CONTACT_ERASURE_PROVIDERS,
         ...CONTACT_INDEX_PROVIDERS,
         ...CHANNELS_PROVIDERS,
+        ...EMAIL_PROVIDERS,
       ],
     };
   }

@@ -3,6 +3,8 @@ import { AccessTokens } from '../numbers/access-tokens';
 import type { SecretKeys } from '../secrets/secrets';
 import { WhatsAppGraphClient } from '../whatsapp/graph-client';
 import type { Channel, ChannelDriver, ChannelDrivers } from './driver';
+import { loadEmailConfig } from './email/email.config';
+import { createEmailDriver } from './email/email.driver';
 import { createWhatsAppDriver } from './whatsapp/whatsapp.driver';
 
 export interface ChannelDriverDeps {
@@ -23,6 +25,7 @@ export function createChannelDrivers(deps: ChannelDriverDeps): ChannelDrivers {
         return new WhatsAppGraphClient({ baseUrl: deps.whatsapp.graphUrl, version: deps.whatsapp.graphVersion, accessToken });
       },
     }),
+    createEmailDriver(loadEmailConfig()),
   ];
   return new Map<Channel, ChannelDriver>(drivers.map((d) => [d.channel, d]));
 }

@@ -19,10 +19,11 @@ export const EMAIL_DEFAULTS = {
   /** Longest wait between reconnects to a mailbox that keeps failing (doubling from 1 s). */
   EMAIL_IMAP_RECONNECT_MAX: '1m',
   /**
-   * Mail already in a mailbox when recado first reads it is taken in if it arrived within this
-   * long (0s: only mail arriving from then on — connecting a mailbox does not import its history).
+   * A mailbox is read from the moment it was connected, and this long before it (mail that was
+   * already there is otherwise left alone: connecting a mailbox does not import its history).
+   * Also absorbs a mail server's clock running behind recado's.
    */
-  EMAIL_IMAP_BACKFILL: '0s',
+  EMAIL_IMAP_BACKFILL: '10m',
   /** Mails read from a mailbox per pass; the rest follow in the next pass, at once. */
   EMAIL_IMAP_BATCH: '50',
   /** How often the receiver looks for mailboxes connected or removed since it started. */
@@ -31,13 +32,17 @@ export const EMAIL_DEFAULTS = {
   EMAIL_MAX_ATTACHMENT_BYTES: String(15 * 1024 * 1024),
   /** Fetching an attachment from its URL gives up after this long. */
   EMAIL_ATTACHMENT_FETCH_TIMEOUT: '30s',
-  /** Connecting to, greeting and each reply of an SMTP or IMAP server. */
-  EMAIL_SERVER_TIMEOUT: '30s',
+  /**
+   * Connecting to, greeting and each reply of an SMTP or IMAP server. A send is one activity
+   * bounded by MESSAGE_SEND_TIMEOUT (30s): keep this well under it.
+   */
+  EMAIL_SERVER_TIMEOUT: '10s',
   /**
    * After an attempt died mid-send: how long the lookup watches the mailbox for recado's own
    * copy of the mail before it concludes the mail never went (the server delivers it moments after accepting).
+   * It runs inside the send activity: with the IMAP connection it must fit in MESSAGE_SEND_TIMEOUT (30s).
    */
-  EMAIL_LOOKUP_WAIT: '20s',
+  EMAIL_LOOKUP_WAIT: '10s',
 } as const;
 
 export interface EmailConfig {

@@ -1,6 +1,6 @@
 import { InvalidFieldError } from '../../common/errors';
 import { ChannelSendError, type ChannelDriver, type OpenChannelAccount, type RenderInput, type RenderedMessage } from '../driver';
-import type { EmailConfig } from './email.config';
+import { loadEmailConfig, type EmailConfig } from './email.config';
 import { renderEmail, type EmailBody } from './email.render';
 import { imapClient, smtpTransport } from './mail-clients';
 import { readMailboxAuth, readMailboxSettings } from './mailbox-settings';
@@ -190,3 +190,8 @@ export class EmailDriver implements ChannelDriver {
   }
 }
 
+
+/** The e-mail driver, for createChannelDrivers (src/channels/drivers.ts): render, validate, send, lookup. */
+export function createEmailDriver(config: EmailConfig = loadEmailConfig()): EmailDriver {
+  return new EmailDriver(config);
+}

@@ -7,7 +7,7 @@ import { InboundDeliveriesService } from '../../webhooks/inbound-deliveries.serv
 import { ChannelAccountsRepository } from '../accounts/channel-accounts.repository';
 import { ChannelSecrets } from '../accounts/channel-secrets';
 import { loadEmailConfig, type EmailConfig } from './email.config';
-import { EmailDriver } from './email.driver';
+import { createEmailDriver } from './email.driver';
 import { EmailInboundHandler } from './email.handler';
 import { EmailRepository } from './email.repository';
 import { ImapReceiver } from './imap-receiver';
@@ -15,10 +15,7 @@ import { ImapReceiver } from './imap-receiver';
 /** The e-mail channel's settings (src/channels/email/email.config.ts), read once from the environment. */
 export const EMAIL_CONFIG = Symbol('EMAIL_CONFIG');
 
-/** The e-mail driver, for createChannelDrivers (src/channels/drivers.ts): send, lookup, render, validate. */
-export function createEmailDriver(config: EmailConfig = loadEmailConfig()): EmailDriver {
-  return new EmailDriver(config);
-}
+export { createEmailDriver };
 
 /** The IMAP receiver as the API runs it: every e-mail channel account read from start-up to shutdown. */
 @Injectable()

@@ -234,13 +234,12 @@ class MailboxWatcher {
   }
 
   /**
-   * Where a mailbox read for the first time starts: after the mail that is already there, or,
-   * with a backfill, after the last mail older than it (`since` overrides the cut-off).
+   * Where a mailbox read for the first time starts: after the mail that arrived before it was
+   * connected (less EMAIL_IMAP_BACKFILL), so mail arriving between connecting it and this first
+   * read is not skipped. `since` (a renumbered mailbox) overrides the cut-off.
    */
   private async initialUid(client: ImapFlow, box: MailboxObject, since: Date | null): Promise<number> {
-    const backfill = this.deps.config.backfillMs;
-    const cutoff = since ?? (backfill > 0 ? new Date(Date.now() - backfill) : null);
-    if (!cutoff) return Math.max(0, box.uidNext - 1);
+    const cutoff = since ?? new Date(new Date(this.account.created_at).getTime() - this.deps.config.backfillMs);
     // SINCE has day granularity (RFC 9051 §6.4.4): narrow to the exact cut-off with each mail's INTERNALDATE.
     const day = new Date(Date.UTC(cutoff.getUTCFullYear(), cutoff.getUTCMonth(), cutoff.getUTCDate() - 1));
     const candidates = ((await client.search({ since: day }, { uid: true })) || []).sort((a, b) => a - b);
