@@ -61,8 +61,11 @@ describe('e-mail end to end through the API, a worker and the real mail servers'
     temporal = await temporalClient(config);
     pool = createPool(config.databaseUrl, 2);
   });
+  const connected: string[] = [];
   afterAll(async () => {
     await api.close();
+    // An API started later in the run would read these mailboxes: they go, with their messages.
+    await pool.query('DELETE FROM channel_accounts WHERE id = ANY($1)', [connected]);
     await temporal.connection.close();
     await pool.end();
   });
@@ -77,6 +80,7 @@ describe('e-mail end to end through the API, a worker and the real mail servers'
     });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ channel: 'email', address, secret_names: ['password'] });
+    connected.push(created.body.id);
     return created.body.id as string;
   }
 

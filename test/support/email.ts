@@ -88,6 +88,7 @@ export async function emailHarness(config = emailTestConfig()) {
   const handler = new EmailInboundHandler(deliveries, conversations, channelAccounts, email);
   handler.onModuleInit();
   const secrets = new ChannelSecrets(config.secrets);
+  const connected: string[] = [];
 
   return {
     pool,
@@ -114,6 +115,7 @@ export async function emailHarness(config = emailTestConfig()) {
         sealedSecrets: secrets.seal(id, opts.secrets ?? { password: MAIL.password }),
       });
       if (!row) throw new Error(`mailbox ${address} already connected`);
+      connected.push(row.id);
       return row;
     },
     receiver(emailConfig: EmailConfig, driver: EmailDriver, deps: Partial<ConstructorParameters<typeof ImapReceiver>[0]> = {}) {
@@ -143,7 +145,9 @@ export async function emailHarness(config = emailTestConfig()) {
       });
       return providerMessageId ? messages.markAccepted(row.id, providerMessageId) : row;
     },
+    /** Disconnects the test's mailboxes (their messages go with them): an API started later in the run does not read them. */
     async close() {
+      await pool.query('DELETE FROM channel_accounts WHERE id = ANY($1)', [connected]);
       await connection.close();
       await pool.end();
     },
