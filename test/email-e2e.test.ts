@@ -1,8 +1,10 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { Client } from '@temporalio/client';
+import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { createPool } from '../src/db/database';
+import { contactIndexerWorkflowId } from '../workflows/contact-indexer.workflow';
+import { recordingRetentionWorkflowId } from '../workflows/recording-retention.workflow';
 import { sendMessageWorkflowId } from '../workflows/send-message.workflow';
 import { freshAddress, freshCustomer, localMailboxSettings, MAIL, readMailbox, sendAs, until } from './support/email';
 import { createTenant, eventually, spawnWorker, startApi, startWorker, temporalClient, testConfig, type RunningApi } from './support/stack';
@@ -66,6 +68,12 @@ describe('e-mail end to end through the API, a worker and the real mail servers'
     await api.close();
     // An API started later in the run would read these mailboxes: they go, with their messages.
     await pool.query('DELETE FROM channel_accounts WHERE id = ANY($1)', [connected]);
+    // The API's and workers' long-running housekeeping for this file's task queues: nothing left running.
+    for (const id of [recordingRetentionWorkflowId(config.temporal.taskQueue), contactIndexerWorkflowId(config.contactIndex.taskQueue)]) {
+      await temporal.workflow.getHandle(id).terminate('test finished').catch((err: unknown) => {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      });
+    }
     await temporal.connection.close();
     await pool.end();
   });
