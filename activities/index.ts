@@ -57,7 +57,7 @@ export function createActivities({ pool, whatsapp, livekit, calls, secrets, call
     new WhatsAppGraphClient({ baseUrl: whatsapp.graphUrl, version: whatsapp.graphVersion, accessToken: accessToken(row) });
   const storage = createRecordingStorage(callAudio.recordings);
   const channelActivities = () => {
-    const drivers = createChannelDrivers({ pool, secrets, whatsapp, telegram: channels.telegram, appPush: channels.appPush });
+    const drivers = createChannelDrivers({ pool, secrets, whatsapp, telegram: channels.telegram, appPush: channels.appPush, email: channels.email });
     const channelAccounts = new ChannelAccountsRepository(pool);
     const channelSecrets = new ChannelSecrets(secrets);
     const send = createChannelSendActivities({ messages, channelAccounts, secrets: channelSecrets, drivers, realtime, prices: channels.prices });

@@ -4,7 +4,7 @@
 #
 # Binaries go to a per-user cache keyed by version, shared by every clone on the machine:
 #   $RECADO_TOOLS_DIR  (default ${XDG_CACHE_HOME:-$HOME/.cache}/recado/tools)
-# RECADO_SKIP_SMOKE=1 skips step 10.
+# RECADO_SKIP_SMOKE=1 skips step 11.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -25,7 +25,7 @@ TOOLS="${RECADO_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/recado/tools}"
 LOGS="${RECADO_DATA_DIR:-$REPO/.recado}/logs"
 mkdir -p "$TOOLS" "$LOGS"
 
-TOTAL=10
+TOTAL=11
 STEP=0
 LABEL=""
 T_SETUP=$SECONDS
@@ -269,13 +269,35 @@ GOMOD
 fi
 
 # ---------------------------------------------------------------------------------------------
-step 9 "build (npm run build)"
+step 9 "mail servers: Postfix (SMTP) and Dovecot (IMAP, LMTP) (Debian packages)"
+# The e-mail channel is tested against real servers on loopback: the stack runs both with configs it
+# writes into its data dir (scripts/stack/mail.mjs). The packages' own system services are not used:
+# Postfix is installed with "No configuration" (no /etc/postfix/main.cf, so it never starts on
+# port 25); on a host where the install starts Dovecot's system service, stop or disable it yourself.
+if [ -x /usr/sbin/postfix ] && [ -x /usr/lib/postfix/sbin/master ] && [ -x /usr/sbin/dovecot ] \
+  && [ -x /usr/lib/dovecot/imap ] && [ -x /usr/lib/dovecot/lmtp ]; then
+  report "cached ($(/usr/sbin/postconf -d -h mail_version 2>/dev/null | sed 's/^/postfix /'), dovecot $(/usr/sbin/dovecot --version 2>/dev/null | cut -d' ' -f1))"
+else
+  have apt-get || die "no postfix/dovecot and no apt-get: install Postfix and Dovecot (imapd, lmtpd) yourself"
+  report "installing postfix, dovecot-imapd and dovecot-lmtpd with apt-get"
+  export DEBIAN_FRONTEND=noninteractive
+  echo "postfix postfix/main_mailer_type select No configuration" | as_root debconf-set-selections
+  run_logged apt-mail as_root apt-get install -y --no-install-recommends postfix dovecot-imapd dovecot-lmtpd || {
+    run_logged apt-update-mail as_root apt-get update
+    run_logged apt-mail as_root apt-get install -y --no-install-recommends postfix dovecot-imapd dovecot-lmtpd
+  }
+  [ -x /usr/lib/postfix/sbin/master ] && [ -x /usr/lib/dovecot/lmtp ] || die "apt-get ran but /usr/lib/postfix/sbin/master or /usr/lib/dovecot/lmtp is missing"
+  done_step
+fi
+
+# ---------------------------------------------------------------------------------------------
+step 10 "build (npm run build)"
 report "building"
 run_logged build npm run build
 done_step
 
 # ---------------------------------------------------------------------------------------------
-step 10 "smoke run on the embedded stack"
+step 11 "smoke run on the embedded stack"
 if [ "${RECADO_SKIP_SMOKE:-}" = "1" ]; then
   report "skipped (RECADO_SKIP_SMOKE=1)"
 elif [ ! -f dist/scripts/smoke.js ]; then

@@ -28,6 +28,7 @@ import { CONTACT_INDEX_CONTROLLERS, CONTACT_INDEX_PROVIDERS } from './contacts/i
 import { CHANNELS_CONTROLLERS, CHANNELS_PROVIDERS } from './channels/channels.feature';
 import { TELEGRAM_CONTROLLERS, TELEGRAM_PROVIDERS } from './channels/telegram/telegram.feature';
 import { APP_PUSH_CONTROLLERS, APP_PUSH_PROVIDERS } from './channels/app/app-push.feature';
+import { EMAIL_CONTROLLERS, EMAIL_PROVIDERS } from './channels/email/email.feature';
 import { ContactsController } from './contacts/contacts.controller';
 import { ContactsRepository } from './contacts/contacts.repository';
 import { ContactsService } from './contacts/contacts.service';
@@ -76,6 +77,7 @@ export class AppModule {
         ...CHANNELS_CONTROLLERS,
         ...TELEGRAM_CONTROLLERS,
         ...APP_PUSH_CONTROLLERS,
+        ...EMAIL_CONTROLLERS,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
@@ -109,6 +111,7 @@ export class AppModule {
         ...CHANNELS_PROVIDERS,
         ...TELEGRAM_PROVIDERS,
         ...APP_PUSH_PROVIDERS,
+        ...EMAIL_PROVIDERS,
       ],
     };
   }

@@ -35,6 +35,14 @@ export const DEFAULTS = {
   RECORDING_S3_BUCKET: 'recado-recordings',
   RECORDING_S3_ACCESS_KEY_ID: 'recado-dev-s3-key',
   RECORDING_S3_SECRET_ACCESS_KEY: 'recado-dev-s3-secret',
+  // The mail servers (scripts/stack/mail.mjs): Postfix for SMTP, Dovecot for IMAP. Any address at
+  // RECADO_MAIL_DOMAINS is a mailbox with RECADO_MAIL_PASSWORD; unknown*@ addresses bounce.
+  RECADO_SMTP_HOST: '127.0.0.1',
+  RECADO_SMTP_PORT: '2525',
+  RECADO_IMAP_HOST: '127.0.0.1',
+  RECADO_IMAP_PORT: '1143',
+  RECADO_MAIL_DOMAINS: 'recado.test,customer.test',
+  RECADO_MAIL_PASSWORD: 'recado-dev-mail',
   API_PORT: '3000',
   OPENAI_SIM_HOST: '127.0.0.1',
   OPENAI_SIM_PORT: '4020',
@@ -201,6 +209,7 @@ export function loadConfig(env = process.env) {
       dir: path.join(dataDir, 'seaweedfs'),
       bin: findTool([path.join(tools, `seaweedfs-${TOOL_VERSIONS.seaweedfs}`, 'weed')], 'weed'),
     },
+    mail: mailConfig(resolved, dataDir),
     simulator: {
       host: graph.hostname,
       port: portOf('WHATSAPP_GRAPH_URL', graph, defaultPort(graph)),
@@ -227,6 +236,30 @@ function pgSocketDir(dataDir, port) {
   let hash = 0;
   for (const ch of dataDir) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
   return path.join(os.tmpdir(), `recado-pg-${hash.toString(16)}`);
+}
+
+/** Postfix and Dovecot (scripts/stack/mail.mjs) share one host; LMTP and SASL sit just below the SMTP port. */
+function mailConfig(resolved, dataDir) {
+  if (resolved.RECADO_SMTP_HOST !== resolved.RECADO_IMAP_HOST) {
+    throw new Error(`RECADO_SMTP_HOST and RECADO_IMAP_HOST must be the same host (the stack runs Postfix and Dovecot side by side), got "${resolved.RECADO_SMTP_HOST}" and "${resolved.RECADO_IMAP_HOST}"`);
+  }
+  const smtpPort = parsePort('RECADO_SMTP_PORT', resolved.RECADO_SMTP_PORT);
+  const domains = resolved.RECADO_MAIL_DOMAINS.split(/[\s,]+/).filter(Boolean).map((d) => d.toLowerCase());
+  if (domains.length === 0) throw new Error('RECADO_MAIL_DOMAINS must name at least one domain');
+  return {
+    host: resolved.RECADO_SMTP_HOST,
+    smtpPort,
+    imapPort: parsePort('RECADO_IMAP_PORT', resolved.RECADO_IMAP_PORT),
+    lmtpPort: smtpPort - 1,
+    saslPort: smtpPort - 2,
+    domains,
+    password: resolved.RECADO_MAIL_PASSWORD,
+    dir: path.join(dataDir, 'mail'),
+    dovecotBin: findTool(['/usr/sbin/dovecot'], 'dovecot'),
+    postfixBin: findTool(['/usr/sbin/postfix'], 'postfix'),
+    // Debian's place for Postfix's daemons (postconf daemon_directory); not something to look up on PATH.
+    postfixMaster: isExecutable('/usr/lib/postfix/sbin/master') ? '/usr/lib/postfix/sbin/master' : null,
+  };
 }
 
 function openaiConfig(env, resolved) {

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { isLoopback } from './config.mjs';
+import { mailServices } from './mail.mjs';
 import { seaweedfs } from './seaweedfs.mjs';
 import {
   StackError, failWithLog, httpGet, runCommand, say, spawnService, stopChild, tcpOpen, waitUntilReady,
@@ -356,5 +357,5 @@ function livekitTestServer(config) {
 }
 
 export function infraServices(config) {
-  return [postgres(config), temporal(config), typesense(config), livekit(config), livekitTestServer(config), seaweedfs(config)];
+  return [postgres(config), temporal(config), typesense(config), livekit(config), livekitTestServer(config), seaweedfs(config), ...mailServices(config)];
 }

@@ -12,5 +12,5 @@ export const channelDriversProvider: Provider = {
   provide: CHANNEL_DRIVERS,
   inject: [CONFIG, PG_POOL],
   useFactory: (config: Config, pool: Pool) =>
-    createChannelDrivers({ pool, secrets: config.secrets, whatsapp: config.whatsapp, telegram: config.channels.telegram, appPush: config.channels.appPush }),
+    createChannelDrivers({ pool, secrets: config.secrets, whatsapp: config.whatsapp, telegram: config.channels.telegram, appPush: config.channels.appPush, email: config.channels.email }),
 };

@@ -3,6 +3,8 @@ import { AccessTokens } from '../numbers/access-tokens';
 import type { SecretKeys } from '../secrets/secrets';
 import { WhatsAppGraphClient } from '../whatsapp/graph-client';
 import type { Channel, ChannelDriver, ChannelDrivers } from './driver';
+import type { EmailConfig } from './email/email.config';
+import { createEmailDriver } from './email/email.driver';
 import { createWhatsAppDriver } from './whatsapp/whatsapp.driver';
 import { createTelegramDriver } from './telegram/telegram.driver';
 import type { TelegramConfig } from './telegram/telegram.config';
@@ -15,6 +17,7 @@ export interface ChannelDriverDeps {
   whatsapp: { graphUrl: string; graphVersion: string };
   telegram: Pick<TelegramConfig, 'apiUrl' | 'requestTimeoutMs'>;
   appPush: AppPushConfig;
+  email: EmailConfig;
 }
 
 /** Every channel's driver, built once per process from the config. Adding a channel adds one line here. */
@@ -31,6 +34,7 @@ export function createChannelDrivers(deps: ChannelDriverDeps): ChannelDrivers {
     }),
     createTelegramDriver(deps.telegram),
     createAppPushDriver(deps.appPush, deps.pool),
+    createEmailDriver(deps.email),
   ];
   return new Map<Channel, ChannelDriver>(drivers.map((d) => [d.channel, d]));
 }

@@ -14,6 +14,7 @@ import { loadCallAudioConfig, type CallAudioConfig } from './call-audio.config';
 import { DEFAULT_PRICE_TABLE, parsePriceTable, type PriceTable } from '../channels/pricing/price-table';
 import { loadTelegramConfig, type TelegramConfig } from '../channels/telegram/telegram.config';
 import { loadAppPushConfig, type AppPushConfig } from '../channels/app/app-push.config';
+import { loadEmailConfig, type EmailConfig } from '../channels/email/email.config';
 
 function prices(json: string | undefined): PriceTable {
   if (!json) return DEFAULT_PRICE_TABLE;
@@ -154,6 +155,8 @@ export interface Config {
     telegram: TelegramConfig;
     /** FCM_* and APP_PUSH_* (src/channels/app/app-push.config.ts). */
     appPush: AppPushConfig;
+    /** EMAIL_* (src/channels/email/email.config.ts). */
+    email: EmailConfig;
   };
   messages: {
     /** startToClose timeout of one provider send attempt. */
@@ -316,6 +319,7 @@ export function loadConfig(env: Env = process.env): Config {
       receiptTimeout: duration('DISPATCH_RECEIPT_TIMEOUT'),
       telegram: loadTelegramConfig(env),
       appPush: loadAppPushConfig(env),
+      email: loadEmailConfig(env),
     },
     messages: {
       sendTimeout: duration('MESSAGE_SEND_TIMEOUT'),
