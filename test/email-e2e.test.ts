@@ -117,12 +117,10 @@ describe('e-mail end to end through the API, a worker and the real mail servers'
 
     const worker = await startWorker(config);
     try {
-      const sent = await tenant.call('POST', '/v1/messages', {
-        channel_account_id: channelAccountId,
-        contact_id: inbound.contact_id,
-        content: { subject: 'Re: Vocês têm dipirona?', text: 'Temos sim, Joana!' },
-      });
+      // A reply: no channel account, no subject — it goes where the customer wrote, in their thread.
+      const sent = await tenant.call('POST', '/v1/messages', { contact_id: inbound.contact_id, content: { text: 'Temos sim, Joana!' } });
       expect(sent.status).toBe(202);
+      expect(sent.body).toMatchObject({ channel: 'email', channel_account_id: channelAccountId, pricing: 'channel', cost: 0 });
       const result = await temporal.workflow.getHandle(sendMessageWorkflowId(sent.body.id)).result();
       const messageId = `<recado.${sent.body.id}@${address.split('@')[1]}>`;
       expect(result).toMatchObject({ state: 'accepted', providerMessageId: messageId });
@@ -130,6 +128,9 @@ describe('e-mail end to end through the API, a worker and the real mail servers'
       expect(got).toHaveLength(1);
       expect(got[0].parsed.text).toBe('Temos sim, Joana!\n');
       expect(got[0].parsed.from?.value[0]).toEqual({ address, name: 'Farmácia Teste' });
+      expect(got[0].parsed.subject).toBe('Re: Vocês têm dipirona?');
+      expect(got[0].parsed.inReplyTo).toBe(question.messageId);
+      expect(got[0].parsed.references).toContain(question.messageId);
       // The thread: the customer's question, the answer; recado's own copy of the answer stays out.
       await until('the receiver to pass recado\'s own copy', async () =>
         (await pool.query(`SELECT 1 FROM webhook_events WHERE provider = 'email' AND dedupe_key = $1`, [`${channelAccountId} ${messageId}`])).rows[0],

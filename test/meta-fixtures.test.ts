@@ -114,7 +114,7 @@ describe('Meta webhook payloads published by others, through the real endpoint',
     const contact = { rows: [{ id: await contactIdFor(recipient) }] };
     await db.query(
       `INSERT INTO messages (account_id, contact_id, channel, channel_account_id, direction, type, body, state, provider_message_id, accepted_at)
-       VALUES ($1, $2, 'whatsapp', $3, 'outbound', 'text', '{}', 'accepted', $4, now()) ON CONFLICT (channel, provider_message_id) DO NOTHING`,
+       VALUES ($1, $2, 'whatsapp', $3, 'outbound', 'text', '{}', 'accepted', $4, now()) ON CONFLICT (channel_account_id, provider_message_id) DO NOTHING`,
       [tenant.accountId, contact.rows[0].id, numberId, wamid],
     );
   }

@@ -13,6 +13,11 @@ export class ButtonDto {
   @IsString()
   @Length(1, 64, { message: 'title must be 1 to 64 characters' })
   title!: string;
+
+  @ApiPropertyOptional({ format: 'uri', description: 'A link (e-mail shows the button as one; chat channels send the reply id)' })
+  @IsOptional()
+  @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true }, { message: 'url must be an http(s) URL' })
+  url?: string;
 }
 
 export class MediaDto {

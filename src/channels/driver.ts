@@ -29,8 +29,8 @@ export interface MessageContent {
   subject?: string;
   /** E-mail HTML body; rendered from `text` when absent. */
   html?: string;
-  /** Reply buttons, in order. */
-  buttons?: Array<{ id: string; title: string }>;
+  /** Reply buttons, in order; a button with a `url` is a link where the channel has them (e-mail). */
+  buttons?: Array<{ id: string; title: string; url?: string }>;
   media?: MessageMedia;
   /** The approved WhatsApp template this message is the equivalent of (name, language, body parameters). */
   template?: { name: string; language: string; parameters?: string[] };
@@ -122,6 +122,14 @@ export interface ChannelDriver {
   send(account: OpenChannelAccount, message: { id: string; body: Record<string, unknown> }): Promise<SendResult>;
   /** For `lookup`: the provider id of a message recado may have sent, or null when the provider has none. */
   lookupSent?(account: OpenChannelAccount, message: { id: string; body: Record<string, unknown> }): Promise<string | null>;
+  /**
+   * A reply to the customer's last message on this channel account: how the channel threads it
+   * (e-mail: In-Reply-To/References and "Re:" the subject). Channels without threading omit it.
+   */
+  threadReply?(lastInbound: { providerMessageId: string; body: Record<string, unknown> }, content: MessageContent): {
+    content: MessageContent;
+    inReplyTo?: RenderInput['inReplyTo'];
+  };
   /** Checks a channel account's settings and secrets when it is connected; throws InvalidFieldError. */
   validateAccount(settings: Record<string, unknown>, secrets: Record<string, string>): void;
 }

@@ -129,7 +129,7 @@ export class MessagesRepository {
     const { rows } = await db.query<MessageRow>(
       `INSERT INTO messages (account_id, contact_id, channel, channel_account_id, direction, type, body, state, provider_message_id, created_at)
        VALUES ($1, $2, $3, $4, 'inbound', $5, $6, 'received', $7, $8)
-       ON CONFLICT (channel, provider_message_id) DO NOTHING RETURNING *`,
+       ON CONFLICT (channel_account_id, provider_message_id) DO NOTHING RETURNING *`,
       [m.accountId, m.contactId, m.channel, m.channelAccountId, m.type, JSON.stringify(m.body), m.providerMessageId, m.at],
     );
     return rows[0];
@@ -140,9 +140,14 @@ export class MessagesRepository {
       .rows[0];
   }
 
+  /** The outbound message a receipt names. */
   async findByProviderId(channel: Channel, providerMessageId: string): Promise<MessageRow | undefined> {
-    return (await this.pool.query<MessageRow>('SELECT * FROM messages WHERE channel = $1 AND provider_message_id = $2', [channel, providerMessageId]))
-      .rows[0];
+    return (
+      await this.pool.query<MessageRow>(
+        "SELECT * FROM messages WHERE channel = $1 AND provider_message_id = $2 AND direction = 'outbound'",
+        [channel, providerMessageId],
+      )
+    ).rows[0];
   }
 
   async list(accountId: string, filter: { contactId?: string; limit: number }): Promise<MessageRow[]> {
@@ -267,6 +272,16 @@ export class MessagesRepository {
       [accountId, contactId, channelAccountId],
     );
     return rows[0]?.last_inbound_at ?? null;
+  }
+
+  /** The customer's last message on one channel account: what a reply there answers. */
+  async lastInboundOn(accountId: string, contactId: string, channelAccountId: string): Promise<MessageRow | undefined> {
+    const { rows } = await this.pool.query<MessageRow>(
+      `SELECT * FROM messages WHERE account_id = $1 AND contact_id = $2 AND channel_account_id = $3 AND direction = 'inbound'
+        ORDER BY created_at DESC LIMIT 1`,
+      [accountId, contactId, channelAccountId],
+    );
+    return rows[0];
   }
 
   /** The channel account of the customer's last message: where a reply goes unless the agent picks another. */

@@ -125,7 +125,11 @@ export class MessagesService implements OnModuleInit, OnModuleDestroy {
       throw new InvalidFieldError('contact_id', `contact ${contact.id} opted out of ${category} messages on ${account.channel}`);
     }
     const id = randomUUID();
-    const rendered = driver.render({ account, recipient, messageId: id, content, asTemplate });
+    // A reply joins the channel's thread (e-mail headers) where the channel has one.
+    const last = driver.threadReply && (await this.repository.lastInboundOn(accountId, contact.id, account.id));
+    const thread = last?.provider_message_id ? driver.threadReply!({ providerMessageId: last.provider_message_id, body: last.body }, content) : null;
+    if (thread) content = thread.content;
+    const rendered = driver.render({ account, recipient, messageId: id, content, asTemplate, inReplyTo: thread?.inReplyTo });
     const prices = this.config.channels.prices;
     return {
       id,

@@ -1,5 +1,5 @@
 import { InvalidFieldError } from '../../common/errors';
-import { ChannelSendError, type ChannelDriver, type OpenChannelAccount, type RenderInput, type RenderedMessage } from '../driver';
+import { ChannelSendError, type ChannelDriver, type MessageContent, type OpenChannelAccount, type RenderInput, type RenderedMessage } from '../driver';
 import type { EmailConfig } from './email.config';
 import { renderEmail, type EmailBody } from './email.render';
 import { imapClient, smtpTransport } from './mail-clients';
@@ -96,6 +96,14 @@ export class EmailDriver implements ChannelDriver {
     private readonly config: DriverConfig,
     private readonly tokens: MailboxTokens = new MailboxTokens(config.serverTimeoutMs),
   ) {}
+
+  /** An agent's reply joins the customer's e-mail thread: its headers, and "Re:" their subject unless one is given. */
+  threadReply(lastInbound: { providerMessageId: string; body: Record<string, unknown> }, content: MessageContent) {
+    const references = Array.isArray(lastInbound.body.references) ? lastInbound.body.references.filter((r): r is string => typeof r === 'string') : [];
+    const theirs = typeof lastInbound.body.subject === 'string' ? lastInbound.body.subject.trim() : '';
+    const subject = content.subject ?? (theirs ? (/^re:/i.test(theirs) ? theirs : `Re: ${theirs}`) : undefined);
+    return { content: { ...content, ...(subject ? { subject } : {}) }, inReplyTo: { providerMessageId: lastInbound.providerMessageId, references } };
+  }
 
   render(input: RenderInput): RenderedMessage {
     const fromName = typeof input.account.settings.from_name === 'string' ? input.account.settings.from_name : null;

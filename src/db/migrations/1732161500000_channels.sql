@@ -74,11 +74,14 @@ ALTER TABLE messages
   ADD COLUMN template_cost numeric(14, 6),
   ADD COLUMN currency text,
   ADD FOREIGN KEY (account_id, channel_account_id) REFERENCES channel_accounts (account_id, id) ON DELETE CASCADE,
-  -- Provider ids are unique per channel (a Telegram id is only unique within its chat: `<chat>:<id>`).
-  ADD CONSTRAINT messages_channel_provider_message_id_key UNIQUE (channel, provider_message_id),
+  -- Provider ids are unique per channel account: one customer's e-mail to two connected mailboxes
+  -- is a message in each (outbound ids — wamid, recado's Message-ID — are unique by construction).
+  ADD CONSTRAINT messages_channel_account_provider_message_id_key UNIQUE (channel_account_id, provider_message_id),
   -- Routing never sends one message twice on one channel.
   ADD CONSTRAINT messages_dispatch_channel_key UNIQUE (dispatch_id, channel);
 ALTER TABLE messages ALTER COLUMN channel DROP DEFAULT;
+-- Receipts find their message by the provider's id on the channel.
+CREATE INDEX messages_channel_provider_message_id_idx ON messages (channel, provider_message_id) WHERE provider_message_id IS NOT NULL;
 CREATE INDEX messages_cost_idx ON messages (account_id, created_at) WHERE direction = 'outbound';
 
 -- The customer-service window per contact per channel account (WhatsApp: per number): it closes
@@ -112,10 +115,11 @@ ALTER TABLE inbound_webhooks DROP COLUMN route_hint;
 DROP TABLE routing_policies;
 DROP TABLE service_windows;
 DROP INDEX messages_cost_idx;
+DROP INDEX messages_channel_provider_message_id_idx;
 DELETE FROM messages WHERE channel <> 'whatsapp';
 ALTER TABLE messages
   DROP CONSTRAINT messages_dispatch_channel_key,
-  DROP CONSTRAINT messages_channel_provider_message_id_key,
+  DROP CONSTRAINT messages_channel_account_provider_message_id_key,
   DROP CONSTRAINT messages_account_id_channel_account_id_fkey,
   DROP COLUMN currency, DROP COLUMN template_cost, DROP COLUMN cost, DROP COLUMN pricing,
   DROP COLUMN destination_country, DROP COLUMN category, DROP COLUMN content, DROP COLUMN dispatch_id, DROP COLUMN channel,
