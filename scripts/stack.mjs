@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // recado's local stack without Docker: PostgreSQL, Temporal dev server, Typesense, LiveKit,
-// LiveKit's test-server (its Twirp API mock) and SeaweedFS (the S3 bucket for recordings), and
-// optionally the app with its simulators. Node built-ins only.
+// LiveKit's test-server (its Twirp API mock), SeaweedFS (the S3 bucket for recordings), Postfix and Dovecot (the
+// e-mail channel's SMTP and IMAP), and optionally the app with its simulators. Node built-ins only.
 //
 //   node scripts/stack.mjs up [--app]            start, print the table, stay until Ctrl-C
 //   node scripts/stack.mjs run [--app] -- CMD…   start what is missing, run CMD, stop what it started
@@ -46,8 +46,11 @@ function parseArgs(argv) {
 function groupsFor(config, app) {
   const infra = infraServices(config);
   if (!app) return { groups: [infra], all: infra };
-  const [simulator, migrate, api, worker, connector, openai] = appServices(config);
-  return { groups: [infra, [simulator, openai], [connector], [migrate], [api, worker]], all: [...infra, simulator, openai, connector, migrate, api, worker] };
+  const [simulator, migrate, api, worker, connector, openai, telegram, fcm] = appServices(config);
+  return {
+    groups: [infra, [simulator, openai, telegram, fcm], [connector], [migrate], [api, worker]],
+    all: [...infra, simulator, openai, telegram, fcm, connector, migrate, api, worker],
+  };
 }
 
 function printError(error) {

@@ -1,6 +1,7 @@
 // The app's own processes for `--app`: the WhatsApp Graph simulator, migrations, API, worker, the
 // LiveKit Connector simulator (WhatsApp calls through "LiveKit", which does Meta's side against the Graph simulator)
-// and, when no OPENAI_API_KEY is set, the OpenAI simulator (transcription and summaries).
+// and, when no OPENAI_API_KEY is set, the OpenAI simulator (transcription and summaries); the Telegram
+// Bot API and FCM simulators when the app is pointed at this machine for them.
 import fs from 'node:fs';
 import path from 'node:path';
 import { childEnv, isLoopback, openaiAppEnv } from './config.mjs';
@@ -80,6 +81,38 @@ function openaiSimulator(config) {
   });
 }
 
+/** The Telegram Bot API, locally (src/simulators/telegram); not started when TELEGRAM_API_URL is elsewhere. */
+function telegramSimulator(config) {
+  const t = config.telegramSimulator;
+  return nodeService(config, {
+    name: 'telegram-simulator',
+    entry: 'dist/src/simulators/telegram/main.js',
+    host: t.host,
+    port: t.port,
+    display: `${t.url}  (Telegram Bot API simulator: /bot<token>/<method>, /_sim control API)`,
+    managed: isLoopback(t.host),
+    timeoutMs: 30000,
+    env: { SIM_PORT: String(t.port), SIM_HOST: t.host },
+    probe: async () => (await httpGet(`${t.url}/_sim/health`)).status === 200,
+  });
+}
+
+/** FCM HTTP v1 and Google's token endpoint, locally (src/simulators/fcm); not started when FCM_API_URL is elsewhere. */
+function fcmSimulator(config) {
+  const f = config.fcmSimulator;
+  return nodeService(config, {
+    name: 'fcm-simulator',
+    entry: 'dist/src/simulators/fcm/main.js',
+    host: f.host,
+    port: f.port,
+    display: `${f.url}  (FCM simulator; its development service account: ${f.serviceAccountFile})`,
+    managed: isLoopback(f.host),
+    timeoutMs: 30000,
+    env: { SIM_FCM_PORT: String(f.port), SIM_FCM_HOST: f.host, SIM_FCM_SERVICE_ACCOUNT_OUT: f.serviceAccountFile },
+    probe: async () => (await httpGet(`${f.url}/_sim/health`)).status === 200,
+  });
+}
+
 function migrations(config) {
   return nodeService(config, {
     name: 'migrations',
@@ -121,6 +154,9 @@ function worker(config) {
  * after the WhatsApp simulator's, and the OpenAI simulator starts with the WhatsApp simulator.
  */
 export function appServices(config) {
-  return [whatsappSimulator(config), migrations(config), api(config), worker(config), connectorSimulator(config), openaiSimulator(config)];
+  return [
+    whatsappSimulator(config), migrations(config), api(config), worker(config), connectorSimulator(config), openaiSimulator(config),
+    telegramSimulator(config), fcmSimulator(config),
+  ];
 }
 

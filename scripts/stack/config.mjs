@@ -29,6 +29,11 @@ export const DEFAULTS = {
   LIVEKIT_TEST_SERVER_URL: 'http://127.0.0.1:7891',
   WHATSAPP_GRAPH_URL: 'http://127.0.0.1:4010',
   WHATSAPP_APP_SECRET: 'recado-dev-app-secret',
+  // The Telegram Bot API and FCM recado talks to: the local simulators (src/simulators/telegram,
+  // src/simulators/fcm); point these at api.telegram.org / fcm.googleapis.com for the real ones.
+  TELEGRAM_API_URL: 'http://127.0.0.1:4030',
+  FCM_API_URL: 'http://127.0.0.1:4040',
+  FCM_TOKEN_URL: 'http://127.0.0.1:4040/token',
   // The recordings bucket (RECORDING_STORAGE=s3): SeaweedFS's S3 gateway, one identity with these keys.
   RECORDING_S3_ENDPOINT: 'http://127.0.0.1:8333',
   RECORDING_S3_REGION: 'us-east-1',
@@ -135,6 +140,8 @@ export function loadConfig(env = process.env) {
   const connector = parseUrl('LIVEKIT_CONNECTOR_URL', resolved.LIVEKIT_CONNECTOR_URL);
   const testServer = parseUrl('LIVEKIT_TEST_SERVER_URL', resolved.LIVEKIT_TEST_SERVER_URL);
   const graph = parseUrl('WHATSAPP_GRAPH_URL', resolved.WHATSAPP_GRAPH_URL);
+  const telegram = parseUrl('TELEGRAM_API_URL', resolved.TELEGRAM_API_URL);
+  const fcm = parseUrl('FCM_API_URL', resolved.FCM_API_URL);
   const s3 = parseUrl('RECORDING_S3_ENDPOINT', resolved.RECORDING_S3_ENDPOINT);
   const apiPort = parsePort('API_PORT', resolved.API_PORT);
   const defaultPort = (u) => ({ 'http:': 80, 'ws:': 80, 'https:': 443, 'wss:': 443 })[u.protocol];
@@ -215,6 +222,14 @@ export function loadConfig(env = process.env) {
       port: portOf('WHATSAPP_GRAPH_URL', graph, defaultPort(graph)),
       url: `${graph.protocol}//${graph.host}`,
       webhookUrl: env.SIM_WEBHOOK_URL || `http://127.0.0.1:${apiPort}/v1/webhooks/whatsapp`,
+    },
+    telegramSimulator: { host: telegram.hostname, port: portOf('TELEGRAM_API_URL', telegram, defaultPort(telegram)), url: `${telegram.protocol}//${telegram.host}` },
+    fcmSimulator: {
+      host: fcm.hostname,
+      port: portOf('FCM_API_URL', fcm, defaultPort(fcm)),
+      url: `${fcm.protocol}//${fcm.host}`,
+      // The key file of the service account the simulator trusts: paste it when connecting an app locally.
+      serviceAccountFile: path.join(dataDir, 'fcm-service-account.json'),
     },
     api: { port: apiPort, url: `http://127.0.0.1:${apiPort}` },
     // Without OPENAI_API_KEY the app's AI calls go to the local simulator (src/simulators/openai).

@@ -7,7 +7,7 @@ import { startFcmSimulator } from './server';
 
 /**
  * Entry of the local FCM simulator (see server.ts for the endpoints).
- * Env: SIM_FCM_PORT (4030), SIM_FCM_HOST (127.0.0.1), LOG_LEVEL (info),
+ * Env: SIM_FCM_PORT (4040), SIM_FCM_HOST (127.0.0.1), LOG_LEVEL (info),
  * SIM_FCM_SERVICE_ACCOUNT: a service-account key file whose assertions are trusted; when unset,
  * a development key file is generated (project "recado-dev", token_uri pointing here) and written
  * to SIM_FCM_SERVICE_ACCOUNT_OUT (<tmp>/recado-fcm-simulator-service-account.json): paste it as
@@ -16,7 +16,7 @@ import { startFcmSimulator } from './server';
 
 function port(): number {
   const raw = process.env.SIM_FCM_PORT;
-  const n = raw ? Number(raw) : 4030;
+  const n = raw ? Number(raw) : 4040;
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`SIM_FCM_PORT must be a port number, got "${raw}"`);
   return n;
 }
