@@ -15,7 +15,7 @@ import { MetricsService } from './metrics/metrics.service';
 /** Builds the API (not listening yet): used by main.ts and by the tests. */
 export async function createApp(config: Config, logger: Logger): Promise<NestFastifyApplication> {
   // Path parameters as long as an app's device token (FCM tokens pass Fastify's default of 100).
-  const adapter = new FastifyAdapter({ bodyLimit: 1024 * 1024, maxParamLength: 16384 });
+  const adapter = new FastifyAdapter({ bodyLimit: 1024 * 1024, routerOptions: { maxParamLength: 16384 } });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, {
     bodyParser: false,
     logger: new PinoNestLogger(logger.child({ component: 'nest' })),

@@ -338,7 +338,7 @@ describe('during a call: invites, participants and blocked callers', () => {
     expect(badPath.status).toBe(400);
     expect(badPath.body.message).toEqual(['id must be a UUID']);
     const longIdentity = await t.agents.Ana.as('DELETE', `/v1/calls/${call.id}/participants/${'x'.repeat(300)}`);
-    expect(longIdentity.status).toBe(414); // Fastify caps path parameters at 100 characters
+    expect(longIdentity.status).toBe(400); // longer than any LiveKit participant identity
     const emptyIdentity = await t.agents.Ana.as('POST', `/v1/calls/${call.id}/participants//mute`, { muted: true });
     expect(emptyIdentity.status).toBe(404); // no such route
     expect((await t.agents.Ana.as('GET', '/v1/contacts/nope/call-block')).status).toBe(400);

@@ -54,8 +54,8 @@ describe('callRecordingWorkflow', () => {
           calls.push('prepareRecordingConsent');
           return consent;
         },
-        async sendWhatsAppMessage() {
-          calls.push('sendWhatsAppMessage');
+        async sendChannelMessage() {
+          calls.push('sendChannelMessage');
           return { outcome: 'accepted', providerMessageId: 'wamid.consent' };
         },
         async recordRecordingConsent(input: { messageId: string }) {
@@ -93,9 +93,9 @@ describe('callRecordingWorkflow', () => {
     const messageId = randomUUID();
     const { result, calls, recorded } = await run('consent-sent', { outcome: 'prepared', messageId });
     expect(result).toEqual({ status: 'nothing_heard', files: 0 });
-    expect([...calls].sort()).toEqual(['prepareRecordingConsent', 'recordCallAudio', 'recordRecordingConsent', 'sendWhatsAppMessage']);
+    expect([...calls].sort()).toEqual(['prepareRecordingConsent', 'recordCallAudio', 'recordRecordingConsent', 'sendChannelMessage']);
     // The timeline is written after the send, from the message it sent.
-    expect(calls.indexOf('recordRecordingConsent')).toBeGreaterThan(calls.indexOf('sendWhatsAppMessage'));
+    expect(calls.indexOf('recordRecordingConsent')).toBeGreaterThan(calls.indexOf('sendChannelMessage'));
     expect(recorded).toEqual([{ messageId }]);
   });
 

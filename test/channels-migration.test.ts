@@ -1,18 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import path from 'node:path';
 import { Client } from 'pg';
+import { migrateUp, migrationsBefore } from './support/migrations';
 import { testConfig } from './support/stack';
-
-const MIGRATIONS = path.resolve(__dirname, '../src/db/migrations');
-
-/** node-pg-migrate's runner, in a plain Node process (jest cannot load its ES module build). */
-function migrateUp(databaseUrl: string, count: number | 'all') {
-  const script = `require('node-pg-migrate').runner({ databaseUrl: process.env.URL, dir: process.env.DIR, direction: 'up',
-    migrationsTable: 'pgmigrations', count: ${count === 'all' ? 'Infinity' : count}, log: () => {} })
-    .catch((err) => { console.error(err); process.exit(1); })`;
-  execFileSync(process.execPath, ['-e', script], { env: { ...process.env, URL: databaseUrl, DIR: MIGRATIONS }, stdio: 'pipe' });
-}
 
 /**
  * Messages were WhatsApp rows (whatsapp_number_id); the channels migration makes every number a
@@ -32,8 +20,7 @@ describe('channels migration', () => {
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`);
     await admin.query(`CREATE DATABASE ${scratch}`);
-    const before = readdirSync(MIGRATIONS).filter((f) => f.endsWith('.sql') && f < '1732161500000').length;
-    migrateUp(url.toString(), before);
+    migrateUp(url.toString(), migrationsBefore('1732161500000'));
     db = new Client({ connectionString: url.toString() });
     await db.connect();
   });

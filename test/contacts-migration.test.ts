@@ -1,18 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import path from 'node:path';
 import { Client } from 'pg';
+import { migrateUp, migrationsBefore } from './support/migrations';
 import { testConfig } from './support/stack';
-
-const MIGRATIONS = path.resolve(__dirname, '../src/db/migrations');
-
-/** node-pg-migrate's runner, in a plain Node process (jest cannot load its ES module build). */
-function migrateUp(databaseUrl: string, count: number | 'all') {
-  const script = `require('node-pg-migrate').runner({ databaseUrl: process.env.URL, dir: process.env.DIR, direction: 'up',
-    migrationsTable: 'pgmigrations', count: ${count === 'all' ? 'Infinity' : count}, log: () => {} })
-    .catch((err) => { console.error(err); process.exit(1); })`;
-  execFileSync(process.execPath, ['-e', script], { env: { ...process.env, URL: databaseUrl, DIR: MIGRATIONS }, stdio: 'pipe' });
-}
 
 /**
  * Contacts were a WhatsApp wa_id; the contacts-at-scale migration moves them to identities and
@@ -31,8 +19,7 @@ describe('contacts-at-scale migration', () => {
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`);
     await admin.query(`CREATE DATABASE ${scratch}`);
-    const before = readdirSync(MIGRATIONS).filter((f) => f.endsWith('.sql') && f < '1732160700000').length;
-    migrateUp(url.toString(), before);
+    migrateUp(url.toString(), migrationsBefore('1732160700000'));
     db = new Client({ connectionString: url.toString() });
     await db.connect();
   });

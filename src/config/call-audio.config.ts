@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ConfigError } from './config-error';
+import { envReader } from './env-reader';
 
 /**
  * Configuration of calls with real audio: where recordings go, which recorder makes them, the AI
@@ -79,40 +80,11 @@ export interface CallAudioConfig {
   deepLinkTemplate: string;
 }
 
-const DURATION = /^(\d+)(ms|s|m|h)$/;
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
-
 export function loadCallAudioConfig(env: Env, dataDir: string): CallAudioConfig {
-  const get = (name: keyof typeof CALL_AUDIO_DEFAULTS): string => {
-    const value = env[name];
-    return value !== undefined && value !== '' ? value : CALL_AUDIO_DEFAULTS[name];
-  };
-  const oneOf = <T extends string>(name: keyof typeof CALL_AUDIO_DEFAULTS, values: readonly T[]): T => {
-    const value = get(name);
-    if (!values.includes(value as T)) throw new ConfigError(name, `must be one of ${values.join(', ')}, got "${value}"`);
-    return value as T;
-  };
-  const httpUrl = (name: keyof typeof CALL_AUDIO_DEFAULTS): string => {
-    const value = get(name);
-    let parsed: URL;
-    try {
-      parsed = new URL(value);
-    } catch {
-      throw new ConfigError(name, `is not a valid URL: "${value}"`);
-    }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError(name, 'must use http: or https:');
-    return value.replace(/\/+$/, '');
-  };
-  const ms = (name: keyof typeof CALL_AUDIO_DEFAULTS): number => {
-    const match = DURATION.exec(get(name));
-    if (!match) throw new ConfigError(name, `must be a duration like 500ms, 3s, 90m or 4h, got "${get(name)}"`);
-    return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
-  };
-  const positiveMs = (name: keyof typeof CALL_AUDIO_DEFAULTS): number => {
-    const value = ms(name);
-    if (value === 0) throw new ConfigError(name, `must be a positive duration like 30s, 90m or 4h, got "${get(name)}"`);
-    return value;
-  };
+  const read = envReader(env, CALL_AUDIO_DEFAULTS);
+  const { get, oneOf, httpUrl } = read;
+  const ms = (name: keyof typeof CALL_AUDIO_DEFAULTS) => read.ms(name);
+  const positiveMs = (name: keyof typeof CALL_AUDIO_DEFAULTS) => read.ms(name, 1);
   const maxUploadBytes = Number(get('OPENAI_MAX_UPLOAD_BYTES'));
   if (!Number.isInteger(maxUploadBytes) || maxUploadBytes < 1_000_000) {
     throw new ConfigError('OPENAI_MAX_UPLOAD_BYTES', `must be a whole number of bytes ≥ 1000000, got "${get('OPENAI_MAX_UPLOAD_BYTES')}"`);

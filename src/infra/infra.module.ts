@@ -1,4 +1,4 @@
-import { Global, Inject, Module, OnModuleDestroy } from '@nestjs/common';
+import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Client, Connection } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { CONFIG } from '../config/config.module';
@@ -27,13 +27,14 @@ export const TEMPORAL_CLIENT = Symbol('TEMPORAL_CLIENT');
   ],
   exports: [PG_POOL, TEMPORAL_CLIENT],
 })
-export class InfraModule implements OnModuleDestroy {
+export class InfraModule implements OnApplicationShutdown {
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(TEMPORAL_CLIENT) private readonly temporal: Client,
   ) {}
 
-  async onModuleDestroy() {
+  /** After every module's onModuleDestroy: their last queries and Temporal calls have finished. */
+  async onApplicationShutdown() {
     await this.temporal.connection.close().catch(() => {});
     await this.pool.end();
   }

@@ -60,6 +60,7 @@ export class MessagesService implements OnModuleInit, OnModuleDestroy {
   private sweeper?: NodeJS.Timeout;
   /** Aborts a sweep's Temporal calls at shutdown, so none keeps retrying on a closed connection. */
   private readonly stopping = new AbortController();
+  private sweeping: Promise<number> = Promise.resolve(0);
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
@@ -74,13 +75,16 @@ export class MessagesService implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit() {
-    this.sweeper = setInterval(() => void this.startStuckSends(), SWEEP_EVERY_MS);
+    this.sweeper = setInterval(() => {
+      this.sweeping = this.startStuckSends();
+    }, SWEEP_EVERY_MS);
     this.sweeper.unref();
   }
 
-  onModuleDestroy() {
+  async onModuleDestroy() {
     clearInterval(this.sweeper);
     this.stopping.abort();
+    await this.sweeping;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { ConfigError } from '../../config/config-error';
+import { envReader } from '../../config/env-reader';
 
 /**
  * Configuration of the app-push channel (FCM HTTP v1 and the signed-webhook push), parsed once
@@ -36,35 +36,12 @@ export interface AppPushConfig {
   signatureToleranceSeconds: number;
 }
 
-const DURATION = /^(\d+)(ms|s|m|h)$/;
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
-
 export function loadAppPushConfig(env: Env = process.env): AppPushConfig {
-  const get = (name: keyof typeof APP_PUSH_DEFAULTS): string => {
-    const value = env[name];
-    return value !== undefined && value !== '' ? value : APP_PUSH_DEFAULTS[name];
-  };
-  const url = (name: keyof typeof APP_PUSH_DEFAULTS): string => {
-    const value = get(name);
-    let parsed: URL;
-    try {
-      parsed = new URL(value);
-    } catch {
-      throw new ConfigError(name, `is not a valid URL: "${value}"`);
-    }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError(name, 'must use http: or https:');
-    return value.replace(/\/+$/, '');
-  };
-  const ms = (name: keyof typeof APP_PUSH_DEFAULTS): number => {
-    const match = DURATION.exec(get(name));
-    if (!match || Number(match[1]) === 0) throw new ConfigError(name, `must be a positive duration like 500ms, 10s or 5m, got "${get(name)}"`);
-    return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
-  };
-  const count = (name: keyof typeof APP_PUSH_DEFAULTS, max: number): number => {
-    const n = Number(get(name));
-    if (!Number.isInteger(n) || n < 1 || n > max) throw new ConfigError(name, `must be a whole number from 1 to ${max}, got "${get(name)}"`);
-    return n;
-  };
+  const read = envReader(env, APP_PUSH_DEFAULTS);
+  const get = read.get;
+  const url = read.httpUrl;
+  const ms = (name: keyof typeof APP_PUSH_DEFAULTS) => read.ms(name, 1);
+  const count = (name: keyof typeof APP_PUSH_DEFAULTS, max: number) => read.int(name, 1, max);
   return {
     fcmApiUrl: url('FCM_API_URL'),
     fcmTokenUrl: get('FCM_TOKEN_URL') ? url('FCM_TOKEN_URL') : null,

@@ -1,5 +1,4 @@
-import { ConfigError } from '../../config/config-error';
-import { durationMs } from '../../config/config';
+import { envReader } from '../../config/env-reader';
 
 type Env = Record<string, string | undefined>;
 
@@ -62,31 +61,11 @@ export interface EmailConfig {
   lookupWaitMs: number;
 }
 
-const DURATION = /^(\d+)(ms|s|m|h|d)$/;
-
 export function loadEmailConfig(env: Env = process.env): EmailConfig {
-  const get = (name: keyof typeof EMAIL_DEFAULTS): string => {
-    const value = env[name];
-    return value !== undefined && value !== '' ? value : EMAIL_DEFAULTS[name];
-  };
-  const duration = (name: keyof typeof EMAIL_DEFAULTS, minMs = 1): number => {
-    const value = get(name);
-    if (!DURATION.test(value)) throw new ConfigError(name, `must be a duration like 500ms, 30s, 10m or 2h, got "${value}"`);
-    const ms = durationMs(value);
-    if (ms < minMs) throw new ConfigError(name, `must be at least ${minMs} ms, got "${value}"`);
-    return ms;
-  };
-  const count = (name: keyof typeof EMAIL_DEFAULTS, min: number): number => {
-    const value = get(name);
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new ConfigError(name, `must be a whole number ≥ ${min}, got "${value}"`);
-    return n;
-  };
-  const onOff = (name: keyof typeof EMAIL_DEFAULTS): boolean => {
-    const value = get(name).toLowerCase();
-    if (!['on', 'off'].includes(value)) throw new ConfigError(name, `must be on or off, got "${get(name)}"`);
-    return value === 'on';
-  };
+  const read = envReader(env, EMAIL_DEFAULTS);
+  const duration = read.ms;
+  const count = (name: keyof typeof EMAIL_DEFAULTS, min: number) => read.int(name, min);
+  const onOff = (name: keyof typeof EMAIL_DEFAULTS) => read.flag(name, false);
   return {
     receiver: {
       enabled: onOff('EMAIL_IMAP_RECEIVER'),
@@ -99,7 +78,7 @@ export function loadEmailConfig(env: Env = process.env): EmailConfig {
       backfillMs: duration('EMAIL_IMAP_BACKFILL', 0),
     },
     maxAttachmentBytes: count('EMAIL_MAX_ATTACHMENT_BYTES', 1),
-    attachmentFetchTimeoutMs: duration('EMAIL_ATTACHMENT_FETCH_TIMEOUT'),
+    attachmentFetchTimeoutMs: duration('EMAIL_ATTACHMENT_FETCH_TIMEOUT', 1),
     serverTimeoutMs: duration('EMAIL_SERVER_TIMEOUT', 100),
     lookupWaitMs: duration('EMAIL_LOOKUP_WAIT', 0),
   };

@@ -51,7 +51,8 @@ export class ImapReceiver {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    await this.refresh();
+    // The database may be down at start-up: the next refresh tries again (the failure is logged).
+    await this.refresh().catch(() => {});
     this.refreshTimer = setInterval(() => void this.refresh().catch(() => {}), this.deps.config.accountsRefreshMs);
     this.refreshTimer.unref();
   }

@@ -25,6 +25,7 @@ export class DispatchesService implements OnModuleInit, OnModuleDestroy {
   private sweeper?: NodeJS.Timeout;
   /** Aborts a sweep's Temporal calls at shutdown, so none keeps retrying on a closed connection. */
   private readonly stopping = new AbortController();
+  private sweeping: Promise<number> = Promise.resolve(0);
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
@@ -35,13 +36,16 @@ export class DispatchesService implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit() {
-    this.sweeper = setInterval(() => void this.startStuck(), SWEEP_EVERY_MS);
+    this.sweeper = setInterval(() => {
+      this.sweeping = this.startStuck();
+    }, SWEEP_EVERY_MS);
     this.sweeper.unref();
   }
 
-  onModuleDestroy() {
+  async onModuleDestroy() {
     clearInterval(this.sweeper);
     this.stopping.abort();
+    await this.sweeping;
   }
 
   async create(

@@ -94,7 +94,14 @@ export class TelegramPoller implements OnModuleInit, OnModuleDestroy {
 
   private async poll(account: ChannelAccountRow, signal: AbortSignal): Promise<void> {
     const log = this.logger.child({ channelAccountId: account.id });
-    const token = this.secrets.open(account).secrets.bot_token;
+    let token: string | undefined;
+    try {
+      token = this.secrets.open(account).secrets.bot_token;
+    } catch (err) {
+      // A key rotation without the old key, a tampered row: this bot cannot be polled; the others can.
+      log.error({ err: (err as Error).message }, 'telegram poller: cannot open the bot token; not polling');
+      return;
+    }
     if (!token) {
       log.warn('telegram poller: the bot has no bot_token; not polling');
       return;

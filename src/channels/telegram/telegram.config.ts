@@ -1,4 +1,4 @@
-import { ConfigError } from '../../config/config-error';
+import { envReader } from '../../config/env-reader';
 
 /**
  * The Telegram channel's settings (README "Telegram"). Parsed once at start-up with the rest of
@@ -35,50 +35,15 @@ export interface TelegramConfig {
   pollingEnabled: boolean;
 }
 
-const DURATION = /^(\d+)(ms|s|m|h)$/;
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
-
 export function loadTelegramConfig(env: Env = process.env): TelegramConfig {
-  const get = (name: keyof typeof TELEGRAM_DEFAULTS): string => {
-    const value = env[name];
-    return value !== undefined && value !== '' ? value : TELEGRAM_DEFAULTS[name];
-  };
-  const ms = (name: keyof typeof TELEGRAM_DEFAULTS): number => {
-    const value = get(name);
-    const match = DURATION.exec(value);
-    if (!match) throw new ConfigError(name, `must be a duration like 500ms, 30s or 10m, got "${value}"`);
-    return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
-  };
-  const int = (name: keyof typeof TELEGRAM_DEFAULTS, min: number, max: number): number => {
-    const value = get(name);
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(name, `must be a whole number ${min}-${max}, got "${value}"`);
-    return n;
-  };
-
-  const apiUrl = get('TELEGRAM_API_URL');
-  let parsed: URL;
-  try {
-    parsed = new URL(apiUrl);
-  } catch {
-    throw new ConfigError('TELEGRAM_API_URL', `is not a valid URL: "${apiUrl}"`);
-  }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new ConfigError('TELEGRAM_API_URL', `must use http: or https:, got "${parsed.protocol}"`);
-  }
-
-  const polling = get('TELEGRAM_POLLING');
-  if (polling !== '' && polling !== 'true' && polling !== 'false') {
-    throw new ConfigError('TELEGRAM_POLLING', `must be true or false, got "${polling}"`);
-  }
-
+  const read = envReader(env, TELEGRAM_DEFAULTS);
   return {
-    apiUrl: apiUrl.replace(/\/+$/, ''),
-    requestTimeoutMs: ms('TELEGRAM_REQUEST_TIMEOUT'),
-    pollTimeoutSeconds: int('TELEGRAM_POLL_TIMEOUT_SECONDS', 0, 50),
-    pollLimit: int('TELEGRAM_POLL_LIMIT', 1, 100),
-    pollRetryDelayMs: ms('TELEGRAM_POLL_RETRY_DELAY'),
-    pollRefreshMs: ms('TELEGRAM_POLL_REFRESH'),
-    pollingEnabled: polling === '' ? env.RECADO_ENV !== 'test' : polling === 'true',
+    apiUrl: read.httpUrl('TELEGRAM_API_URL'),
+    requestTimeoutMs: read.ms('TELEGRAM_REQUEST_TIMEOUT', 1),
+    pollTimeoutSeconds: read.int('TELEGRAM_POLL_TIMEOUT_SECONDS', 0, 50),
+    pollLimit: read.int('TELEGRAM_POLL_LIMIT', 1, 100),
+    pollRetryDelayMs: read.ms('TELEGRAM_POLL_RETRY_DELAY'),
+    pollRefreshMs: read.ms('TELEGRAM_POLL_REFRESH', 1),
+    pollingEnabled: read.flag('TELEGRAM_POLLING', env.RECADO_ENV !== 'test'),
   };
 }

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import pino from 'pino';
 import { startFcmSimulator } from './server';
+import { runSimulator } from '../run-simulator';
 
 /**
  * Entry of the local FCM simulator (see server.ts for the endpoints).
@@ -50,24 +51,7 @@ async function main() {
   }
   logger.info(`fcm simulator listening on ${running.url} (FCM_API_URL=${running.url} FCM_TOKEN_URL=${running.url}/token)`);
 
-  let closing = false;
-  const shutdown = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    logger.info({ signal }, 'fcm simulator shutting down');
-    running.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err: (err as Error).message }, 'fcm simulator failed to close');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  return { logger, close: () => running.close() };
 }
 
-main().catch((err: unknown) => {
-  console.error(`fcm simulator failed to start: ${(err as Error).message}`);
-  process.exit(1);
-});
+runSimulator('fcm simulator', main);

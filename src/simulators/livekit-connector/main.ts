@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { startLiveKitConnectorSimulator } from './server';
+import { runSimulator } from '../run-simulator';
 
 /**
  * Entry of the local LiveKit Connector (WhatsApp calls) simulator (see server.ts).
@@ -46,24 +47,7 @@ async function main() {
   });
   logger.info(`livekit connector simulator listening on ${running.url} (Twirp /twirp/livekit.Connector/* → Graph API ${graphUrl})`);
 
-  let closing = false;
-  const shutdown = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    logger.info({ signal }, 'livekit connector simulator shutting down');
-    running.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err: (err as Error).message }, 'livekit connector simulator failed to close');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  return { logger, close: () => running.close() };
 }
 
-main().catch((err: unknown) => {
-  console.error(`livekit connector simulator failed to start: ${(err as Error).message}`);
-  process.exit(1);
-});
+runSimulator('livekit connector simulator', main);

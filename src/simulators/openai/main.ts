@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { startOpenAISimulator } from './server';
+import { runSimulator } from '../run-simulator';
 
 /**
  * Entry of the local OpenAI-compatible simulator (see server.ts for the endpoints).
@@ -25,24 +26,7 @@ async function main() {
   });
   logger.info(`openai simulator listening on ${running.baseURL}`);
 
-  let closing = false;
-  const shutdown = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    logger.info({ signal }, 'openai simulator shutting down');
-    running.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err: (err as Error).message }, 'openai simulator failed to close');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  return { logger, close: () => running.close() };
 }
 
-main().catch((err: unknown) => {
-  console.error(`openai simulator failed to start: ${(err as Error).message}`);
-  process.exit(1);
-});
+runSimulator('openai simulator', main);

@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { startTelegramSimulator } from './server';
+import { runSimulator } from '../run-simulator';
 
 /**
  * Entry of the local Telegram Bot API simulator (see server.ts for the endpoints): point
@@ -24,24 +25,7 @@ async function main() {
   }
   logger.info(`telegram simulator listening on ${running.url} (Bot API at ${running.url}/bot<token>/<method>)`);
 
-  let closing = false;
-  const shutdown = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    logger.info({ signal }, 'telegram simulator shutting down');
-    running.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err: (err as Error).message }, 'telegram simulator failed to close');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  return { logger, close: () => running.close() };
 }
 
-main().catch((err: unknown) => {
-  console.error(`telegram simulator failed to start: ${(err as Error).message}`);
-  process.exit(1);
-});
+runSimulator('telegram simulator', main);

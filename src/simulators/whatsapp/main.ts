@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { startWhatsAppSimulator } from './server';
+import { runSimulator } from '../run-simulator';
 
 /**
  * Entry of the local WhatsApp Cloud API simulator (see server.ts for the endpoints).
@@ -31,24 +32,7 @@ async function main() {
   });
   logger.info(`whatsapp simulator listening on ${running.url} (webhooks → ${running.simulator.webhookUrl ?? 'disabled'})`);
 
-  let closing = false;
-  const shutdown = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    logger.info({ signal }, 'whatsapp simulator shutting down');
-    running.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err: (err as Error).message }, 'whatsapp simulator failed to close');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  return { logger, close: () => running.close() };
 }
 
-main().catch((err: unknown) => {
-  console.error(`whatsapp simulator failed to start: ${(err as Error).message}`);
-  process.exit(1);
-});
+runSimulator('whatsapp simulator', main);
