@@ -216,6 +216,12 @@ describe('call settings and calling readiness', () => {
   it('counts a calls webhook for the number as proof of the subscription', async () => {
     const tenant = await createTenant(api, config);
     const other = await createTenant(api, config);
+    // Deliveries of other providers (and invalid ones) are kept as sent, JSON or not: they must not break the lookup.
+    await pool.query(
+      `INSERT INTO inbound_webhooks (provider, account_id, raw_body, status) VALUES ('app', $1, '{"receipts": "nope"', 'invalid'),
+              ('whatsapp', $1, 'not json', 'invalid')`,
+      [tenant.accountId],
+    );
     sim.simulator.customerCalls(randomWaId(), { phoneNumberId: tenant.phoneNumberId });
     const seen = await eventually(async () => {
       const body = (await readiness(tenant.call, tenant.numberId)).body;

@@ -21,6 +21,7 @@ import { CHANNEL_DRIVERS } from '../channels/channels.providers';
 import type { ChannelDrivers, MessageContent } from '../channels/driver';
 import { priceOf, templatePrice } from '../channels/pricing/price-table';
 import { countryOfPhone, optedOut, windowOpen } from '../channels/routing/plan';
+import { PeriodicSweep } from '../common/periodic-sweep';
 
 /** Queued messages whose workflow did not start (Temporal was down) are started by the sweeper. */
 const STUCK_AFTER_MS = 30_000;
@@ -57,10 +58,7 @@ export function messageView(row: MessageRow): MessageView {
 
 @Injectable()
 export class MessagesService implements OnModuleInit, OnModuleDestroy {
-  private sweeper?: NodeJS.Timeout;
-  /** Aborts a sweep's Temporal calls at shutdown, so none keeps retrying on a closed connection. */
-  private readonly stopping = new AbortController();
-  private sweeping: Promise<number> = Promise.resolve(0);
+  private readonly sweeper: PeriodicSweep;
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
@@ -72,19 +70,16 @@ export class MessagesService implements OnModuleInit, OnModuleDestroy {
     private readonly metrics: MetricsService,
     private readonly channelAccounts: ChannelAccountsRepository,
     @Inject(CHANNEL_DRIVERS) private readonly drivers: ChannelDrivers,
-  ) {}
+  ) {
+    this.sweeper = new PeriodicSweep(temporal, SWEEP_EVERY_MS, () => this.startStuckSends());
+  }
 
   onModuleInit() {
-    this.sweeper = setInterval(() => {
-      this.sweeping = this.startStuckSends();
-    }, SWEEP_EVERY_MS);
-    this.sweeper.unref();
+    this.sweeper.start();
   }
 
   async onModuleDestroy() {
-    clearInterval(this.sweeper);
-    this.stopping.abort();
-    await this.sweeping;
+    await this.sweeper.stop();
   }
 
   /**
@@ -214,7 +209,7 @@ export class MessagesService implements OnModuleInit, OnModuleDestroy {
   async startStuckSends(): Promise<number> {
     try {
       const stuck = await this.repository.listStuckQueued(STUCK_AFTER_MS, 100);
-      for (const row of stuck) await this.temporal.withAbortSignal(this.stopping.signal, () => this.startSend(row));
+      for (const row of stuck) await this.sweeper.call(() => this.startSend(row));
       return stuck.length;
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'could not start queued sends; will retry');

@@ -12,6 +12,7 @@ import type { S3StorageConfig } from '../config/call-audio.config';
 import { RecordingInterruptedError } from './participant-recorder';
 import type { CallRecorder, RecordedFile, RecorderHooks, RecordingTarget, RoomEvent } from './recorder';
 import type { RecordingStorage } from './storage';
+import { sleep } from '../common/sleep';
 
 /**
  * The recorder that asks LiveKit to record: an audio-only room composite egress (livekit_egress.proto,
@@ -220,16 +221,4 @@ export class EgressRecorder implements CallRecorder {
 
 async function emit(hooks: RecorderHooks, event: RoomEvent): Promise<void> {
   await hooks.onEvent(event);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -89,11 +89,12 @@ export class CallSettingsRepository {
     const { rows } = await this.pool.query<{ created_at: Date }>(
       `SELECT e.created_at
          FROM webhook_events e JOIN inbound_webhooks w ON w.id = e.webhook_id
-        WHERE e.account_id = $1 AND e.kind IN ('call', 'call_status')
-          AND jsonb_path_exists(
+        WHERE e.account_id = $1 AND e.provider = 'whatsapp' AND e.kind IN ('call', 'call_status')
+          -- CASE: only Meta's processed deliveries are cast (other bodies, and invalid ones, need not be JSON).
+          AND CASE WHEN w.provider = 'whatsapp' AND w.status IN ('processed', 'ignored') THEN jsonb_path_exists(
                 w.raw_body::jsonb,
                 '$.entry[*].changes[*] ? (@.field == "calls").value.metadata.phone_number_id ? (@ == $id)',
-                jsonb_build_object('id', $2::text))
+                jsonb_build_object('id', $2::text)) ELSE false END
         ORDER BY e.created_at DESC
         LIMIT 1`,
       [accountId, phoneNumberId],

@@ -15,6 +15,7 @@ import type { ChannelDrivers, MessageContent } from '../driver';
 import type { DispatchView, RoutingPolicyView } from './dispatches.dto';
 import { DispatchesRepository, type DispatchRow } from './dispatches.repository';
 import { DEFAULT_ROUTING_POLICY, MESSAGE_CATEGORIES, planRoute, type AccountChannels, type RouteStep, type RoutingPolicy } from './plan';
+import { PeriodicSweep } from '../../common/periodic-sweep';
 
 const STUCK_AFTER_MS = 30_000;
 const SWEEP_EVERY_MS = 15_000;
@@ -22,10 +23,7 @@ const SWEEP_EVERY_MS = 15_000;
 /** Routed messages: planned here (the cheapest channels that reach the contact), walked by dispatchWorkflow. */
 @Injectable()
 export class DispatchesService implements OnModuleInit, OnModuleDestroy {
-  private sweeper?: NodeJS.Timeout;
-  /** Aborts a sweep's Temporal calls at shutdown, so none keeps retrying on a closed connection. */
-  private readonly stopping = new AbortController();
-  private sweeping: Promise<number> = Promise.resolve(0);
+  private readonly sweeper: PeriodicSweep;
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
@@ -33,19 +31,16 @@ export class DispatchesService implements OnModuleInit, OnModuleDestroy {
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(CHANNEL_DRIVERS) private readonly drivers: ChannelDrivers,
     private readonly repository: DispatchesRepository,
-  ) {}
+  ) {
+    this.sweeper = new PeriodicSweep(temporal, SWEEP_EVERY_MS, () => this.startStuck());
+  }
 
   onModuleInit() {
-    this.sweeper = setInterval(() => {
-      this.sweeping = this.startStuck();
-    }, SWEEP_EVERY_MS);
-    this.sweeper.unref();
+    this.sweeper.start();
   }
 
   async onModuleDestroy() {
-    clearInterval(this.sweeper);
-    this.stopping.abort();
-    await this.sweeping;
+    await this.sweeper.stop();
   }
 
   async create(
@@ -108,7 +103,7 @@ export class DispatchesService implements OnModuleInit, OnModuleDestroy {
   async startStuck(): Promise<number> {
     try {
       const stuck = await this.repository.listStuck(STUCK_AFTER_MS, 100);
-      for (const row of stuck) await this.temporal.withAbortSignal(this.stopping.signal, () => this.start(row));
+      for (const row of stuck) await this.sweeper.call(() => this.start(row));
       return stuck.length;
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'could not start routed messages; will retry');

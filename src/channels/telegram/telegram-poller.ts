@@ -11,6 +11,7 @@ import { TelegramApiError, TelegramClient } from './telegram.client';
 import type { TelegramConfig } from './telegram.config';
 import { TELEGRAM_CLIENT, TELEGRAM_PROVIDER } from './telegram.handler';
 import { TelegramRepository } from './telegram.repository';
+import { sleep } from '../../common/sleep';
 
 export const TELEGRAM_CONFIG = Symbol('TELEGRAM_CONFIG');
 
@@ -146,17 +147,4 @@ export class TelegramPoller implements OnModuleInit, OnModuleDestroy {
       }
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
