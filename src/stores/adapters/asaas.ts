@@ -122,7 +122,8 @@ export const asaasAdapter: PlatformAdapter = {
 };
 
 function customerOf(payment: Reader) {
-  const customer = payment.obj('customer');
+  // Asaas documents the customer as its id ("cus_…"); an expanded object is read when sent.
+  const customer = typeof payment.raw.customer === 'object' ? payment.obj('customer') : undefined;
   if (customer) {
     return { phone: readPhone(customer, 'mobilePhone') ?? readPhone(customer, 'phone'), email: readEmail(customer, 'email'), name: readName(customer, 'name') };
   }
