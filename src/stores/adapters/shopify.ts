@@ -10,7 +10,7 @@ import { header, knownName, parseBody, Reader } from './read';
  * header, the body is the resource itself (checkout, order, fulfillment, refund) with numeric ids
  * that exceed 2^53 (read losslessly), prices as decimal text in the shop's currency.
  *
- * Verification (https://shopify.dev/docs/apps/build/webhooks/subscribe/https#step-5-verify-the-webhook):
+ * Verification (the reference's "Headers" section, https://shopify.dev/docs/api/webhooks):
  * X-Shopify-Hmac-Sha256 is the base64 HMAC-SHA256 of the raw body keyed with the app's / store's
  * webhook secret (`secrets.webhook_secret`).
  */
