@@ -161,8 +161,16 @@ function constrainObject(schema: Schema, rules: Map<string, ValidationMetadata[]
 /** The query DTO of an operation: the validated class whose properties are exactly its query parameters. */
 function queryRules(params: Schema[], byClass: Map<string, Map<string, ValidationMetadata[]>>) {
   const names = params.map((p) => p.name as string).sort().join(',');
-  for (const rules of byClass.values()) if ([...rules.keys()].sort().join(',') === names) return rules;
-  return undefined;
+  const candidates = [...byClass.values()].filter((rules) => [...rules.keys()].sort().join(',') === names);
+  // Two query DTOs with the same parameter names (limit + status): the one whose enums are the documented ones.
+  const sameEnums = (rules: Map<string, ValidationMetadata[]>) =>
+    params.every((p) => {
+      const documented = (p.schema as Schema | undefined)?.enum as unknown[] | undefined;
+      if (!documented) return true;
+      const isIn = rules.get(p.name as string)?.find((r) => r.name === 'isIn')?.constraints?.[0] as unknown[] | undefined;
+      return !isIn || (isIn.length === documented.length && isIn.every((v) => documented.includes(v)));
+    });
+  return candidates.find(sameEnums) ?? candidates[0];
 }
 
 export function completeContract(document: OpenAPIObject): OpenAPIObject {

@@ -50,6 +50,8 @@ const DEV_SECRETS = {
 export const DEFAULTS = {
   API_HOST: '127.0.0.1',
   API_PORT: '3000',
+  // Where platforms reach this API from outside (the stores' webhook URLs are built on it).
+  PUBLIC_API_URL: 'http://127.0.0.1:3000',
   DATABASE_URL: 'postgres://recado:recado@127.0.0.1:5433/recado',
   TEMPORAL_ADDRESS: '127.0.0.1:7233',
   TEMPORAL_NAMESPACE: 'default',
@@ -100,7 +102,8 @@ export const DEFAULTS = {
 
 export interface Config {
   env: 'development' | 'test' | 'production';
-  api: { host: string; port: number };
+  /** `publicUrl`: PUBLIC_API_URL, where outside platforms post (stores' webhook URLs). */
+  api: { host: string; port: number; publicUrl: string };
   adminToken: string;
   /** Keys that seal provider credentials at rest (src/secrets). */
   secrets: SecretKeys;
@@ -272,7 +275,7 @@ export function loadConfig(env: Env = process.env): Config {
 
   return {
     env: recadoEnv,
-    api: { host: get('API_HOST'), port: port('API_PORT') },
+    api: { host: get('API_HOST'), port: port('API_PORT'), publicUrl: url('PUBLIC_API_URL', ['http:', 'https:']).replace(/\/+$/, '') },
     adminToken: get('RECADO_ADMIN_TOKEN'),
     secrets: secretKeys(env, get),
     logLevel,

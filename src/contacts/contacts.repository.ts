@@ -171,35 +171,45 @@ export class ContactsRepository {
 
   /**
    * The contact an inbound message or call comes from, created (reachable on that channel) the
-   * first time. A name the provider gives replaces the stored one only when there is none yet on
-   * other channels than WhatsApp, where the profile name is the customer's own choice.
+   * first time. A name the provider gives replaces the stored one on WhatsApp, where the profile
+   * name is the customer's own choice; elsewhere it only fills a missing name.
    */
   async findOrCreateByIdentity(accountId: string, identity: Identity, name: string | null, tx?: PoolClient): Promise<ContactRow> {
-    if (!tx) return this.transaction((t) => this.findOrCreateByIdentity(accountId, identity, name, t));
-    await this.lock(tx, accountId, [identityKey(identity)]);
-    let id = (await this.identityOwners(tx, accountId, [identity])).get(identityKey(identity));
-    const reachable = REACHABLE_COLUMN[identity.kind];
+    return this.findOrCreateByIdentities(accountId, [identity], name, tx);
+  }
+
+  /**
+   * The contact several identities of one customer name (a checkout's phone, WhatsApp id and
+   * e-mail): the owner of the first one found, in the order given, else a new contact. The
+   * identities nobody holds yet are added to it; one another contact holds stays with that one.
+   */
+  async findOrCreateByIdentities(accountId: string, identities: Identity[], name: string | null, tx?: PoolClient): Promise<ContactRow> {
+    if (!tx) return this.transaction((t) => this.findOrCreateByIdentities(accountId, identities, name, t));
+    if (identities.length === 0) throw new Error('findOrCreateByIdentities needs at least one identity');
+    await this.lock(tx, accountId, identities.map(identityKey));
+    const owners = await this.identityOwners(tx, accountId, identities);
+    let id = identities.map((i) => owners.get(identityKey(i))).find((owner) => owner !== undefined);
+    const reachable = [...new Set(identities.map((i) => REACHABLE_COLUMN[i.kind]).filter((c): c is string => c !== null))];
+    const primary = identities[0].kind;
     if (id) {
-      const rename = identity.kind === 'whatsapp' ? 'coalesce($3, name)' : 'coalesce(name, $3)';
-      await tx.query(
-        `UPDATE contacts SET name = ${rename}${reachable ? `, ${reachable} = true` : ''}
-          WHERE account_id = $1 AND id = $2 AND (name IS DISTINCT FROM ${rename}${reachable ? ` OR NOT ${reachable}` : ''})`,
-        [accountId, id, name],
-      );
+      const rename = primary === 'whatsapp' ? 'coalesce($3, name)' : 'coalesce(name, $3)';
+      const set = [`name = ${rename}`, ...reachable.map((c) => `${c} = true`)].join(', ');
+      const changed = [`name IS DISTINCT FROM ${rename}`, ...reachable.map((c) => `NOT ${c}`)].join(' OR ');
+      await tx.query(`UPDATE contacts SET ${set} WHERE account_id = $1 AND id = $2 AND (${changed})`, [accountId, id, name]);
     } else {
       id = (
         await tx.query<{ id: string }>(
-          `INSERT INTO contacts (account_id, name${reachable ? `, ${reachable}` : ''}) VALUES ($1, $2${reachable ? ', true' : ''}) RETURNING id`,
+          `INSERT INTO contacts (account_id, name${reachable.map((c) => `, ${c}`).join('')})
+           VALUES ($1, $2${reachable.map(() => ', true').join('')}) RETURNING id`,
           [accountId, name],
         )
       ).rows[0].id;
-      await this.addIdentities(tx, accountId, [{ ...identity, contactId: id }]);
     }
-    return (await this.findById(accountId, id, tx))!;
+    const contactId = id;
+    await this.addIdentities(tx, accountId, identities.filter((i) => !owners.has(identityKey(i))).map((i) => ({ ...i, contactId })));
+    return (await this.findById(accountId, contactId, tx))!;
   }
 
-
-  /** The customer wrote to us on a channel: for WhatsApp, their 24 h customer-service window opens at that moment. */
   async recordInbound(accountId: string, contactId: string, channel: Channel, at: Date, db: Db = this.pool) {
     await db.query(
       `INSERT INTO contact_channel_activity (account_id, contact_id, channel, last_inbound_at) VALUES ($1, $2, $3, $4)

@@ -42,6 +42,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly storeEventsUnmapped = new Counter({
+    name: 'recado_store_events_unmapped_total',
+    help: 'Store platform events recado has no canonical event for, by store and platform event type (GET /v1/stores/{id}/events?status=unmapped)',
+    labelNames: ['store', 'type'] as const,
+    registers: [this.registry],
+  });
+
   readonly messagesQueued = new Counter({
     name: 'recado_messages_queued_total',
     help: 'Outbound messages accepted by the API',

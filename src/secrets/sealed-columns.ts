@@ -11,6 +11,7 @@ export interface SealedColumn {
 export const SEALED_COLUMNS = {
   whatsappAccessToken: { table: 'whatsapp_numbers', column: 'access_token' },
   channelAccountSecrets: { table: 'channel_accounts', column: 'secrets' },
+  storeSecrets: { table: 'stores', column: 'secrets' },
 } as const satisfies Record<string, SealedColumn>;
 
 /** The associated data of one value: it opens only in the column and row it was sealed for. */

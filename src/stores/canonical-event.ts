@@ -86,6 +86,8 @@ export class InvalidStorePayloadError extends Error {
 
 export interface PlatformAdapter {
   readonly platform: StorePlatform;
+  /** Request headers (lower-case) `parse` reads besides the body (Shopify's X-Shopify-Topic…); kept with the delivery. */
+  readonly deliveryHeaders: readonly string[];
   /**
    * Authenticates a delivery the platform's own way (Shopify's HMAC of the raw body, Hotmart's
    * hottok header, Asaas's access token header, Pagar.me as documented); false → 401, nothing stored.

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { LOGGER } from '../common/logger.module';
 import { inTransaction, PG_POOL } from '../db/database';
 import { MetricsService } from '../metrics/metrics.service';
-import { InvalidDeliveryError, type DeliveryEvent, type EventOutcome, type InboundHandler } from './inbound-delivery';
+import { InvalidDeliveryError, type DeliveryEvent, type DeliveryHeaders, type EventOutcome, type InboundHandler } from './inbound-delivery';
 import { WebhooksRepository, type WebhookStatus } from './webhooks.repository';
 
 /** Stored deliveries not processed within this time are retried by the sweeper. */
@@ -59,10 +59,10 @@ export class InboundDeliveriesService implements OnModuleInit, OnModuleDestroy {
    * Stores the delivery (durably, before the caller acknowledges it), then processes it.
    * `routeHint`: who it is addressed to when the body does not say (a channel account id).
    */
-  async receive(provider: string, rawBody: string, routeHint: string | null = null): Promise<void> {
+  async receive(provider: string, rawBody: string, routeHint: string | null = null, headers: DeliveryHeaders = {}): Promise<void> {
     const handler = this.handlerFor(provider);
-    const stored = await this.webhooks.store(provider, rawBody, routeHint);
-    await this.process(handler, stored.id, rawBody, routeHint);
+    const stored = await this.webhooks.store(provider, rawBody, routeHint, headers);
+    await this.process(handler, stored.id, rawBody, routeHint, headers);
   }
 
   /** Deliveries of one account (or of all, for the operator), newest first. */
@@ -77,7 +77,7 @@ export class InboundDeliveriesService implements OnModuleInit, OnModuleDestroy {
     });
     for (const row of pending) {
       const handler = this.handlers.get(row.provider);
-      if (handler) await this.process(handler, row.id, row.raw_body, row.route_hint);
+      if (handler) await this.process(handler, row.id, row.raw_body, row.route_hint, row.headers ?? {});
     }
     return pending.length;
   }
@@ -94,13 +94,14 @@ export class InboundDeliveriesService implements OnModuleInit, OnModuleDestroy {
     webhookId: string,
     rawBody: string,
     routeHint: string | null,
+    headers: DeliveryHeaders,
   ): Promise<void> {
     const provider = handler.provider;
     // The account is known as soon as an event names it: a failed delivery is shown to it.
     const owner = { accountId: null as string | null };
     let outcome: Outcome;
     try {
-      outcome = await this.apply(handler, webhookId, rawBody, routeHint, owner);
+      outcome = await this.apply(handler, webhookId, rawBody, routeHint, headers, owner);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.logger.error({ provider, webhookId, err: message }, 'webhook processing failed; will retry');
@@ -122,12 +123,13 @@ export class InboundDeliveriesService implements OnModuleInit, OnModuleDestroy {
     webhookId: string,
     rawBody: string,
     routeHint: string | null,
+    headers: DeliveryHeaders,
     owner: { accountId: string | null },
   ): Promise<Outcome> {
     const provider = handler.provider;
     let parsed;
     try {
-      parsed = handler.parse(rawBody, routeHint);
+      parsed = handler.parse(rawBody, routeHint, headers);
     } catch (err) {
       if (err instanceof InvalidDeliveryError) return { status: 'invalid', accountId: null, error: err.message, warnings: [] };
       throw err;
@@ -155,8 +157,11 @@ export class InboundDeliveriesService implements OnModuleInit, OnModuleDestroy {
       const target = { accountId: route.accountId, target: route.target };
       const outcome = await inTransaction(this.pool, async (db): Promise<EventOutcome | 'duplicate'> => {
         const isNew = await this.webhooks.recordEvent(db, { provider, dedupeKey: event.dedupeKey, webhookId, accountId: route.accountId, kind: event.kind });
-        if (!isNew) return 'duplicate';
-        const applied = await handler.apply(db, event, target);
+        if (!isNew) {
+          await handler.onDuplicate?.(db, event, target, webhookId);
+          return 'duplicate';
+        }
+        const applied = await handler.apply(db, event, target, webhookId);
         if (applied !== 'applied') await this.webhooks.markEventUnhandled(db, provider, event.dedupeKey);
         return applied;
       });

@@ -35,15 +35,20 @@ export interface InboundHandler<E extends DeliveryEvent, R> {
    * Throws InvalidDeliveryError when nothing in the body can be read. `routeHint` is what the
    * receiver knew besides the body (the channel account a webhook URL or a poller names), or null.
    */
-  parse(rawBody: string, routeHint: string | null): ParsedDelivery<E>;
+  parse(rawBody: string, routeHint: string | null, headers: DeliveryHeaders): ParsedDelivery<E>;
   /** Events the provider sends that recado does not act on: counted, never recorded. */
   isIgnored(event: E): boolean;
   route(event: E): Promise<EventRoute<R>>;
   /** Runs inside the event's transaction, after its de-duplication row is written. */
-  apply(db: PoolClient, event: E, route: { accountId: string; target: R }): Promise<EventOutcome>;
+  apply(db: PoolClient, event: E, route: { accountId: string; target: R }, webhookId: string): Promise<EventOutcome>;
+  /** Runs inside the transaction when the event was received before (to list the repeat, say). */
+  onDuplicate?(db: PoolClient, event: E, route: { accountId: string; target: R }, webhookId: string): Promise<void>;
   /** Work that must follow the commit (starting a workflow that reads what was written). */
   afterCommit?(event: E, route: { accountId: string; target: R }): Promise<void>;
 }
+
+/** The request headers a provider's handler reads besides the body (e.g. Shopify's topic), lower-case names. */
+export type DeliveryHeaders = Record<string, string>;
 
 export class InvalidDeliveryError extends Error {
   override readonly name = 'InvalidDeliveryError';

@@ -12,6 +12,8 @@ export interface InboundWebhookRow {
   raw_body: string;
   /** Who the delivery is addressed to when its body does not say (the channel account of a webhook URL or a poller). */
   route_hint: string | null;
+  /** The request headers the provider's handler reads besides the body, when it reads any. */
+  headers: Record<string, string> | null;
   status: WebhookStatus;
   error: string | null;
   warnings: string[];
@@ -24,11 +26,11 @@ export class WebhooksRepository {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   /** The durable copy, written before the delivery is acknowledged. */
-  async store(provider: string, rawBody: string, routeHint: string | null): Promise<InboundWebhookRow> {
+  async store(provider: string, rawBody: string, routeHint: string | null, headers: Record<string, string> = {}): Promise<InboundWebhookRow> {
     return (
       await this.pool.query<InboundWebhookRow>(
-        `INSERT INTO inbound_webhooks (provider, raw_body, route_hint, status) VALUES ($1, $2, $3, 'received') RETURNING *`,
-        [provider, rawBody, routeHint],
+        `INSERT INTO inbound_webhooks (provider, raw_body, route_hint, headers, status) VALUES ($1, $2, $3, $4, 'received') RETURNING *`,
+        [provider, rawBody, routeHint, Object.keys(headers).length ? JSON.stringify(headers) : null],
       )
     ).rows[0];
   }

@@ -63,6 +63,7 @@ const INTERMEDIATE = new Set<string>([
 
 export const asaasAdapter: PlatformAdapter = {
   platform: 'asaas',
+  deliveryHeaders: [],
 
   verify(_rawBody, headers, secrets) {
     const expected = secrets.access_token;

@@ -27,6 +27,7 @@ const ARTEFACTS: Array<[keyof PaymentArtefacts, string]> = [
 
 export const genericAdapter: PlatformAdapter = {
   platform: 'generic',
+  deliveryHeaders: [],
 
   verify(rawBody, headers, secrets) {
     if (!secrets.signing_secret) return false;

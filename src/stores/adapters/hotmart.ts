@@ -45,6 +45,7 @@ const NO_CANONICAL: Record<string, string> = {
 
 export const hotmartAdapter: PlatformAdapter = {
   platform: 'hotmart',
+  deliveryHeaders: [],
 
   verify(_rawBody, headers, secrets) {
     const expected = secrets.hottok;

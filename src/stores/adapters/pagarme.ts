@@ -61,6 +61,7 @@ const INTERMEDIATE = new Set<string>([
 
 export const pagarmeAdapter: PlatformAdapter = {
   platform: 'pagarme',
+  deliveryHeaders: [],
 
   verify(rawBody, headers, secrets) {
     const checks: boolean[] = [];

@@ -33,6 +33,7 @@ const PIX = /\bpix\b|pix[ _-]|_pix/i;
 
 export const shopifyAdapter: PlatformAdapter = {
   platform: 'shopify',
+  deliveryHeaders: ['x-shopify-topic', 'x-shopify-webhook-id', 'x-shopify-event-id', 'x-shopify-triggered-at', 'x-shopify-shop-domain', 'x-shopify-api-version'],
 
   verify(rawBody, headers, secrets) {
     const secret = secrets.webhook_secret;

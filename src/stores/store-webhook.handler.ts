@@ -1,0 +1,137 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import type { PoolClient } from 'pg';
+import type { Logger } from 'pino';
+import { Inject } from '@nestjs/common';
+import { LOGGER } from '../common/logger.module';
+import { ContactsRepository } from '../contacts/contacts.repository';
+import type { Identity } from '../contacts/identities';
+import { MetricsService } from '../metrics/metrics.service';
+import {
+  InvalidDeliveryError,
+  type DeliveryEvent,
+  type DeliveryHeaders,
+  type EventOutcome,
+  type InboundHandler,
+  type ParsedDelivery,
+} from '../webhooks/inbound-delivery';
+import { InboundDeliveriesService } from '../webhooks/inbound-deliveries.service';
+import { PLATFORM_ADAPTERS } from './adapters';
+import { InvalidStorePayloadError, STORE_PLATFORMS, type CanonicalEvent, type StorePlatform } from './canonical-event';
+import { StoresRepository } from './stores.repository';
+
+export const STORE_PROVIDER = 'store';
+
+/** One event of a store delivery: a canonical event, or a platform event recado has none for. */
+export type StoreDeliveryEvent = DeliveryEvent & { storeId: string; platformEventType: string } & (
+    | { kind: 'mapped'; event: CanonicalEvent }
+    | { kind: 'unmapped'; reason: string }
+  );
+
+/**
+ * Store webhooks through the one inbound pipeline: the store's platform adapter reads the
+ * delivery; each canonical event is de-duplicated by the platform's event id (or a hash of the
+ * event) per store, its customer becomes a contact, and it is listed with the store; events the
+ * platform sends that recado has no canonical event for are kept as `unmapped`, counted and logged.
+ */
+@Injectable()
+export class StoreWebhookHandler implements InboundHandler<StoreDeliveryEvent, { storeId: string }>, OnModuleInit {
+  readonly provider = STORE_PROVIDER;
+
+  constructor(
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly deliveries: InboundDeliveriesService,
+    private readonly stores: StoresRepository,
+    private readonly contacts: ContactsRepository,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  onModuleInit() {
+    this.deliveries.register(this);
+  }
+
+  parse(rawBody: string, routeHint: string | null, headers: DeliveryHeaders): ParsedDelivery<StoreDeliveryEvent> {
+    const [platform, storeId] = (routeHint ?? '').split(':') as [StorePlatform, string];
+    if (!STORE_PLATFORMS.includes(platform) || !storeId) throw new InvalidDeliveryError(`route hint ${routeHint} names no store`);
+    let read;
+    try {
+      read = PLATFORM_ADAPTERS[platform].parse(rawBody, headers);
+    } catch (err) {
+      if (err instanceof InvalidStorePayloadError) throw new InvalidDeliveryError(err.message);
+      throw err;
+    }
+    const events: StoreDeliveryEvent[] = read.events.map((event) => ({
+      kind: 'mapped',
+      storeId,
+      platformEventType: event.platformEventType,
+      event,
+      // The platform's id for the event where it has one; else the event itself, hashed.
+      dedupeKey: `${storeId}:${event.type}:${event.platformEventId ?? hashOf(event)}`,
+    }));
+    for (const u of read.unmapped) {
+      events.push({ kind: 'unmapped', storeId, platformEventType: u.platformEventType, reason: u.reason, dedupeKey: `${storeId}:unmapped:${hashOf(rawBody)}` });
+    }
+    return { events, rejected: [], warnings: read.warnings };
+  }
+
+  isIgnored(): boolean {
+    return false;
+  }
+
+  async route(event: StoreDeliveryEvent) {
+    const store = await this.stores.findAnyById(event.storeId);
+    if (!store) return { accountId: null, reason: `store ${event.storeId} no longer exists` } as const;
+    return { accountId: store.account_id, target: { storeId: store.id } };
+  }
+
+  async apply(db: PoolClient, e: StoreDeliveryEvent, route: { accountId: string; target: { storeId: string } }, webhookId: string): Promise<EventOutcome> {
+    const base = { storeId: route.target.storeId, accountId: route.accountId, webhookId, dedupeKey: e.dedupeKey, platformEventType: e.platformEventType };
+    if (e.kind === 'unmapped') {
+      this.metrics.storeEventsUnmapped.inc({ store: route.target.storeId, type: e.platformEventType });
+      this.logger.warn({ storeId: route.target.storeId, type: e.platformEventType, reason: e.reason }, 'store event recado has no canonical event for');
+      await this.stores.recordEvent(db, { ...base, status: 'unmapped', reason: e.reason, event: null, contactId: null });
+      return 'unhandled';
+    }
+    const identities = customerIdentities(e.event);
+    const contact = identities.length
+      ? await this.contacts.findOrCreateByIdentities(route.accountId, identities, e.event.customer.name, db)
+      : undefined;
+    await this.stores.recordEvent(db, {
+      ...base,
+      status: 'mapped',
+      reason: contact ? null : 'the event names no customer phone or e-mail',
+      event: e.event,
+      contactId: contact?.id ?? null,
+    });
+    return 'applied';
+  }
+
+  async onDuplicate(db: PoolClient, e: StoreDeliveryEvent, route: { accountId: string; target: { storeId: string } }, webhookId: string) {
+    await this.stores.recordEvent(db, {
+      storeId: route.target.storeId,
+      accountId: route.accountId,
+      webhookId,
+      dedupeKey: e.dedupeKey,
+      status: 'duplicate',
+      reason: 'received before; nothing new was done',
+      platformEventType: e.platformEventType,
+      event: e.kind === 'mapped' ? e.event : null,
+      contactId: null,
+    });
+  }
+}
+
+/** The customer's phone (also their WhatsApp id: a Brazilian mobile) and e-mail, phone first. */
+function customerIdentities(event: CanonicalEvent): Identity[] {
+  const out: Identity[] = [];
+  if (event.customer.phone) {
+    out.push({ kind: 'phone', value: event.customer.phone });
+    out.push({ kind: 'whatsapp', value: event.customer.phone.replace(/^\+/, '') });
+  }
+  if (event.customer.email) out.push({ kind: 'email', value: event.customer.email });
+  return out;
+}
+
+function hashOf(value: unknown): string {
+  return createHash('sha256').update(typeof value === 'string' ? value : JSON.stringify(value)).digest('hex').slice(0, 32);
+}
