@@ -3,7 +3,8 @@ import { ConfigError, loadConfig } from './config';
 describe('loadConfig', () => {
   it('gives the documented local-stack defaults', () => {
     const config = loadConfig({});
-    expect(config.api).toEqual({ host: '127.0.0.1', port: 3000 });
+    expect(config.api).toEqual({ host: '127.0.0.1', port: 3000, publicUrl: 'http://127.0.0.1:3000' });
+    expect(loadConfig({ PUBLIC_API_URL: 'https://recado.loja.com.br/' }).api.publicUrl).toBe('https://recado.loja.com.br');
     expect(config.databaseUrl).toBe('postgres://recado:recado@127.0.0.1:5433/recado');
     expect(config.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'recado' });
     expect(config.whatsapp.graphVersion).toBe('v23.0');
