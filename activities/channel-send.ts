@@ -3,7 +3,7 @@ import type { ChannelAccountsRepository } from '../src/channels/accounts/channel
 import type { ChannelSecrets } from '../src/channels/accounts/channel-secrets';
 import { ChannelSendError, type ChannelDrivers } from '../src/channels/driver';
 import { priceOf, type PriceTable } from '../src/channels/pricing/price-table';
-import { windowOpen } from '../src/channels/routing/plan';
+import { serviceWindowOpen } from '../src/whatsapp/service-window';
 import { renderWhatsApp } from '../src/channels/whatsapp/whatsapp.driver';
 import type { MessageRow, MessagesRepository } from '../src/messages/messages.repository';
 import type { RealtimeRepository } from '../src/realtime/realtime.repository';
@@ -53,7 +53,7 @@ export function createChannelSendActivities(deps: ChannelSendDeps) {
   async function asTemplateIfWindowClosed(message: MessageRow): Promise<MessageRow> {
     if (message.channel !== 'whatsapp' || message.pricing !== 'converted' || !message.content?.template) return message;
     const last = await messages.lastInbound(message.account_id, message.contact_id, message.channel_account_id);
-    if (windowOpen(last ?? undefined, Date.now())) return message;
+    if (serviceWindowOpen(last, Date.now())) return message;
     return rerenderAsTemplate(message);
   }
 

@@ -20,7 +20,8 @@ import { ChannelAccountsRepository } from '../channels/accounts/channel-accounts
 import { CHANNEL_DRIVERS } from '../channels/channels.providers';
 import type { ChannelDrivers, MessageContent } from '../channels/driver';
 import { priceOf, templatePrice } from '../channels/pricing/price-table';
-import { countryOfPhone, optedOut, windowOpen } from '../channels/routing/plan';
+import { countryOfPhone, optedOut } from '../channels/routing/plan';
+import { serviceWindowOpen } from '../whatsapp/service-window';
 import { PeriodicSweep } from '../common/periodic-sweep';
 
 /** Queued messages whose workflow did not start (Temporal was down) are started by the sweeper. */
@@ -115,7 +116,7 @@ export class MessagesService implements OnModuleInit, OnModuleDestroy {
 
     // WhatsApp outside the customer's 24 h window: only the approved template goes.
     const asTemplate =
-      account.channel === 'whatsapp' && !windowOpen((await this.repository.lastInbound(accountId, contact.id, account.id)) ?? undefined, Date.now());
+      account.channel === 'whatsapp' && !serviceWindowOpen(await this.repository.lastInbound(accountId, contact.id, account.id), Date.now());
     if (asTemplate && !content.template) {
       throw new InvalidFieldError('content.template', 'the customer has not written in the last 24 h: WhatsApp only delivers an approved template now');
     }

@@ -1,6 +1,7 @@
 import { DEFAULT_PRICE_TABLE } from '../pricing/price-table';
 import { SERVICE_WINDOW_MS } from '../../whatsapp/service-window';
-import { DEFAULT_ROUTING_POLICY, countryOfPhone, planRoute, windowOpen, type ContactReach, type PlanInput } from './plan';
+import { serviceWindowOpen } from '../../whatsapp/service-window';
+import { DEFAULT_ROUTING_POLICY, countryOfPhone, planRoute, type ContactReach, type PlanInput } from './plan';
 
 const NOW = Date.parse('2026-12-07T12:00:00Z');
 const channels = { whatsapp: ['wa-1', 'wa-2'], email: ['mail-1'], telegram: ['bot-1'], app: ['app-1'] };
@@ -38,8 +39,8 @@ describe('planRoute', () => {
 
   it('sends the template once the window has closed, exactly 24 h after the last message', () => {
     const last = new Date(NOW - SERVICE_WINDOW_MS);
-    expect(windowOpen(last, NOW - 1)).toBe(true);
-    expect(windowOpen(last, NOW)).toBe(false);
+    expect(serviceWindowOpen(last, NOW - 1)).toBe(true);
+    expect(serviceWindowOpen(last, NOW)).toBe(false);
     const steps = plan({ reach: reach({ lastInboundByNumber: { 'wa-1': last } }) });
     expect(steps[0]).toMatchObject({ step: 'whatsapp_template', channelAccountId: 'wa-1', asTemplate: true, pricing: 'template', cost: 0.3125 });
   });

@@ -1,5 +1,5 @@
 import type { MessageCategory } from '../../messages/messages.repository';
-import { SERVICE_WINDOW_MS } from '../../whatsapp/service-window';
+import { serviceWindowOpen } from '../../whatsapp/service-window';
 import type { Channel, MessageContent } from '../driver';
 import { priceOf, templatePrice, type PriceTable, type Pricing } from '../pricing/price-table';
 import { convertibleToFreeForm } from '../whatsapp/whatsapp.driver';
@@ -75,11 +75,6 @@ export interface PlanInput {
   now: number;
 }
 
-/** Whether the customer-service window of a number is open: it closes exactly 24 h after the last message. */
-export function windowOpen(lastInbound: Date | undefined, now: number): boolean {
-  return lastInbound !== undefined && now < lastInbound.getTime() + SERVICE_WINDOW_MS;
-}
-
 export function optedOut(optIns: Record<string, boolean>, channel: Channel, category: MessageCategory): boolean {
   return optIns[channel] === false || optIns[category] === false || optIns[`${channel}.${category}`] === false;
 }
@@ -107,7 +102,7 @@ export function planRoute(input: PlanInput): RouteCandidate[] {
         return r.app && r.appInstalled && channels.app[0] ? { channelAccountId: channels.app[0], recipient: r.app, asTemplate: false, pricing: 'channel' } : null;
       case 'whatsapp_free_form': {
         if (!r.whatsapp || !convertibleToFreeForm(content)) return null;
-        const open = channels.whatsapp.find((id) => windowOpen(r.lastInboundByNumber[id], now));
+        const open = channels.whatsapp.find((id) => serviceWindowOpen(r.lastInboundByNumber[id], now));
         if (!open) return null;
         // A template-category message sent free-form in the window is a conversion.
         const converted = content.template !== undefined && category !== 'service_reply';
