@@ -1,7 +1,7 @@
 import { InvalidStorePayloadError, type CanonicalEvent, type PlatformAdapter } from '../canonical-event';
 import { readDecimalMoney, readEmail, readName, readPhone } from './customer';
-import { canonicalEvent, compact, result, secretsEqual } from './event';
-import { header, knownName, parseBody, Reader } from './read';
+import { canonicalEvent, compact, headerTokenMatches, result } from './event';
+import { knownName, parseBody, Reader } from './read';
 
 /**
  * Asaas payment webhooks (https://docs.asaas.com/docs/webhook-para-cobrancas):
@@ -66,9 +66,7 @@ export const asaasAdapter: PlatformAdapter = {
   deliveryHeaders: [],
 
   verify(_rawBody, headers, secrets) {
-    const expected = secrets.access_token;
-    const given = header(headers, 'asaas-access-token');
-    return !!expected && !!given && secretsEqual(given.trim(), expected);
+    return headerTokenMatches(headers, 'asaas-access-token', secrets.access_token);
   },
 
   parse(rawBody) {

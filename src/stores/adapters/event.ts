@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AdapterResult, CanonicalEvent, CanonicalEventType, StorePlatform } from '../canonical-event';
+import { header } from './read';
 
 /** A canonical event with every optional part empty; adapters fill in what the payload has. */
 export function canonicalEvent(
@@ -41,6 +42,12 @@ export function secretsEqual(given: string | Buffer, expected: string | Buffer):
 }
 
 /** Drops artefacts the payload did not have, so events compare and store without `undefined` keys. */
+/** A platform that authenticates with a shared token in a header (Hotmart's hottok, Asaas's access token). */
+export function headerTokenMatches(headers: Record<string, string | undefined>, name: string, expected: string | undefined): boolean {
+  const given = header(headers, name);
+  return !!expected && !!given && secretsEqual(given.trim(), expected);
+}
+
 export function compact<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null && v !== '')) as T;
 }

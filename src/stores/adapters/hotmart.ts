@@ -1,7 +1,7 @@
 import { InvalidStorePayloadError, type CanonicalEvent, type PlatformAdapter } from '../canonical-event';
 import { readDecimalMoney, readEmail, readName, readPhone } from './customer';
-import { canonicalEvent, compact, result, secretsEqual } from './event';
-import { header, knownName, parseBody, Reader } from './read';
+import { canonicalEvent, compact, headerTokenMatches, result } from './event';
+import { knownName, parseBody, Reader } from './read';
 
 /**
  * Hotmart webhooks v2.0.0 (https://developers.hotmart.com/docs/en/2.0.0/webhook/purchase-webhook/):
@@ -48,9 +48,7 @@ export const hotmartAdapter: PlatformAdapter = {
   deliveryHeaders: [],
 
   verify(_rawBody, headers, secrets) {
-    const expected = secrets.hottok;
-    const given = header(headers, 'x-hotmart-hottok');
-    return !!expected && !!given && secretsEqual(given.trim(), expected);
+    return headerTokenMatches(headers, 'x-hotmart-hottok', secrets.hottok);
   },
 
   parse(rawBody) {
