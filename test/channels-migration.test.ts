@@ -1,5 +1,5 @@
-import { Client } from 'pg';
-import { migrateUp, migrationsBefore } from './support/migrations';
+import type { Client } from 'pg';
+import { databaseBefore, migrateUp } from './support/migrations';
 import { testConfig } from './support/stack';
 
 /**
@@ -8,26 +8,15 @@ import { testConfig } from './support/stack';
  * per-number service windows from the inbound messages already stored.
  */
 describe('channels migration', () => {
-  const config = testConfig();
-  const scratch = `${new URL(config.databaseUrl).pathname.slice(1)}_channels_mig`;
-  const url = new URL(config.databaseUrl);
-  url.pathname = `/${scratch}`;
-  let admin: Client;
+  let scratch: Awaited<ReturnType<typeof databaseBefore>>;
   let db: Client;
 
   beforeAll(async () => {
-    admin = new Client({ connectionString: config.databaseUrl });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${scratch}`);
-    migrateUp(url.toString(), migrationsBefore('1732161500000'));
-    db = new Client({ connectionString: url.toString() });
-    await db.connect();
+    scratch = await databaseBefore(testConfig().databaseUrl, 'channels_mig', '1732161500000');
+    db = scratch.db;
   });
   afterAll(async () => {
-    await db?.end();
-    await admin?.query(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`);
-    await admin?.end();
+    await scratch?.drop();
   });
 
   it('keeps every message, now on the WhatsApp channel account that is its number', async () => {
@@ -48,7 +37,7 @@ describe('channels migration', () => {
       [account, contact, number, wroteAt],
     );
 
-    migrateUp(url.toString(), 'all');
+    migrateUp(scratch.url, 'all');
 
     expect((await db.query('SELECT id, account_id, channel, name, address FROM channel_accounts')).rows).toEqual([
       { id: number, account_id: account, channel: 'whatsapp', name: '+55 11 4000-0000', address: '106540352242922' },

@@ -1,5 +1,5 @@
-import { Client } from 'pg';
-import { migrateUp, migrationsBefore } from './support/migrations';
+import type { Client } from 'pg';
+import { databaseBefore, migrateUp } from './support/migrations';
 import { testConfig } from './support/stack';
 
 /**
@@ -7,26 +7,15 @@ import { testConfig } from './support/stack';
  * per-channel activity. Rows written before it must come through whole.
  */
 describe('contacts-at-scale migration', () => {
-  const config = testConfig();
-  const scratch = `${new URL(config.databaseUrl).pathname.slice(1)}_contacts_mig`;
-  const url = new URL(config.databaseUrl);
-  url.pathname = `/${scratch}`;
-  let admin: Client;
+  let scratch: Awaited<ReturnType<typeof databaseBefore>>;
   let db: Client;
 
   beforeAll(async () => {
-    admin = new Client({ connectionString: config.databaseUrl });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${scratch}`);
-    migrateUp(url.toString(), migrationsBefore('1732160700000'));
-    db = new Client({ connectionString: url.toString() });
-    await db.connect();
+    scratch = await databaseBefore(testConfig().databaseUrl, 'contacts_mig', '1732160700000');
+    db = scratch.db;
   });
   afterAll(async () => {
-    await db?.end();
-    await admin?.query(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`);
-    await admin?.end();
+    await scratch?.drop();
   });
 
   it('moves wa_id to a WhatsApp identity and last_inbound_at to WhatsApp activity, and queues every contact for the index', async () => {
@@ -42,7 +31,7 @@ describe('contacts-at-scale migration', () => {
       await db.query<{ id: string }>("INSERT INTO contacts (account_id, wa_id) VALUES ($1, '5521912345678') RETURNING id", [account])
     ).rows[0].id;
 
-    migrateUp(url.toString(), 'all');
+    migrateUp(scratch.url, 'all');
 
     const identities = await db.query('SELECT contact_id, kind, value FROM contact_identities ORDER BY value');
     expect(identities.rows).toEqual([
