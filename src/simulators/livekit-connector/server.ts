@@ -8,6 +8,7 @@ import {
 } from '@livekit/protocol';
 import { LiveKitConnector, TwirpError, type ConnectorLogger, type LiveKitConnectorOptions } from './connector';
 import { clipFromBody } from '../whatsapp/call-audio';
+import { listenOn } from '../run-simulator';
 
 /**
  * HTTP face of the LiveKit Connector simulator: LiveKit's Twirp service
@@ -240,11 +241,9 @@ export async function startLiveKitConnectorSimulator(options: StartLiveKitConnec
   if (!apiKey || !apiSecret) throw new Error('apiKey and apiSecret are required');
   const connector = new LiveKitConnector(connectorOptions);
   const app = buildLiveKitConnectorServer(connector, { apiKey, apiSecret, logger: options.logger });
-  await app.listen({ port, host });
-  const address = app.server.address();
-  const boundPort = typeof address === 'object' && address ? address.port : port;
+  const url = await listenOn(app, port, host);
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`,
+    url,
     connector,
     app,
     close: async () => {

@@ -7,6 +7,7 @@ import {
 import { parseMultipart } from './multipart';
 import { PocketsphinxRecogniser, RecogniserUnavailableError, UndecodableAudioError, type Recognition, type SpeechRecogniser } from './recogniser';
 import { buildTranscription, parseTranscriptionRequest, TRANSCRIPTION_MODELS } from './transcription';
+import { listenOn } from '../run-simulator';
 
 /**
  * HTTP face of the OpenAI simulator: the endpoints recado calls under `/v1` (Bearer `sk-…` keys,
@@ -246,9 +247,6 @@ export interface RunningOpenAISimulator {
 export async function startOpenAISimulator(options: StartOpenAISimulatorOptions = {}): Promise<RunningOpenAISimulator> {
   const { port = 0, host = '127.0.0.1', ...rest } = options;
   const app = buildOpenAISimulatorServer(rest);
-  await app.listen({ port, host });
-  const address = app.server.address();
-  const boundPort = typeof address === 'object' && address ? address.port : port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
+  const url = await listenOn(app, port, host);
   return { url, baseURL: `${url}/v1`, app, close: () => app.close() };
 }

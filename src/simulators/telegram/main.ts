@@ -1,20 +1,12 @@
 import pino from 'pino';
 import { startTelegramSimulator } from './server';
-import { runSimulator } from '../run-simulator';
+import { intEnv, runSimulator } from '../run-simulator';
 
 /**
  * Entry of the local Telegram Bot API simulator (see server.ts for the endpoints): point
  * TELEGRAM_API_URL at it. Env: SIM_PORT (4030), SIM_HOST (127.0.0.1), SIM_BOT_TOKEN (a bot to
  * create at start, `<digits>:<35 characters>`; none by default), LOG_LEVEL (info).
  */
-
-function intEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
-  return n;
-}
 
 async function main() {
   const logger = pino({ name: 'telegram-simulator', level: process.env.LOG_LEVEL ?? 'info' });

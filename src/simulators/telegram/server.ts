@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { SimControlError, type Params } from './bot-api';
 import { TelegramSimulator, type SimFault, type TelegramSimulatorOptions } from './simulator';
+import { listenOn } from '../run-simulator';
 
 /**
  * HTTP face of the Telegram simulator: the Bot API (`GET|POST /bot<token>/<method>`, parameters
@@ -128,11 +129,9 @@ export async function startTelegramSimulator(options: StartTelegramSimulatorOpti
   const { port = 0, host = '127.0.0.1', ...simOptions } = options;
   const simulator = new TelegramSimulator(simOptions);
   const app = buildTelegramSimulatorServer(simulator);
-  await app.listen({ port, host });
-  const address = app.server.address();
-  const boundPort = typeof address === 'object' && address ? address.port : port;
+  const url = await listenOn(app, port, host);
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`,
+    url,
     simulator,
     app,
     async close() {

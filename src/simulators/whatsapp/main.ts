@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { startWhatsAppSimulator } from './server';
-import { runSimulator } from '../run-simulator';
+import { intEnv, runSimulator } from '../run-simulator';
 
 /**
  * Entry of the local WhatsApp Cloud API simulator (see server.ts for the endpoints).
@@ -8,14 +8,6 @@ import { runSimulator } from '../run-simulator';
  * (http://127.0.0.1:3000/v1/webhooks/whatsapp; empty disables delivery), WHATSAPP_APP_SECRET
  * (recado-dev-app-secret), SIM_STATUS_DELAY_MS (200), META_SPEC_PATH, LOG_LEVEL (info).
  */
-
-function intEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
-  return n;
-}
 
 async function main() {
   const logger = pino({ name: 'whatsapp-simulator', level: process.env.LOG_LEVEL ?? 'info' });

@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { registerCallAudioRoutes } from './call-audio';
 import { SimControlError, SimGraphError } from './payloads';
 import { WhatsAppSimulator, type CustomerMessageInput, type FaultInput, type WhatsAppSimulatorOptions } from './simulator';
+import { listenOn } from '../run-simulator';
 
 /**
  * HTTP face of the simulator: the Graph endpoints recado calls
@@ -172,11 +173,9 @@ export async function startWhatsAppSimulator(options: StartWhatsAppSimulatorOpti
   const { port = 0, host = '127.0.0.1', ...simOptions } = options;
   const simulator = new WhatsAppSimulator(simOptions);
   const app = buildWhatsAppSimulatorServer(simulator);
-  await app.listen({ port, host });
-  const address = app.server.address();
-  const boundPort = typeof address === 'object' && address ? address.port : port;
+  const url = await listenOn(app, port, host);
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`,
+    url,
     simulator,
     app,
     async close() {
