@@ -1,7 +1,7 @@
-import { InvalidStorePayloadError, type CanonicalEvent, type PlatformAdapter } from '../canonical-event';
+import type { CanonicalEvent, PlatformAdapter } from '../canonical-event';
 import { readDecimalMoney, readEmail, readName, readPhone } from './customer';
 import { canonicalEvent, compact, headerTokenMatches, result } from './event';
-import { knownName, parseBody, Reader } from './read';
+import { readEvent, Reader } from './read';
 
 /**
  * Asaas payment webhooks (https://docs.asaas.com/docs/webhook-para-cobrancas):
@@ -72,10 +72,7 @@ export const asaasAdapter: PlatformAdapter = {
   parse(rawBody) {
     const warnings: string[] = [];
     const warn = (m: string) => warnings.push(m);
-    const body = Reader.root(parseBody(rawBody), warn);
-    const sent = body.text('event');
-    if (!sent) throw new InvalidStorePayloadError('event is missing: nothing says what happened');
-    const { name: event, known } = knownName(sent, EVENTS, 'event', warn);
+    const { body, name: event, known } = readEvent(rawBody, ['event'], EVENTS, warn);
     if (!known) return result(warnings, [], [{ platformEventType: event, reason: `Asaas event ${event} is not a documented payment event` }]);
     if (INTERMEDIATE.has(event)) return result(warnings);
 

@@ -1,8 +1,8 @@
 import { SIGNATURE_HEADER, verifyPushSignature } from '../../channels/app/push-signature';
-import { CANONICAL_EVENT_TYPES, InvalidStorePayloadError, type Money, type PaymentArtefacts, type PlatformAdapter } from '../canonical-event';
+import { CANONICAL_EVENT_TYPES, type Money, type PaymentArtefacts, type PlatformAdapter } from '../canonical-event';
 import { readDecimalMoney, readEmail, readMinorMoney, readName, readPhone } from './customer';
 import { canonicalEvent, compact, result } from './event';
-import { header, JsonNumber, knownName, parseBody, Reader } from './read';
+import { header, JsonNumber, readEvent, Reader } from './read';
 
 /**
  * recado's own JSON format for any system that is not one of the platforms (automation tools,
@@ -41,10 +41,7 @@ export const genericAdapter: PlatformAdapter = {
   parse(rawBody) {
     const warnings: string[] = [];
     const warn = (m: string) => warnings.push(m);
-    const body = Reader.root(parseBody(rawBody), warn);
-    const sent = body.text('event') ?? body.text('type');
-    if (!sent) throw new InvalidStorePayloadError('event is missing: nothing says what happened');
-    const { name: type, known } = knownName(sent, CANONICAL_EVENT_TYPES, 'event', warn);
+    const { body, sent, name: type, known } = readEvent(rawBody, ['event', 'type'], CANONICAL_EVENT_TYPES, warn);
     if (!known) return result(warnings, [], [{ platformEventType: type, reason: `${type} is not one of recado's event types (see GENERIC.md)` }]);
 
     const customer = body.obj('customer');

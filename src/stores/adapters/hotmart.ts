@@ -1,7 +1,7 @@
-import { InvalidStorePayloadError, type CanonicalEvent, type PlatformAdapter } from '../canonical-event';
+import type { CanonicalEvent, PlatformAdapter } from '../canonical-event';
 import { readDecimalMoney, readEmail, readName, readPhone } from './customer';
 import { canonicalEvent, compact, headerTokenMatches, result } from './event';
-import { knownName, parseBody, Reader } from './read';
+import { readEvent, Reader } from './read';
 
 /**
  * Hotmart webhooks v2.0.0 (https://developers.hotmart.com/docs/en/2.0.0/webhook/purchase-webhook/):
@@ -54,10 +54,7 @@ export const hotmartAdapter: PlatformAdapter = {
   parse(rawBody) {
     const warnings: string[] = [];
     const warn = (m: string) => warnings.push(m);
-    const body = Reader.root(parseBody(rawBody), warn);
-    const sent = body.text('event');
-    if (!sent) throw new InvalidStorePayloadError('event is missing: nothing says what happened');
-    const { name: event, known } = knownName(sent, EVENTS, 'event', warn);
+    const { body, name: event, known } = readEvent(rawBody, ['event'], EVENTS, warn);
     if (!known) return result(warnings, [], [{ platformEventType: event, reason: `Hotmart event ${event} is not documented in webhook v2.0.0` }]);
     const version = body.text('version');
     if (version && !version.startsWith('2.')) warn(`version: ${version} read as 2.0.0`);

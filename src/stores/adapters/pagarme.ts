@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
-import { InvalidStorePayloadError, type CanonicalEvent, type PlatformAdapter } from '../canonical-event';
+import type { CanonicalEvent, PlatformAdapter } from '../canonical-event';
 import { readEmail, readMinorMoney, readName, readPhoneObject } from './customer';
 import { canonicalEvent, compact, result, secretsEqual } from './event';
-import { header, knownName, parseBody, Reader } from './read';
+import { header, readEvent, Reader } from './read';
 
 /**
  * Pagar.me API v5 webhooks (https://docs.pagar.me/reference/eventos-de-webhook-1,
@@ -81,10 +81,7 @@ export const pagarmeAdapter: PlatformAdapter = {
   parse(rawBody) {
     const warnings: string[] = [];
     const warn = (m: string) => warnings.push(m);
-    const body = Reader.root(parseBody(rawBody), warn);
-    const sent = body.text('type') ?? body.text('event');
-    if (!sent) throw new InvalidStorePayloadError('type is missing: nothing says what happened');
-    const { name: type, known } = knownName(sent, TYPES, 'type', warn);
+    const { body, name: type, known } = readEvent(rawBody, ['type', 'event'], TYPES, warn);
     if (!known) return result(warnings, [], [{ platformEventType: type, reason: `Pagar.me webhook type ${type} is not documented for API v5` }]);
     if (INTERMEDIATE.has(type)) return result(warnings);
 

@@ -198,3 +198,16 @@ export function lowerEmail(value: string | undefined): string | null {
   const v = value?.trim().toLowerCase();
   return v ? v : null;
 }
+
+/**
+ * A platform payload and the event it names: the body read losslessly, the event name from the
+ * first of `fields` present (`sent`, as spelled), matched against the documented names (`name`;
+ * `known` false: unmapped).
+ * Throws InvalidStorePayloadError when no field names an event.
+ */
+export function readEvent(rawBody: string, fields: readonly string[], documented: readonly string[], warn: Warn) {
+  const body = Reader.root(parseBody(rawBody), warn);
+  const sent = fields.map((f) => body.text(f)).find((v) => v !== undefined && v !== null && v !== '');
+  if (!sent) throw new InvalidStorePayloadError(`${fields[0]} is missing: nothing says what happened`);
+  return { body, sent, ...knownName(sent, documented, fields[0], warn) };
+}
