@@ -11,6 +11,7 @@ import { InboundCallsRepository } from '../src/calls/inbound-calls.repository';
 import { createCallActivities } from './calls';
 import { createChannelSendActivities } from './channel-send';
 import { createDispatchActivities } from './dispatch';
+import { createOutboxActivities } from './outbox';
 import { ChannelAccountsRepository } from '../src/channels/accounts/channel-accounts.repository';
 import { ChannelSecrets } from '../src/channels/accounts/channel-secrets';
 import { createChannelDrivers } from '../src/channels/drivers';
@@ -42,10 +43,12 @@ export interface ActivityDeps {
   secrets: SecretKeys;
   callAudio: CallAudioConfig;
   channels: Config['channels'];
+  outbox: Config['outbox'];
+  messages: Config['messages'];
 }
 
 /** Every activity the worker registers, with its clients injected. */
-export function createActivities({ pool, whatsapp, livekit, calls, secrets, callAudio, channels }: ActivityDeps) {
+export function createActivities({ pool, whatsapp, livekit, calls, secrets, callAudio, channels, outbox, messages: sends }: ActivityDeps) {
   const messages = new MessagesRepository(pool);
   const realtime = new RealtimeRepository(pool);
   const livekitActivities = createLiveKitActivities({ ...livekit, whatsappCloudApiVersion: whatsapp.graphVersion });
@@ -66,6 +69,7 @@ export function createActivities({ pool, whatsapp, livekit, calls, secrets, call
       // The name sends started before channels were drivers recorded in their histories.
       sendWhatsAppMessage: send.sendChannelMessage,
       ...createDispatchActivities({ pool, messages, channelAccounts, drivers, prices: channels.prices }),
+      ...createOutboxActivities({ pool, drivers, prices: channels.prices, outbox, receiptTimeout: channels.receiptTimeout, messages: sends }),
     };
   };
   return {

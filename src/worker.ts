@@ -41,6 +41,8 @@ export async function createWorker(config: Config) {
         secrets: config.secrets,
         callAudio: config.callAudio,
         channels: config.channels,
+        outbox: config.outbox,
+        messages: config.messages,
       }),
       ...createRecordingRetentionActivities({ pool, storage: createRecordingStorage(config.callAudio.recordings) }),
     },
