@@ -22,7 +22,7 @@ export interface DueNotification extends NotificationRow {
  * A notification marked held whose store or instance is still disconnected is not due (until it
  * expires): connecting again makes it due without anyone touching the row.
  */
-const STILL_HELD = `(n.reason LIKE '${HELD}%' AND n.expires_at > $2 AND s.deleted_at IS NULL
+const STILL_HELD = `(coalesce(n.reason, '') LIKE '${HELD}%' AND n.expires_at > $2 AND s.deleted_at IS NULL
                      AND (s.disconnected_at IS NOT NULL OR ca.disconnected_at IS NOT NULL))`;
 
 /** Due at $2: its time has come (or it has expired, even while waiting), and it is not held. */
@@ -118,7 +118,7 @@ export class OutboxRepository {
 
   /** Still queued: why, and not before when. */
   async postpone(db: Db, id: string, reason: string, notBefore: Date | null): Promise<void> {
-    await db.query(`UPDATE notifications SET reason = $2, not_before = coalesce($3, not_before) WHERE id = $1 AND state = 'queued'`, [id, reason, notBefore]);
+    await db.query(`UPDATE notifications SET reason = $2, not_before = coalesce($3::timestamptz, not_before) WHERE id = $1 AND state = 'queued'`, [id, reason, notBefore]);
   }
 
   async markSent(db: Db, id: string, dispatchId: string, at: Date): Promise<void> {
