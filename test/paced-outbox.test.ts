@@ -21,6 +21,7 @@ describe('the paced outbox', () => {
   let workers: Array<Awaited<ReturnType<typeof startWorker>>>;
   let temporal: Awaited<ReturnType<typeof temporalClient>>;
   const started: string[] = [];
+  const dispatched: string[] = [];
 
   beforeAll(async () => {
     sim = await startWhatsAppSimulator({ webhookUrl: null, statusDelayMs: 50, pairRateLimit: false });
@@ -44,6 +45,11 @@ describe('the paced outbox', () => {
     workers = [await startWorker(config), await startWorker(config)];
   });
   afterAll(async () => {
+    // Every routed message finishes (delivered by the simulator) before the workers stop.
+    await eventually(async () => {
+      const { rows } = await pool.query(`SELECT count(*)::int AS n FROM dispatches WHERE id = ANY($1) AND state = 'routing'`, [dispatched]);
+      return rows[0].n === 0 ? true : undefined;
+    }, 30_000, 'the routed messages to finish');
     for (const id of started) {
       try {
         await temporal.workflow.getHandle(id).terminate('test finished');
@@ -101,6 +107,7 @@ describe('the paced outbox', () => {
   const settled = (id: string, state: string) =>
     eventually(async () => {
       const n = await row(id);
+      if (n.dispatch_id) dispatched.push(n.dispatch_id);
       return n.state === state ? n : undefined;
     }, 30_000, `notification ${id} to be ${state}`);
   const waiting = (id: string, reason: string) =>
