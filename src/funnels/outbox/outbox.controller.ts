@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { CurrentPrincipal } from '../../common/auth';
 import type { Principal } from '../../common/auth';
@@ -12,6 +12,7 @@ import { OutboxService } from './outbox.service';
 /** A store's paced outbox and its dispatch rules. A deleted store is not found. */
 @ApiTags('funnels')
 @ApiBearerAuth()
+@ApiParam({ name: 'storeId', description: 'The store (POST /v1/stores)', schema: { type: 'string', format: 'uuid' } })
 @Controller('v1/stores/:storeId')
 export class StoreOutboxController {
   constructor(private readonly outbox: OutboxService) {}
