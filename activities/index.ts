@@ -11,6 +11,7 @@ import { InboundCallsRepository } from '../src/calls/inbound-calls.repository';
 import { createCallActivities } from './calls';
 import { createChannelSendActivities } from './channel-send';
 import { createDispatchActivities } from './dispatch';
+import { createFunnelActivities } from './funnels';
 import { ChannelAccountsRepository } from '../src/channels/accounts/channel-accounts.repository';
 import { ChannelSecrets } from '../src/channels/accounts/channel-secrets';
 import { createChannelDrivers } from '../src/channels/drivers';
@@ -42,10 +43,11 @@ export interface ActivityDeps {
   secrets: SecretKeys;
   callAudio: CallAudioConfig;
   channels: Config['channels'];
+  funnels: { publicUrl: string; expireAfterMs: number };
 }
 
 /** Every activity the worker registers, with its clients injected. */
-export function createActivities({ pool, whatsapp, livekit, calls, secrets, callAudio, channels }: ActivityDeps) {
+export function createActivities({ pool, whatsapp, livekit, calls, secrets, callAudio, channels, funnels }: ActivityDeps) {
   const messages = new MessagesRepository(pool);
   const realtime = new RealtimeRepository(pool);
   const livekitActivities = createLiveKitActivities({ ...livekit, whatsappCloudApiVersion: whatsapp.graphVersion });
@@ -95,6 +97,7 @@ export function createActivities({ pool, whatsapp, livekit, calls, secrets, call
       permissionRequestText: calls.permissionRequestText,
     }),
     ...channelActivities(),
+    ...createFunnelActivities({ pool, ...funnels }),
     ...createInboundCallActivities({
       inbound: new InboundCallsRepository(pool),
       calls: callsRepository,

@@ -41,6 +41,7 @@ export async function createWorker(config: Config) {
         secrets: config.secrets,
         callAudio: config.callAudio,
         channels: config.channels,
+        funnels: { publicUrl: config.api.publicUrl, expireAfterMs: config.funnels.expireAfterMs },
       }),
       ...createRecordingRetentionActivities({ pool, storage: createRecordingStorage(config.callAudio.recordings) }),
     },
