@@ -1,5 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query, UseFilters } from '@nestjs/common';
-import { ApiBadGatewayResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiParam, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query, Res, UseFilters } from '@nestjs/common';
+import {
+  ApiBadGatewayResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiExcludeEndpoint, ApiNoContentResponse, ApiOkResponse, ApiParam, ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal } from '../../common/auth';
 import type { Principal } from '../../common/auth';
 import { ApiErrors } from '../../common/openapi-contract';
@@ -43,6 +47,25 @@ export class StoreTemplatesController {
     return this.templates.sync(principal.accountId, storeId);
   }
 
+  // `sync` is an action, not a template id: its other methods are 405 rather than a template lookup.
+  @Get('sync')
+  @ApiExcludeEndpoint()
+  syncGet(@Res() reply: FastifyReply) {
+    return syncOnlyPost(reply);
+  }
+
+  @Put('sync')
+  @ApiExcludeEndpoint()
+  syncPut(@Res() reply: FastifyReply) {
+    return syncOnlyPost(reply);
+  }
+
+  @Delete('sync')
+  @ApiExcludeEndpoint()
+  syncDelete(@Res() reply: FastifyReply) {
+    return syncOnlyPost(reply);
+  }
+
   @Get(':id')
   @ApiOkResponse({ type: StoreTemplateView })
   get(@CurrentPrincipal() principal: Principal, @Param('storeId', ParseUUIDPipe) storeId: string, @Param('id', ParseUUIDPipe) id: string) {
@@ -69,4 +92,8 @@ export class StoreTemplatesController {
   async remove(@CurrentPrincipal() principal: Principal, @Param('storeId', ParseUUIDPipe) storeId: string, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
     await this.templates.remove(principal.accountId, storeId, id);
   }
+}
+
+function syncOnlyPost(reply: FastifyReply) {
+  return reply.status(405).header('allow', 'POST').send({ statusCode: 405, error: 'Method Not Allowed', message: 'use POST on /templates/sync' });
 }
