@@ -210,6 +210,8 @@ describe('store templates', () => {
       expect(Date.parse((byId.get(created.body.id) as any).meta_template.synced_at)).toBeGreaterThanOrEqual(Date.parse(created.body.meta_template.synced_at));
       expect((byId.get(plain.body.id) as any).meta_template).toBeNull();
       expect((await tenant.call('GET', `${base}/${created.body.id}`)).body.meta_template.status).toBe('PAUSED');
+      const wrongMethod = await tenant.call('GET', `${base}/sync`);
+      expect({ status: wrongMethod.status, allow: wrongMethod.headers.allow }).toEqual({ status: 405, allow: 'POST' });
     });
   });
 });
