@@ -33,6 +33,7 @@ import { createAiClient } from './openai';
 import { createRecordingActivities } from './recording';
 import { createRecorder } from '../src/recording/create-recorder';
 import { RecordingsRepository } from '../src/recording/recordings.repository';
+import { createKeywordCallbackActivities } from './keyword-callback';
 
 export interface ActivityDeps {
   pool: Pool;
@@ -95,6 +96,7 @@ export function createActivities({ pool, whatsapp, livekit, calls, secrets, call
       permissionRequestText: calls.permissionRequestText,
     }),
     ...channelActivities(),
+    ...createKeywordCallbackActivities({ pool, secrets }),
     ...createInboundCallActivities({
       inbound: new InboundCallsRepository(pool),
       calls: callsRepository,

@@ -27,6 +27,7 @@ import { CONTACT_ERASURE_CONTROLLERS, CONTACT_ERASURE_PROVIDERS } from './contac
 import { CONTACT_INDEX_CONTROLLERS, CONTACT_INDEX_PROVIDERS } from './contacts/index/contact-index.feature';
 import { CHANNELS_CONTROLLERS, CHANNELS_PROVIDERS } from './channels/channels.feature';
 import { STORES_CONTROLLERS, STORES_PROVIDERS } from './stores/stores.feature';
+import { FUNNEL_STATS_CONTROLLERS, FUNNEL_STATS_PROVIDERS } from './funnels/stats/stats.feature';
 import { TELEGRAM_CONTROLLERS, TELEGRAM_PROVIDERS } from './channels/telegram/telegram.feature';
 import { APP_PUSH_CONTROLLERS, APP_PUSH_PROVIDERS } from './channels/app/app-push.feature';
 import { EMAIL_CONTROLLERS, EMAIL_PROVIDERS } from './channels/email/email.feature';
@@ -77,6 +78,7 @@ export class AppModule {
         ...CONTACT_INDEX_CONTROLLERS,
         ...CHANNELS_CONTROLLERS,
         ...STORES_CONTROLLERS,
+        ...FUNNEL_STATS_CONTROLLERS,
         ...TELEGRAM_CONTROLLERS,
         ...APP_PUSH_CONTROLLERS,
         ...EMAIL_CONTROLLERS,
@@ -112,6 +114,7 @@ export class AppModule {
         ...CONTACT_INDEX_PROVIDERS,
         ...CHANNELS_PROVIDERS,
         ...STORES_PROVIDERS,
+        ...FUNNEL_STATS_PROVIDERS,
         ...TELEGRAM_PROVIDERS,
         ...APP_PUSH_PROVIDERS,
         ...EMAIL_PROVIDERS,
