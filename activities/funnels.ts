@@ -8,9 +8,12 @@ import type { FunnelName, NotificationCategory, StoreTemplateRow } from '../src/
 import { pickTemplate } from '../src/funnels/templates/pick-template';
 import { renderStoreTemplate } from '../src/funnels/templates/render-template';
 import { StoreTemplatesRepository } from '../src/funnels/templates/store-templates.repository';
+import type { SecretKeys } from '../src/secrets/secrets';
 
 export interface FunnelActivityDeps {
   pool: Pool;
+  /** Keys tracked links are derived from. */
+  secrets: SecretKeys;
   publicUrl: string;
   expireAfterMs: number;
 }
@@ -24,7 +27,7 @@ export type QueuedFunnelMessage = { queued: string; accountId: string; channelAc
 export function createFunnelActivities(deps: FunnelActivityDeps) {
   const funnels = new FunnelsRepository(deps.pool);
   const templates = new StoreTemplatesRepository(deps.pool);
-  const links = new TrackedLinks(deps.pool, deps.publicUrl);
+  const links = new TrackedLinks(deps.pool, deps.publicUrl, deps.secrets);
 
   return {
     /** `now` is the workflow's clock, so that the plan follows its timers. */

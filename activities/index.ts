@@ -34,6 +34,7 @@ import { createAiClient } from './openai';
 import { createRecordingActivities } from './recording';
 import { createRecorder } from '../src/recording/create-recorder';
 import { RecordingsRepository } from '../src/recording/recordings.repository';
+import { createKeywordCallbackActivities } from './keyword-callback';
 
 export interface ActivityDeps {
   pool: Pool;
@@ -97,7 +98,8 @@ export function createActivities({ pool, whatsapp, livekit, calls, secrets, call
       permissionRequestText: calls.permissionRequestText,
     }),
     ...channelActivities(),
-    ...createFunnelActivities({ pool, ...funnels }),
+    ...createFunnelActivities({ pool, secrets, ...funnels }),
+    ...createKeywordCallbackActivities({ pool, secrets }),
     ...createInboundCallActivities({
       inbound: new InboundCallsRepository(pool),
       calls: callsRepository,

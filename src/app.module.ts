@@ -29,6 +29,7 @@ import { CHANNELS_CONTROLLERS, CHANNELS_PROVIDERS } from './channels/channels.fe
 import { STORES_CONTROLLERS, STORES_PROVIDERS } from './stores/stores.feature';
 import { FUNNELS_CONTROLLERS, FUNNELS_PROVIDERS } from './funnels/funnels.feature';
 import { STORE_TEMPLATES_CONTROLLERS, STORE_TEMPLATES_PROVIDERS } from './funnels/templates/templates.feature';
+import { FUNNEL_STATS_CONTROLLERS, FUNNEL_STATS_PROVIDERS } from './funnels/stats/stats.feature';
 import { TELEGRAM_CONTROLLERS, TELEGRAM_PROVIDERS } from './channels/telegram/telegram.feature';
 import { APP_PUSH_CONTROLLERS, APP_PUSH_PROVIDERS } from './channels/app/app-push.feature';
 import { EMAIL_CONTROLLERS, EMAIL_PROVIDERS } from './channels/email/email.feature';
@@ -81,6 +82,7 @@ export class AppModule {
         ...STORES_CONTROLLERS,
         ...FUNNELS_CONTROLLERS,
         ...STORE_TEMPLATES_CONTROLLERS,
+        ...FUNNEL_STATS_CONTROLLERS,
         ...TELEGRAM_CONTROLLERS,
         ...APP_PUSH_CONTROLLERS,
         ...EMAIL_CONTROLLERS,
@@ -118,6 +120,7 @@ export class AppModule {
         ...STORES_PROVIDERS,
         ...FUNNELS_PROVIDERS,
         ...STORE_TEMPLATES_PROVIDERS,
+        ...FUNNEL_STATS_PROVIDERS,
         ...TELEGRAM_PROVIDERS,
         ...APP_PUSH_PROVIDERS,
         ...EMAIL_PROVIDERS,

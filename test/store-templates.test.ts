@@ -139,7 +139,7 @@ describe('store templates', () => {
 
   describe('linked Meta templates', () => {
     const linked = (name: string, category: string, body: string) => ({
-      event_type: 'order_paid',
+      event_type: 'payment_approved',
       category,
       content: { body },
       meta_template: { name, language: 'pt_BR' },

@@ -10,3 +10,4 @@ export { recordingRetentionWorkflow } from './recording-retention.workflow';
 export { dispatchWorkflow } from './dispatch.workflow';
 export { funnelWorkflow } from './funnel.workflow';
 export { instanceOutboxWorkflow } from './instance-outbox.workflow';
+export { keywordCallbackWorkflow } from './keyword-callback.workflow';

@@ -10,8 +10,6 @@ type Env = Record<string, string | undefined>;
 export const FUNNELS_DEFAULTS = {
   /** A funnel message not sent within this long (instance disconnected, daily limit, provider down) is marked expired. */
   OUTBOX_EXPIRE_AFTER: '2d',
-  /** An order paid within this long after a funnel message counts as that message's conversion. */
-  FUNNEL_CONVERSION_WINDOW: '7d',
   /** How often the API looks for funnels whose workflow did not start (Temporal was down at the commit). */
   FUNNEL_SWEEP_EVERY: '15s',
 } as const;
@@ -19,7 +17,6 @@ export const FUNNELS_DEFAULTS = {
 export interface FunnelsConfig {
   expireAfterMs: number;
   sweepEveryMs: number;
-  conversionWindowMs: number;
 }
 
 export function loadFunnelsConfig(env: Env = process.env): FunnelsConfig {
@@ -27,6 +24,5 @@ export function loadFunnelsConfig(env: Env = process.env): FunnelsConfig {
   return {
     expireAfterMs: read.ms('OUTBOX_EXPIRE_AFTER', 1000),
     sweepEveryMs: read.ms('FUNNEL_SWEEP_EVERY', 100),
-    conversionWindowMs: read.ms('FUNNEL_CONVERSION_WINDOW', 1000),
   };
 }

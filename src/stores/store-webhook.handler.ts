@@ -118,7 +118,7 @@ export class StoreWebhookHandler implements InboundHandler<StoreDeliveryEvent, {
       this.effects.set(e, { ...effects, contactId: contact.id });
       if (PAID.includes(e.event.type)) {
         const at = e.event.occurredAt ? new Date(e.event.occurredAt) : new Date();
-        await attributeConversion(db, { ...target, orderId: e.event.orderId, amount: e.event.amount, at, windowMs: this.config.funnels.conversionWindowMs });
+        await attributeConversion(db, { ...target, orderId: e.event.orderId, amount: e.event.amount, at, windowMs: this.config.funnelStats.conversionWindowMs });
       }
     }
     await this.stores.recordEvent(db, {

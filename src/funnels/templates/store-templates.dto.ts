@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
-import { CANONICAL_EVENT_TYPES } from '../../stores/canonical-event';
+import { FUNNELS } from '../model';
 import { TEMPLATE_VARIABLES } from './template-variables';
 import { TEMPLATE_CATEGORIES, TEMPLATE_LIMITS, TEMPLATE_STEP_MAX, TEMPLATE_WEIGHT_MAX } from './validate-store-template';
 
@@ -57,9 +57,9 @@ export class MetaTemplateRefDto {
 }
 
 export class StoreTemplateDto {
-  @ApiProperty({ enum: CANONICAL_EVENT_TYPES })
-  @IsIn(CANONICAL_EVENT_TYPES)
-  event_type!: (typeof CANONICAL_EVENT_TYPES)[number];
+  @ApiProperty({ enum: FUNNELS })
+  @IsIn(FUNNELS)
+  event_type!: (typeof FUNNELS)[number];
 
   @ApiPropertyOptional({ type: 'integer', nullable: true, description: "The funnel step (0 = first message); null or absent: every step without a template of its own" })
   @IsOptional()
@@ -102,10 +102,10 @@ export class StoreTemplateDto {
 }
 
 export class ListStoreTemplatesQuery {
-  @ApiPropertyOptional({ enum: CANONICAL_EVENT_TYPES })
+  @ApiPropertyOptional({ enum: FUNNELS })
   @IsOptional()
-  @IsIn(CANONICAL_EVENT_TYPES)
-  event_type?: (typeof CANONICAL_EVENT_TYPES)[number];
+  @IsIn(FUNNELS)
+  event_type?: (typeof FUNNELS)[number];
 }
 
 class TemplateButtonView {
@@ -133,7 +133,7 @@ class MetaTemplateView {
 export class StoreTemplateView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) store_id!: string;
-  @ApiProperty({ enum: CANONICAL_EVENT_TYPES }) event_type!: string;
+  @ApiProperty({ enum: FUNNELS }) event_type!: string;
   @ApiProperty({ type: 'integer', nullable: true }) step!: number | null;
   @ApiProperty() variant!: string;
   @ApiProperty({ type: 'integer' }) weight!: number;

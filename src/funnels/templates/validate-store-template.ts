@@ -1,7 +1,7 @@
 import { InvalidFieldError } from '../../common/errors';
 import { REPLY_BUTTON_TITLE_MAX, REPLY_BUTTONS_MAX } from '../../channels/whatsapp/whatsapp.driver';
-import { CANONICAL_EVENT_TYPES, type CanonicalEventType } from '../../stores/canonical-event';
-import type { TemplateCategory, TemplateContent } from '../model';
+import type { CanonicalEventType } from '../../stores/canonical-event';
+import { FUNNELS, type TemplateCategory, type TemplateContent } from '../model';
 import { checkVariables, placeholders, URL_VARIABLES } from './template-variables';
 
 /**
@@ -147,8 +147,9 @@ function checkContent(content: StoreTemplateInput['content'], eventType: string)
  * (variant A, weight 1, enabled, every step). Throws InvalidFieldError naming the exact field.
  */
 export function validateStoreTemplate(input: StoreTemplateInput): ValidStoreTemplate {
-  if (!(CANONICAL_EVENT_TYPES as readonly string[]).includes(input.event_type)) {
-    throw new InvalidFieldError('event_type', `must be one of ${CANONICAL_EVENT_TYPES.join(', ')}`);
+  // Events that feed another event's funnel use its templates (boleto_printed → boleto_issued, order_paid → payment_approved).
+  if (!(FUNNELS as readonly string[]).includes(input.event_type)) {
+    throw new InvalidFieldError('event_type', `must be one of ${FUNNELS.join(', ')} (the funnels; boleto_printed uses boleto_issued's templates, order_paid payment_approved's)`);
   }
   const eventType = input.event_type as CanonicalEventType;
   const step = input.step ?? null;
