@@ -172,6 +172,12 @@ export class FunnelsRepository {
     return rows;
   }
 
+  /** LGPD erasure: the contact's funnels, and with them their messages in the outbox and tracked links. */
+  async deleteOfContact(tx: PoolClient, accountId: string, contactId: string): Promise<number> {
+    const { rowCount } = await tx.query('DELETE FROM funnels WHERE account_id = $1 AND contact_id = $2', [accountId, contactId]);
+    return rowCount ?? 0;
+  }
+
   async configs(storeId: string): Promise<Record<FunnelName, FunnelConfig>> {
     const { rows } = await this.pool.query<{ funnel: FunnelName; enabled: boolean; config: FunnelConfig }>('SELECT funnel, enabled, config FROM store_funnels WHERE store_id = $1', [
       storeId,

@@ -3,6 +3,7 @@ import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } f
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Logger } from 'pino';
 import { InvalidFieldError, NotFoundError } from '../common/errors';
+import { ContactErasers } from '../contacts/erasure/contact-eraser';
 import { LOGGER } from '../common/logger.module';
 import { PeriodicSweep } from '../common/periodic-sweep';
 import { CONFIG } from '../config/config.module';
@@ -28,11 +29,14 @@ export class FunnelsService implements OnModuleInit, OnModuleDestroy {
     @Inject(TEMPORAL_CLIENT) private readonly temporal: Client,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly repository: FunnelsRepository,
+    private readonly erasers: ContactErasers,
   ) {
     this.sweeper = new PeriodicSweep(temporal, config.funnels.sweepEveryMs, () => this.startStuck());
   }
 
   onModuleInit() {
+    // A running funnel whose row is gone ends at its next step without sending.
+    this.erasers.register({ name: 'funnels', erase: (tx, contact) => this.repository.deleteOfContact(tx, contact.accountId, contact.id) });
     this.sweeper.start();
   }
 
