@@ -12,6 +12,7 @@ import { createCallActivities } from './calls';
 import { createChannelSendActivities } from './channel-send';
 import { createDispatchActivities } from './dispatch';
 import { createOutboxActivities } from './outbox';
+import { createFunnelActivities } from './funnels';
 import { ChannelAccountsRepository } from '../src/channels/accounts/channel-accounts.repository';
 import { ChannelSecrets } from '../src/channels/accounts/channel-secrets';
 import { createChannelDrivers } from '../src/channels/drivers';
@@ -34,6 +35,7 @@ import { createAiClient } from './openai';
 import { createRecordingActivities } from './recording';
 import { createRecorder } from '../src/recording/create-recorder';
 import { RecordingsRepository } from '../src/recording/recordings.repository';
+import { createKeywordCallbackActivities } from './keyword-callback';
 
 export interface ActivityDeps {
   pool: Pool;
@@ -43,12 +45,13 @@ export interface ActivityDeps {
   secrets: SecretKeys;
   callAudio: CallAudioConfig;
   channels: Config['channels'];
+  funnels: { publicUrl: string; expireAfterMs: number };
   outbox: Config['outbox'];
   messages: Config['messages'];
 }
 
 /** Every activity the worker registers, with its clients injected. */
-export function createActivities({ pool, whatsapp, livekit, calls, secrets, callAudio, channels, outbox, messages: sends }: ActivityDeps) {
+export function createActivities({ pool, whatsapp, livekit, calls, secrets, callAudio, channels, funnels, outbox, messages: sends }: ActivityDeps) {
   const messages = new MessagesRepository(pool);
   const realtime = new RealtimeRepository(pool);
   const livekitActivities = createLiveKitActivities({ ...livekit, whatsappCloudApiVersion: whatsapp.graphVersion });
@@ -99,6 +102,8 @@ export function createActivities({ pool, whatsapp, livekit, calls, secrets, call
       permissionRequestText: calls.permissionRequestText,
     }),
     ...channelActivities(),
+    ...createFunnelActivities({ pool, secrets, ...funnels }),
+    ...createKeywordCallbackActivities({ pool, secrets }),
     ...createInboundCallActivities({
       inbound: new InboundCallsRepository(pool),
       calls: callsRepository,

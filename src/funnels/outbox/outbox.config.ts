@@ -2,15 +2,16 @@ import { envReader } from '../../config/env-reader';
 import { ConfigError } from '../../config/config-error';
 import { isValidTimeZone } from '../../calls/policy/zoned-time';
 
-/** The paced outbox's settings (README "Dispatch rules"); a store's rules override the per-store ones. */
+/**
+ * The paced outbox's settings (README "Dispatch rules"); a store's rules override the per-store
+ * ones. A notification's expiry is on its row (funnels set it from OUTBOX_EXPIRE_AFTER, funnels.config.ts).
+ */
 
 type Env = Record<string, string | undefined>;
 
 export const OUTBOX_DEFAULTS = {
   /** Least time between two sends of one instance when the store sets no min_interval (the seed recommends ≥ 20 s). */
   OUTBOX_MIN_INTERVAL: '20s',
-  /** A notification not sent this long after it was queued is marked expired (funnels set expires_at with it). */
-  OUTBOX_EXPIRE_AFTER: '48h',
   /** An instance's outbox workflow ends after this long with nothing to send (the sweep or a wake starts it again). */
   OUTBOX_IDLE_AFTER: '10m',
   /** How often the API starts the outboxes of instances with due notifications (a lost wake, a restart). */
@@ -31,7 +32,6 @@ export interface PlanLimit {
 
 export interface OutboxConfig {
   minIntervalMs: number;
-  expireAfterMs: number;
   idleAfterMs: number;
   sweepEveryMs: number;
   frequencyCap: number;
@@ -46,7 +46,6 @@ export function loadOutboxConfig(env: Env = process.env): OutboxConfig {
   if (!isValidTimeZone(timeZone)) throw new ConfigError('OUTBOX_TIME_ZONE', `must be an IANA time zone such as America/Sao_Paulo, got "${timeZone}"`);
   return {
     minIntervalMs: read.ms('OUTBOX_MIN_INTERVAL'),
-    expireAfterMs: read.ms('OUTBOX_EXPIRE_AFTER', 1),
     idleAfterMs: read.ms('OUTBOX_IDLE_AFTER', 1),
     sweepEveryMs: read.ms('OUTBOX_SWEEP_EVERY', 1),
     frequencyCap: read.int('OUTBOX_FREQUENCY_CAP', 1, 100),

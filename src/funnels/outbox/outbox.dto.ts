@@ -38,7 +38,7 @@ export class NotificationView {
 }
 
 const HHMM = '^([01][0-9]|2[0-3]):[0-5][0-9]$';
-const ISO_DURATION = '^P([0-9]+D)?(T([0-9]+H)?([0-9]+M)?([0-9]+(\\.[0-9]{1,3})?S)?)?$';
+const ISO_DURATION = '^P([0-9]+W)?([0-9]+D)?(T([0-9]+H)?([0-9]+M)?([0-9]+(\\.[0-9]+)?S)?)?$';
 
 const KEYWORD_SCHEMA = {
   type: 'object',

@@ -1,6 +1,6 @@
 import type { NotificationCategory, StoreRules } from '../model';
 import type { PlanLimit } from './outbox.config';
-import { isoDurationMs } from './store-rules';
+import { isoDurationMs } from '../../common/iso-duration';
 import { dayBounds, quietHoursEnd } from './zones';
 
 /**
@@ -54,7 +54,7 @@ export function marketingAllowedOn(optIns: Record<string, boolean>, channel: str
 }
 
 export function minIntervalMs(rules: StoreRules, defaultMs: number): number {
-  return (rules.min_interval ? isoDurationMs(rules.min_interval) : null) ?? defaultMs;
+  return isoDurationMs(rules.min_interval) ?? defaultMs;
 }
 
 export function decide(input: DecideInput): Decision {

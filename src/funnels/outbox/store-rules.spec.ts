@@ -1,6 +1,6 @@
 import { InvalidFieldError } from '../../common/errors';
 import { parsePlans } from './outbox.config';
-import { isoDurationMs, validateStoreRules } from './store-rules';
+import { validateStoreRules } from './store-rules';
 
 function fieldOf(body: unknown): string {
   try {
@@ -40,16 +40,6 @@ describe('store rules', () => {
     expect(fieldOf({ keywords: [{ words: ['ok', ' '] }] })).toBe('keywords[0].words[1]');
     expect(fieldOf({ pacing: 1 })).toBe('pacing');
     expect(fieldOf([])).toBe('(body)');
-  });
-
-  it('reads ISO 8601 durations', () => {
-    expect(isoDurationMs('PT20S')).toBe(20_000);
-    expect(isoDurationMs('PT1M30S')).toBe(90_000);
-    expect(isoDurationMs('PT0.5S')).toBe(500);
-    expect(isoDurationMs('P1DT1H')).toBe(25 * 3_600_000);
-    expect(isoDurationMs('PT')).toBeNull();
-    expect(isoDurationMs('P')).toBeNull();
-    expect(isoDurationMs('20s')).toBeNull();
   });
 
   it('reads PLANS, naming what is wrong', () => {

@@ -1,4 +1,5 @@
 import { InvalidFieldError } from '../../common/errors';
+import { isoDurationMs } from '../../common/iso-duration';
 import type { StoreRules } from '../model';
 import { minutesOf } from './zones';
 
@@ -9,16 +10,6 @@ const MAX_WORDS = 50;
 const MAX_WORD_LENGTH = 60;
 /** A day: longer intervals would stall an instance for good. */
 const MAX_INTERVAL_MS = 86_400_000;
-
-const ISO_DURATION = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d{1,3})?)S)?)?$/;
-
-/** An ISO 8601 duration of days, hours, minutes and (fractional) seconds in ms ("PT20S", "PT1M30S", "PT0.5S"); null otherwise. */
-export function isoDurationMs(value: string): number | null {
-  const m = ISO_DURATION.exec(value.trim().toUpperCase());
-  if (!m || /^P$|T$/.test(value.trim().toUpperCase())) return null;
-  const [d, h, min, s] = m.slice(1).map((v) => Number(v ?? 0));
-  return Math.round(((d * 24 + h) * 60 + min) * 60_000 + s * 1000);
-}
 
 function isHttpUrl(value: unknown): boolean {
   if (typeof value !== 'string') return false;
@@ -45,7 +36,7 @@ export function validateStoreRules(input: unknown): StoreRules {
   if (input.min_interval !== undefined && input.min_interval !== null) {
     const text = typeof input.min_interval === 'string' ? input.min_interval.trim().toUpperCase() : '';
     const ms = isoDurationMs(text);
-    if (ms === null) throw new InvalidFieldError('min_interval', 'must be an ISO 8601 duration such as PT20S or PT1M');
+    if (ms === undefined) throw new InvalidFieldError('min_interval', 'must be an ISO 8601 duration such as PT20S or PT1M');
     if (ms > MAX_INTERVAL_MS) throw new InvalidFieldError('min_interval', 'must be at most P1D');
     rules.min_interval = text;
   }
