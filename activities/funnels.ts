@@ -16,6 +16,7 @@ export interface FunnelActivityDeps {
   secrets: SecretKeys;
   publicUrl: string;
   expireAfterMs: number;
+  staleAfterMs: number;
 }
 
 export type QueuedFunnelMessage = { queued: string; accountId: string; channelAccountId: string } | { skipped: string };
@@ -48,6 +49,7 @@ export function createFunnelActivities(deps: FunnelActivityDeps) {
         dueAt: dueAtOf(funnel.event),
         ended,
         paused: funnel.paused,
+        staleAfterMs: deps.staleAfterMs,
       });
       if (plan.kind === 'done') await funnels.finish(funnel.id, plan.state, plan.reason);
       else await funnels.markRunning(funnel.id, input.step);

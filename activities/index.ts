@@ -45,7 +45,7 @@ export interface ActivityDeps {
   secrets: SecretKeys;
   callAudio: CallAudioConfig;
   channels: Config['channels'];
-  funnels: { publicUrl: string; expireAfterMs: number };
+  funnels: { publicUrl: string; expireAfterMs: number; staleAfterMs: number };
   outbox: Config['outbox'];
   messages: Config['messages'];
 }

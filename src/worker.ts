@@ -43,7 +43,7 @@ export async function createWorker(config: Config) {
         channels: config.channels,
         outbox: config.outbox,
         messages: config.messages,
-        funnels: { publicUrl: config.api.publicUrl, expireAfterMs: config.funnels.expireAfterMs },
+        funnels: { publicUrl: config.api.publicUrl, expireAfterMs: config.funnels.expireAfterMs, staleAfterMs: config.funnels.staleAfterMs },
       }),
       ...createRecordingRetentionActivities({ pool, storage: createRecordingStorage(config.callAudio.recordings) }),
     },

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { Pool } from 'pg';
+import { startWhatsAppSimulator, type RunningWhatsAppSimulator } from '../src/simulators/whatsapp/server';
 import { pushSignature } from '../src/channels/app/push-signature';
 import { funnelStepQuery } from '../workflows/funnel.workflow';
 import { createTenant, eventually, startApi, startWorker, temporalClient, testConfig, type RunningApi } from './support/stack';
@@ -15,11 +17,14 @@ describe('funnels', () => {
   let config: ReturnType<typeof testConfig>;
   let db: Pool;
   let worker: Awaited<ReturnType<typeof startWorker>>;
-  const stores: Array<{ call: Tenant['call']; id: string }> = [];
+  let sim: RunningWhatsAppSimulator;
+  const stores: Array<{ call: Tenant['call']; id: string; numberId: string }> = [];
 
   beforeAll(async () => {
-    config = testConfig({ FUNNEL_SWEEP_EVERY: '1s' });
+    sim = await startWhatsAppSimulator({ webhookUrl: null, statusDelayMs: 50, pairRateLimit: false });
+    config = testConfig({ WHATSAPP_GRAPH_URL: sim.url, FUNNEL_SWEEP_EVERY: '1s', OUTBOX_IDLE_AFTER: '2s', OUTBOX_SWEEP_EVERY: '1s', DISPATCH_RECEIPT_TIMEOUT: '3s' });
     api = await startApi(config);
+    sim.simulator.setWebhookUrl(`${api.url}/v1/webhooks/whatsapp`);
     worker = await startWorker(config);
     db = new Pool({ connectionString: config.databaseUrl, max: 2 });
   });
@@ -30,9 +35,19 @@ describe('funnels', () => {
       const { rows } = await db.query(`SELECT count(*)::int AS n FROM funnels WHERE store_id = ANY($1) AND state IN ('starting', 'running')`, [stores.map((s) => s.id)]);
       return rows[0].n === 0 || undefined;
     });
+    // Routed messages finish (the simulator delivers them); the stores' outboxes end.
+    await eventually(async () => (await db.query(`SELECT count(*)::int AS n FROM dispatches d JOIN notifications n ON n.dispatch_id = d.id WHERE n.store_id = ANY($1) AND d.state = 'routing'`, [stores.map((s) => s.id)])).rows[0].n === 0 || undefined, 30_000, 'routed messages to finish');
+    const temporal = await temporalClient(config);
+    for (const s of stores) {
+      await temporal.workflow.getHandle(`outbox-${s.numberId}`).terminate('test finished').catch((err: Error) => {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      });
+    }
+    await temporal.connection.close();
     await db.end();
     await worker.stop();
     await api.close();
+    await sim.close();
   });
 
   type Tenant = Awaited<ReturnType<typeof createTenant>>;
@@ -42,16 +57,29 @@ describe('funnels', () => {
     const created = await tenant.call('POST', '/v1/stores', { platform: 'generic', name: 'Loja Funil', channel_account_id: tenant.numberId, secrets: { signing_secret: SECRET } });
     expect(created.status).toBe(201);
     const s = created.body as { id: string; webhook_url: string };
-    stores.push({ call: tenant.call, id: s.id });
+    stores.push({ call: tenant.call, id: s.id, numberId: tenant.numberId });
+    expect((await tenant.call('PUT', `/v1/stores/${s.id}/rules`, { min_interval: 'PT0S', frequency_cap: 100 })).status).toBe(200);
+    // The customer opted in to marketing (cart reminders are marketing).
+    expect((await tenant.call('POST', '/v1/contacts', { name: 'Ana', identities: [{ type: 'whatsapp', value: '5511987650000' }], opt_ins: { marketing: true } })).status).toBe(201);
     for (const [funnel, steps] of Object.entries(funnels)) {
       const saved = await tenant.call('PUT', `/v1/stores/${s.id}/funnel-settings/${funnel}`, { enabled: true, steps: steps.map((after) => ({ after })), tail: 'PT1S', due_after: 'PT2S' });
       expect(saved.status).toBe(200);
     }
-    for (const event of ['cart_abandoned', 'boleto_issued', 'payment_approved']) {
-      await db.query(
-        `INSERT INTO store_templates (account_id, store_id, event_type, category, content) VALUES ($1, $2, $3, $4, $5)`,
-        [tenant.accountId, s.id, event, event === 'cart_abandoned' ? 'marketing' : 'utility', { body: `Oi {{name}}, ${event}: {{payment_link}}` }],
-      );
+    // Linked to the simulator's approved Meta templates: outside the 24 h window they go as those.
+    const templates: Array<[string, string, string, string]> = [
+      ['cart_abandoned', 'marketing', 'Oi {{name}}, você esqueceu itens no carrinho. Finalize sua compra!', 'carrinho_abandonado'],
+      ['boleto_issued', 'utility', 'Olá {{name}}, seu pedido {{order_id}} foi atualizado: {{store_name}}.', 'pedido_atualizado'],
+      ['payment_approved', 'utility', 'Olá {{name}}, seu pedido {{order_id}} foi atualizado: {{store_name}}.', 'pedido_atualizado'],
+    ];
+    for (const [event, category, body, meta] of templates) {
+      await db.query(`INSERT INTO store_templates (account_id, store_id, event_type, category, content, meta_template) VALUES ($1, $2, $3, $4, $5, $6)`, [
+        tenant.accountId,
+        s.id,
+        event,
+        category,
+        { body },
+        { name: meta, language: 'pt_BR', status: 'APPROVED' },
+      ]);
     }
     return s;
   }
@@ -86,7 +114,16 @@ describe('funnels', () => {
     const messages = await queued(funnel.id);
     expect(messages.map((m) => m.step)).toEqual([0, 1, 2]);
     expect(messages.every((m) => m.category === 'marketing')).toBe(true);
-    expect(messages[0].content.text).toMatch(/^Oi Ana, cart_abandoned/);
+    expect(messages[0].content.text).toBe('Oi Ana, você esqueceu itens no carrinho. Finalize sua compra!');
+    // Each went out once, through routing, on WhatsApp.
+    const sent = await until('the three reminders are delivered', async () => {
+      const { rows } = await db.query(
+        `SELECT n.step, m.channel, m.state FROM notifications n JOIN messages m ON m.dispatch_id = n.dispatch_id WHERE n.funnel_id = $1 ORDER BY n.step`,
+        [funnel.id],
+      );
+      return rows.length === 3 && rows.every((r) => r.state === 'delivered' || r.state === 'read') && rows;
+    });
+    expect(sent.map((r) => [r.step, r.channel])).toEqual([[0, 'whatsapp'], [1, 'whatsapp'], [2, 'whatsapp']]);
 
     const events = (await tenant.call('GET', `/v1/stores/${s.id}/events`)).body as Array<{ status: string; funnel_id: string | null }>;
     expect(events.filter((e) => e.status === 'mapped').map((e) => e.funnel_id)).toEqual([funnel.id]);

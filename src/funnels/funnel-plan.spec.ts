@@ -24,7 +24,7 @@ function event(type: CanonicalEvent['type'], extra: Partial<CanonicalEvent> = {}
 }
 
 const plan = (over: Partial<StepPlanInput>) =>
-  planStep({ config: DEFAULT_FUNNEL_CONFIGS.cart_abandoned, funnel: 'cart_abandoned', startedAt: T0, nextStep: 0, now: T0, dueAt: null, ended: null, paused: false, ...over });
+  planStep({ config: DEFAULT_FUNNEL_CONFIGS.cart_abandoned, funnel: 'cart_abandoned', startedAt: T0, nextStep: 0, now: T0, dueAt: null, ended: null, paused: false, staleAfterMs: HOUR, ...over });
 
 describe('what an event does to funnels', () => {
   it('an abandoned cart starts the cart funnel keyed by the cart', () => {
@@ -74,8 +74,10 @@ describe('when a funnel step is due', () => {
     expect(plan({ now: T0 + DAY, nextStep: 3 })).toEqual({ kind: 'done', state: 'completed', reason: 'every step was sent' });
   });
 
-  it('after a pause, sends the latest due step and skips the stale ones', () => {
-    expect(plan({ now: T0 + 4 * HOUR, nextStep: 0 })).toEqual({ kind: 'send', step: 1 });
+  it('late steps go in order; one more than an hour late is skipped when a later one is due', () => {
+    expect(plan({ now: T0 + 3 * HOUR + 30 * MIN, nextStep: 0 })).toEqual({ kind: 'send', step: 1 });
+    expect(plan({ now: T0 + 3 * HOUR + 10 * MIN, nextStep: 0, staleAfterMs: 3 * HOUR })).toEqual({ kind: 'send', step: 0 });
+    expect(plan({ now: T0 + 2 * DAY, nextStep: 0 })).toEqual({ kind: 'send', step: 2 });
   });
 
   it('pauses while disconnected, ends when the store ended it or turned it off', () => {

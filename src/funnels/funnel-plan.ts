@@ -93,16 +93,18 @@ export interface StepPlanInput {
   ended: { state: 'stopped' | 'cancelled' | 'completed'; reason: string } | null;
   /** The store or its instance is disconnected: the funnel waits for the reconnect. */
   paused: boolean;
+  /** A step this late is skipped when a later step is due too (FUNNEL_STALE_AFTER). */
+  staleAfterMs: number;
 }
 
 /** How long a paused funnel waits before looking again when no reconnect wakes it. */
 export const PAUSED_RECHECK_MS = 3_600_000;
 
 /**
- * The funnel's next move. A step whose time passed while the funnel waited (the store was
- * disconnected, the worker down) is skipped when a later step is due too: the customer gets the
- * latest reminder, not a burst of stale ones. A payment funnel sends nothing after the due date
- * and ends when the tail after it passes.
+ * The funnel's next move. Steps go in order, late or not; but a step more than `staleAfterMs`
+ * late (the store was disconnected for hours) is skipped when a later step is due too: the
+ * customer gets the latest reminder, not a burst of stale ones. A payment funnel sends nothing
+ * after the due date and ends when the tail after it passes.
  */
 export function planStep(input: StepPlanInput): StepPlan {
   const { config, startedAt, now } = input;
@@ -115,7 +117,8 @@ export function planStep(input: StepPlanInput): StepPlan {
   // Step 0 always goes (it carries the boleto / PIX code); reminders only before the due date.
   const remaining = times.map((at, step) => ({ at, step })).filter(({ at, step }) => step >= input.nextStep && (due === null || step === 0 || at <= due));
   const dueNow = remaining.filter(({ at }) => at <= now);
-  if (dueNow.length) return { kind: 'send', step: dueNow[dueNow.length - 1].step };
+  const next = dueNow.find(({ at }, i) => i === dueNow.length - 1 || now - at <= input.staleAfterMs);
+  if (next) return { kind: 'send', step: next.step };
   if (remaining.length) return { kind: 'wait', until: remaining[0].at, reason: `step ${remaining[0].step} is due` };
   if (due !== null) {
     const end = due + (isoDurationMs(config.tail) ?? 0);

@@ -8,6 +8,7 @@ import { ChannelAccountsRepository } from '../channels/accounts/channel-accounts
 import { inTransaction, PG_POOL } from '../db/database';
 import { FunnelsRepository } from '../funnels/funnels.repository';
 import { FunnelsService } from '../funnels/funnels.service';
+import { OutboxService } from '../funnels/outbox/outbox.service';
 import type { Pool } from 'pg';
 import { SEALED_COLUMNS } from '../secrets/sealed-columns';
 import { SealedJson } from '../secrets/sealed-json';
@@ -27,6 +28,7 @@ export class StoresService implements OnModuleInit {
     @Inject(PG_POOL) private readonly pool: Pool,
     private readonly funnelsRepository: FunnelsRepository,
     private readonly funnels: FunnelsService,
+    private readonly outbox: OutboxService,
   ) {
     this.secrets = new SealedJson(config.secrets, SEALED_COLUMNS.storeSecrets);
   }
@@ -91,7 +93,11 @@ export class StoresService implements OnModuleInit {
   async setConnected(accountId: string, id: string, connected: boolean): Promise<StoreView> {
     const row = await this.stores.setConnected(accountId, id, connected);
     if (!row) throw new NotFoundError('store', id);
-    if (connected) void this.funnels.wakeStore(id).catch(() => undefined);
+    if (connected) {
+      void this.funnels.wakeStore(id).catch(() => undefined);
+      // Its held messages go now, not at the next sweep.
+      void this.outbox.wake(accountId, row.channel_account_id).catch(() => undefined);
+    }
     return this.view(row);
   }
 
