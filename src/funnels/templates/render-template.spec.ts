@@ -139,3 +139,12 @@ describe('renderStoreTemplate', () => {
     expect(ctx.linked).toEqual(['https://asaas.test/b/123']);
   });
 });
+
+describe('due_date', () => {
+  it('shows a boleto due day as dd/mm/yyyy and a due date-time in the customer zone', () => {
+    const body = (dueAt: string) =>
+      renderStoreTemplate(template({ body: 'Vence em {{due_date}}' }), event({ artefacts: { dueAt } }), context()).text;
+    expect(body('2026-12-10')).toBe('Vence em 10/12/2026');
+    expect(body('2026-12-10T02:00:00Z')).toBe('Vence em 09/12/2026, 23:00');
+  });
+});

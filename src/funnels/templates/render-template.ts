@@ -52,6 +52,8 @@ function variableValues(event: CanonicalEvent, ctx: RenderContext, link: (url: s
     order_id: event.orderId,
     boleto_url: a.boletoUrl,
     boleto_line: a.boletoLine,
+    // A date alone is a calendar day (no zone to convert); a date-time is shown in the customer's zone.
+    due_date: a.dueAt ? (/^\d{4}-\d{2}-\d{2}$/.test(a.dueAt) ? a.dueAt.split('-').reverse().join('/') : formatDate(a.dueAt, ctx.timeZone ?? DEFAULT_RENDER_TIME_ZONE)) : '',
     pix_code: a.pixCode,
     pix_expires_at: a.pixExpiresAt ? formatDate(a.pixExpiresAt, ctx.timeZone ?? DEFAULT_RENDER_TIME_ZONE) : '',
     payment_link: a.paymentUrl,

@@ -13,6 +13,7 @@ export const TEMPLATE_VARIABLES = [
   'order_id',
   'boleto_url',
   'boleto_line',
+  'due_date',
   'pix_code',
   'pix_expires_at',
   'payment_link',
