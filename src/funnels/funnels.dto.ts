@@ -7,7 +7,7 @@ import { FUNNELS } from './model';
 export const FUNNEL_STATES = ['starting', 'running', 'completed', 'stopped', 'cancelled'] as const;
 
 export class FunnelStepDto {
-  @ApiProperty({ description: 'When the step is due after the funnel starts: an ISO 8601 duration', example: 'PT15M' })
+  @ApiProperty({ description: 'When the step is due after the funnel starts: an ISO 8601 duration', example: 'PT15M', minLength: 2, maxLength: 40 })
   @IsString()
   @Length(2, 40)
   after!: string;
@@ -25,17 +25,17 @@ export class FunnelConfigDto {
   @ArrayMaxSize(20, { message: 'steps must list 1 to 20 steps' })
   steps!: FunnelStepDto[];
 
-  @ApiPropertyOptional({ description: 'Payment funnels: how long after the due date a payment may still be confirmed (ISO 8601)', example: 'P3D' })
+  @ApiPropertyOptional({ description: 'Payment funnels: how long after the due date a payment may still be confirmed (ISO 8601)', example: 'P3D', minLength: 2, maxLength: 40, nullable: true, type: String })
   @IsOptional()
   @IsString()
   @Length(2, 40)
-  tail?: string;
+  tail?: string | null;
 
-  @ApiPropertyOptional({ description: "Payment funnels: the due date after the start when the platform does not send one (ISO 8601)", example: 'P3D' })
+  @ApiPropertyOptional({ description: "Payment funnels: the due date after the start when the platform does not send one (ISO 8601)", example: 'P3D', minLength: 2, maxLength: 40, nullable: true, type: String })
   @IsOptional()
   @IsString()
   @Length(2, 40)
-  due_after?: string;
+  due_after?: string | null;
 }
 
 export class FunnelConfigView extends FunnelConfigDto {}

@@ -11,7 +11,7 @@ import type { Config } from '../config/config';
 import { TEMPORAL_CLIENT } from '../infra/infra.module';
 import { funnelChangedSignal, funnelWorkflow } from '../../workflows/funnel.workflow';
 import { funnelSearchAttributes } from '../../workflows/search-attributes';
-import { validateFunnelConfig, type FunnelConfig } from './funnel-plan';
+import { DEFAULT_FUNNEL_CONFIGS, validateFunnelConfig, type FunnelConfig } from './funnel-plan';
 import { FunnelsRepository } from './funnels.repository';
 import type { FunnelName, FunnelRow, FunnelState } from './model';
 
@@ -111,12 +111,16 @@ export class FunnelsService implements OnModuleInit, OnModuleDestroy {
     return this.repository.configs(storeId);
   }
 
-  async saveConfig(storeId: string, funnel: FunnelName, config: FunnelConfig): Promise<FunnelConfig> {
-    const [first] = validateFunnelConfig(config);
+  /** `tail` and `due_after` absent or null: the funnel's defaults. */
+  async saveConfig(storeId: string, funnel: FunnelName, input: Omit<FunnelConfig, 'tail' | 'due_after'> & { tail?: string | null; due_after?: string | null }): Promise<FunnelConfig> {
+    const saved: FunnelConfig = { enabled: input.enabled, steps: input.steps.map((s) => ({ after: s.after })) };
+    const defaults = DEFAULT_FUNNEL_CONFIGS[funnel];
+    const tail = input.tail ?? defaults.tail;
+    const dueAfter = input.due_after ?? defaults.due_after;
+    if (tail !== undefined) saved.tail = tail;
+    if (dueAfter !== undefined) saved.due_after = dueAfter;
+    const [first] = validateFunnelConfig(saved);
     if (first) throw new InvalidFieldError(first.field, first.message);
-    const saved: FunnelConfig = { enabled: config.enabled, steps: config.steps.map((s) => ({ after: s.after })) };
-    if (config.tail !== undefined) saved.tail = config.tail;
-    if (config.due_after !== undefined) saved.due_after = config.due_after;
     await this.repository.saveConfig(storeId, funnel, saved);
     // Running funnels re-plan now: a step brought forward is not left waiting on the old timer.
     void this.wakeStore(storeId, funnel).catch(() => undefined);
