@@ -56,14 +56,14 @@ export interface KeywordMatch {
 }
 
 /** The first configured keyword one of the reply's texts is; undefined for none. */
-export function matchKeyword(rules: StoreRules & { callback_url?: string }, texts: ReplyText[]): KeywordMatch | undefined {
+export function matchKeyword(rules: StoreRules, texts: ReplyText[]): KeywordMatch | undefined {
   const candidates = texts.map((t) => ({ ...t, normalised: normaliseKeyword(t.text) })).filter((t) => t.normalised !== '');
   for (const entry of Array.isArray(rules.keywords) ? rules.keywords : []) {
     for (const word of Array.isArray(entry?.words) ? entry.words : []) {
       if (typeof word !== 'string') continue;
       const hit = candidates.find((c) => c.normalised === normaliseKeyword(word));
       if (!hit) continue;
-      const url = str(entry.callback_url) ?? str(rules.callback_url) ?? null;
+      const url = str(entry.callback_url) ?? null;
       return { keyword: word, matchedText: hit.text, callbackUrl: url, openConversation: entry.open_conversation !== false };
     }
   }
