@@ -154,7 +154,7 @@ describe('reply keywords', () => {
 
   it('a typed keyword whose callback answers 4xx is not retried; other replies only mark the message replied', async () => {
     const tenant = await createTenant(api, config);
-    const rules = { keywords: [{ words: ['fraude'] }], callback_url: `${serverUrl}/refuses` };
+    const rules = { keywords: [{ words: ['fraude'], callback_url: `${serverUrl}/refuses` }] };
     const first = await alertSent(tenant, rules);
     await reply(tenant, first.waId, { type: 'text', text: { body: '  FRAUDE! ' } });
     const trigger = await finished(first.storeId, tenant, 'rejected');
