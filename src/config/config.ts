@@ -15,6 +15,7 @@ import { DEFAULT_PRICE_TABLE, parsePriceTable, type PriceTable } from '../channe
 import { loadTelegramConfig, type TelegramConfig } from '../channels/telegram/telegram.config';
 import { loadAppPushConfig, type AppPushConfig } from '../channels/app/app-push.config';
 import { loadEmailConfig, type EmailConfig } from '../channels/email/email.config';
+import { loadInboundConfig, type InboundConfig } from '../webhooks/inbound.config';
 
 function prices(json: string | undefined): PriceTable {
   if (!json) return DEFAULT_PRICE_TABLE;
@@ -161,6 +162,8 @@ export interface Config {
     /** EMAIL_* (src/channels/email/email.config.ts). */
     email: EmailConfig;
   };
+  /** WEBHOOK_* (src/webhooks/inbound.config.ts): intake of webhook deliveries. */
+  webhooks: InboundConfig;
   messages: {
     /** startToClose timeout of one provider send attempt. */
     sendTimeout: Duration;
@@ -324,6 +327,7 @@ export function loadConfig(env: Env = process.env): Config {
       appPush: loadAppPushConfig(env),
       email: loadEmailConfig(env),
     },
+    webhooks: loadInboundConfig(env),
     messages: {
       sendTimeout: duration('MESSAGE_SEND_TIMEOUT'),
       unknownOutcomeWait: duration('MESSAGE_UNKNOWN_OUTCOME_WAIT'),

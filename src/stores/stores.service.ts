@@ -7,6 +7,7 @@ import type { Config } from '../config/config';
 import { ChannelAccountsRepository } from '../channels/accounts/channel-accounts.repository';
 import { SEALED_COLUMNS } from '../secrets/sealed-columns';
 import { SealedJson } from '../secrets/sealed-json';
+import { TtlCache } from '../webhooks/ttl-cache';
 import type { CreateStoreDto, StoreEventView, StoreView } from './stores.dto';
 import { StoresRepository, type StoreEventRow, type StoreEventStatus, type StoreRow } from './stores.repository';
 
@@ -14,6 +15,7 @@ import { StoresRepository, type StoreEventRow, type StoreEventStatus, type Store
 @Injectable()
 export class StoresService implements OnModuleInit {
   private readonly secrets: SealedJson;
+  private readonly byToken: TtlCache<string, { store: StoreRow; secrets: Record<string, string> } | undefined>;
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
@@ -22,6 +24,7 @@ export class StoresService implements OnModuleInit {
     private readonly erasers: ContactErasers,
   ) {
     this.secrets = new SealedJson(config.secrets, SEALED_COLUMNS.storeSecrets);
+    this.byToken = new TtlCache(config.webhooks.lookupCacheTtlMs);
   }
 
   onModuleInit() {
@@ -62,10 +65,17 @@ export class StoresService implements OnModuleInit {
     return (await this.stores.events(store, filter)).map(eventView);
   }
 
-  /** The store a webhook URL names, with its credentials opened to verify the delivery. */
-  async forDelivery(token: string): Promise<{ store: StoreRow; secrets: Record<string, string> } | undefined> {
-    const store = await this.stores.findByToken(token);
-    return store && { store, secrets: this.secrets.open(store.id, store.secrets) };
+  /**
+   * The store a webhook URL names, with its credentials opened to verify the delivery; none for
+   * an unknown token or a deleted store. Remembered (a miss too) for WEBHOOK_LOOKUP_CACHE_TTL: a
+   * platform posts many deliveries a second to one URL; a deleted store stops being accepted
+   * within that time.
+   */
+  forDelivery(token: string): Promise<{ store: StoreRow; secrets: Record<string, string> } | undefined> {
+    return this.byToken.get(token, async () => {
+      const store = (await this.stores.findByToken(token)) as (StoreRow & { deleted_at?: Date | null }) | undefined;
+      return store && !store.deleted_at ? { store, secrets: this.secrets.open(store.id, store.secrets) } : undefined;
+    });
   }
 
   private async find(accountId: string, id: string): Promise<StoreRow> {
