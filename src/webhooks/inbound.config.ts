@@ -38,7 +38,7 @@ export interface InboundConfig {
 export function loadInboundConfig(env: Env = process.env): InboundConfig {
   const read = envReader(env, INBOUND_DEFAULTS);
   return {
-    queueMax: read.int('WEBHOOK_QUEUE_MAX', 0, 1_000_000),
+    queueMax: read.int('WEBHOOK_QUEUE_MAX', 1, 1_000_000),
     processConcurrency: read.int('WEBHOOK_PROCESS_CONCURRENCY', 1, 256),
     reprocessAfterMs: read.ms('WEBHOOK_REPROCESS_AFTER'),
     sweepEveryMs: read.ms('WEBHOOK_SWEEP_EVERY', 100),
