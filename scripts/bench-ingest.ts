@@ -5,7 +5,7 @@
  * (Shopify, Hotmart, Pagar.me, Asaas) with its credentials; EVENTS distinct events (default
  * 20,000; QUICK=1: 6,000) made from the platforms' documented payloads (scripts/bench/
  * ingest-events.ts: carts, boletos, PIX, approvals, shipping), each posted 3 times (REPLAYS) in
- * random order by CONCURRENCY keep-alive connections (default 32), authenticated the platform's
+ * random order by CONCURRENCY keep-alive connections (default 16), authenticated the platform's
  * way. The API and the worker run in processes of their own, as deployed, in a database of
  * their own and Temporal's recado-bench namespace; what the bench left running there is ended.
  *
@@ -33,7 +33,7 @@ import { ascending, cpuSeconds, percentile, pidsOf, sleep } from './bench/stats'
 const QUICK = process.env.QUICK === '1';
 const EVENTS = Number(process.env.EVENTS ?? (QUICK ? 6_000 : 20_000));
 const REPLAYS = Number(process.env.REPLAYS ?? 3);
-const CONCURRENCY = Number(process.env.CONCURRENCY ?? 32);
+const CONCURRENCY = Number(process.env.CONCURRENCY ?? 16);
 const SEED = Number(process.env.SEED ?? 11);
 /** How long the bench waits for processing and funnels to settle after posting. */
 const SETTLE_TIMEOUT_MS = 1000 * Number(process.env.SETTLE_TIMEOUT_S ?? (QUICK ? 60 : 300));

@@ -35,17 +35,15 @@ export class WebhooksRepository {
   /**
    * The durable copies, written before the deliveries are acknowledged: several in one statement
    * (one commit); their ids, in the order given. Rows are
-   * inserted in that order, so the sequence hands them ascending ids.
+   * inserted in the order listed, so the sequence hands them ascending ids.
    */
   async storeMany(rows: NewDelivery[]): Promise<string[]> {
+    // A VALUES list, not unnest of arrays: bodies go as plain parameters, with no array-literal
+    // escaping to build here and parse there.
+    const values = rows.map((_, i) => `($${4 * i + 1}, $${4 * i + 2}, $${4 * i + 3}, $${4 * i + 4}::jsonb, 'received')`).join(', ');
     const { rows: stored } = await this.pool.query<{ id: string }>(
-      `INSERT INTO inbound_webhooks (provider, raw_body, route_hint, headers, status)
-       SELECT provider, raw_body, route_hint, headers, 'received'
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[]) WITH ORDINALITY AS d (provider, raw_body, route_hint, headers, i)
-        ORDER BY i
-       RETURNING id`,
-      [rows.map((r) => r.provider), rows.map((r) => r.rawBody), rows.map((r) => r.routeHint),
-        rows.map((r) => (Object.keys(r.headers).length ? JSON.stringify(r.headers) : null))],
+      `INSERT INTO inbound_webhooks (provider, raw_body, route_hint, headers, status) VALUES ${values} RETURNING id`,
+      rows.flatMap((r) => [r.provider, r.rawBody, r.routeHint, Object.keys(r.headers).length ? JSON.stringify(r.headers) : null]),
     );
     return stored.map((r) => r.id).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
   }
