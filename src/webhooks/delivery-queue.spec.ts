@@ -59,3 +59,20 @@ describe('DeliveryQueue', () => {
     expect(queue.offer({ id: 'late' })).toBe(false);
   });
 });
+
+describe('DeliveryQueue onFinished', () => {
+  it('tells each caller when its own item is over, however busy the queue stays', async () => {
+    let release!: () => void;
+    const blocked = new Promise<void>((resolve) => (release = resolve));
+    const queue = new DeliveryQueue<{ id: string }>(async (d) => {
+      if (d.id === 'slow') await blocked;
+    }, { capacity: 10, concurrency: 2 });
+    queue.offer({ id: 'slow' });
+    let mineDone = false;
+    await new Promise<void>((resolve) => queue.offer({ id: 'mine' }, () => ((mineDone = true), resolve())));
+    expect(mineDone).toBe(true);
+    expect(queue.depth).toBe(1); // the slow one still runs
+    release();
+    await queue.idle();
+  });
+});

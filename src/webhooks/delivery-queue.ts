@@ -10,17 +10,20 @@ export class DeliveryQueue<T extends { id: string }> {
   private running = 0;
   private stopped = false;
   private idleWaiters: Array<() => void> = [];
+  /** Called when an item's work is over (done or failed), or when it is dropped by stop. */
+  private readonly finished = new Map<string, () => void>();
 
   constructor(
     private readonly work: (item: T) => Promise<void>,
     private readonly options: { capacity: number; concurrency: number; onEmpty?: () => void },
   ) {}
 
-  /** False when the queue is full or stopped (the item is not taken). */
-  offer(item: T): boolean {
+  /** False when the queue is full or stopped (the item is not taken). `onFinished`: when its work is over. */
+  offer(item: T, onFinished?: () => void): boolean {
     if (this.stopped || this.waiting.length >= this.options.capacity || this.held.has(item.id)) return false;
     this.waiting.push(item);
     this.held.add(item.id);
+    if (onFinished) this.finished.set(item.id, onFinished);
     this.pump();
     return true;
   }
@@ -47,8 +50,15 @@ export class DeliveryQueue<T extends { id: string }> {
   /** Takes nothing more; what waits is dropped (stored: the sweeper has it), what runs finishes. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const item of this.waiting.splice(0)) this.held.delete(item.id);
+    for (const item of this.waiting.splice(0)) this.release(item.id);
     await this.idle();
+  }
+
+  private release(id: string): void {
+    this.held.delete(id);
+    const onFinished = this.finished.get(id);
+    this.finished.delete(id);
+    onFinished?.();
   }
 
   private pump(): void {
@@ -61,7 +71,7 @@ export class DeliveryQueue<T extends { id: string }> {
         .catch(() => {})
         .finally(() => {
           this.running--;
-          this.held.delete(item.id);
+          this.release(item.id);
           this.pump();
           if (this.depth === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
         });
