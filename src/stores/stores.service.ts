@@ -78,6 +78,11 @@ export class StoresService implements OnModuleInit {
     });
   }
 
+  /** Forgets what forDelivery remembered: a store deleted here answers 404 at once, not after the TTL. */
+  forgetWebhookUrls(): void {
+    this.byToken.clear();
+  }
+
   private async find(accountId: string, id: string): Promise<StoreRow> {
     const store = await this.stores.findById(accountId, id);
     if (!store) throw new NotFoundError('store', id);

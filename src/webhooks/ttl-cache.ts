@@ -24,6 +24,10 @@ export class TtlCache<K, V> {
     return value;
   }
 
+  clear(): void {
+    this.entries.clear();
+  }
+
   get size(): number {
     return this.entries.size;
   }
