@@ -1,11 +1,11 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { ChannelAccountsRepository } from '../src/channels/accounts/channel-accounts.repository';
 import type { ChannelDrivers } from '../src/channels/driver';
 import type { PriceTable } from '../src/channels/pricing/price-table';
 import { DispatchesRepository, type DispatchState } from '../src/channels/routing/dispatches.repository';
 import { countryOfPhone, optedOut } from '../src/channels/routing/plan';
+import { uuidFromKey } from '../src/common/deterministic-uuid';
 import { InvalidFieldError } from '../src/common/errors';
 import type { MessagesRepository } from '../src/messages/messages.repository';
 import { RealtimeRepository } from '../src/realtime/realtime.repository';
@@ -58,7 +58,8 @@ export function createDispatchActivities(deps: DispatchActivityDeps) {
       if (!driver) return { skipped: `the ${c.channel} channel is not set up` };
       const account = await deps.channelAccounts.findById(dispatch.account_id, c.channelAccountId);
       if (!account) return { skipped: `channel account ${c.channelAccountId} no longer exists` };
-      const id = deterministicMessageId(dispatch.id, c.channel);
+      // The same dispatch on the same channel is always the same message.
+      const id = uuidFromKey(`${dispatch.id}:${c.channel}`);
       let rendered;
       try {
         rendered = driver.render({ account, recipient: c.recipient, messageId: id, content: dispatch.content, asTemplate: c.asTemplate });
@@ -98,10 +99,4 @@ export function createDispatchActivities(deps: DispatchActivityDeps) {
       });
     },
   };
-}
-
-/** The same dispatch on the same channel is always the same message id (a v4-shaped UUID from a hash). */
-function deterministicMessageId(dispatchId: string, channel: string): string {
-  const hex = createHash('sha256').update(`${dispatchId}:${channel}`).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${((parseInt(hex[16], 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

@@ -11,6 +11,8 @@ import { InboundCallsRepository } from '../src/calls/inbound-calls.repository';
 import { createCallActivities } from './calls';
 import { createChannelSendActivities } from './channel-send';
 import { createDispatchActivities } from './dispatch';
+import { createOutboxActivities } from './outbox';
+import { createFunnelActivities } from './funnels';
 import { ChannelAccountsRepository } from '../src/channels/accounts/channel-accounts.repository';
 import { ChannelSecrets } from '../src/channels/accounts/channel-secrets';
 import { createChannelDrivers } from '../src/channels/drivers';
@@ -33,6 +35,7 @@ import { createAiClient } from './openai';
 import { createRecordingActivities } from './recording';
 import { createRecorder } from '../src/recording/create-recorder';
 import { RecordingsRepository } from '../src/recording/recordings.repository';
+import { createKeywordCallbackActivities } from './keyword-callback';
 
 export interface ActivityDeps {
   pool: Pool;
@@ -42,10 +45,13 @@ export interface ActivityDeps {
   secrets: SecretKeys;
   callAudio: CallAudioConfig;
   channels: Config['channels'];
+  funnels: { publicUrl: string; expireAfterMs: number; staleAfterMs: number };
+  outbox: Config['outbox'];
+  messages: Config['messages'];
 }
 
 /** Every activity the worker registers, with its clients injected. */
-export function createActivities({ pool, whatsapp, livekit, calls, secrets, callAudio, channels }: ActivityDeps) {
+export function createActivities({ pool, whatsapp, livekit, calls, secrets, callAudio, channels, funnels, outbox, messages: sends }: ActivityDeps) {
   const messages = new MessagesRepository(pool);
   const realtime = new RealtimeRepository(pool);
   const livekitActivities = createLiveKitActivities({ ...livekit, whatsappCloudApiVersion: whatsapp.graphVersion });
@@ -66,6 +72,7 @@ export function createActivities({ pool, whatsapp, livekit, calls, secrets, call
       // The name sends started before channels were drivers recorded in their histories.
       sendWhatsAppMessage: send.sendChannelMessage,
       ...createDispatchActivities({ pool, messages, channelAccounts, drivers, prices: channels.prices }),
+      ...createOutboxActivities({ pool, drivers, prices: channels.prices, outbox, receiptTimeout: channels.receiptTimeout, messages: sends }),
     };
   };
   return {
@@ -95,6 +102,8 @@ export function createActivities({ pool, whatsapp, livekit, calls, secrets, call
       permissionRequestText: calls.permissionRequestText,
     }),
     ...channelActivities(),
+    ...createFunnelActivities({ pool, secrets, ...funnels }),
+    ...createKeywordCallbackActivities({ pool, secrets }),
     ...createInboundCallActivities({
       inbound: new InboundCallsRepository(pool),
       calls: callsRepository,

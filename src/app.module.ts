@@ -27,6 +27,10 @@ import { CONTACT_ERASURE_CONTROLLERS, CONTACT_ERASURE_PROVIDERS } from './contac
 import { CONTACT_INDEX_CONTROLLERS, CONTACT_INDEX_PROVIDERS } from './contacts/index/contact-index.feature';
 import { CHANNELS_CONTROLLERS, CHANNELS_PROVIDERS } from './channels/channels.feature';
 import { STORES_CONTROLLERS, STORES_PROVIDERS } from './stores/stores.feature';
+import { OUTBOX_CONTROLLERS, OUTBOX_PROVIDERS } from './funnels/outbox/outbox.feature';
+import { FUNNELS_CONTROLLERS, FUNNELS_PROVIDERS } from './funnels/funnels.feature';
+import { STORE_TEMPLATES_CONTROLLERS, STORE_TEMPLATES_PROVIDERS } from './funnels/templates/templates.feature';
+import { FUNNEL_STATS_CONTROLLERS, FUNNEL_STATS_PROVIDERS } from './funnels/stats/stats.feature';
 import { TELEGRAM_CONTROLLERS, TELEGRAM_PROVIDERS } from './channels/telegram/telegram.feature';
 import { APP_PUSH_CONTROLLERS, APP_PUSH_PROVIDERS } from './channels/app/app-push.feature';
 import { EMAIL_CONTROLLERS, EMAIL_PROVIDERS } from './channels/email/email.feature';
@@ -77,6 +81,10 @@ export class AppModule {
         ...CONTACT_INDEX_CONTROLLERS,
         ...CHANNELS_CONTROLLERS,
         ...STORES_CONTROLLERS,
+        ...OUTBOX_CONTROLLERS,
+        ...FUNNELS_CONTROLLERS,
+        ...STORE_TEMPLATES_CONTROLLERS,
+        ...FUNNEL_STATS_CONTROLLERS,
         ...TELEGRAM_CONTROLLERS,
         ...APP_PUSH_CONTROLLERS,
         ...EMAIL_CONTROLLERS,
@@ -112,6 +120,10 @@ export class AppModule {
         ...CONTACT_INDEX_PROVIDERS,
         ...CHANNELS_PROVIDERS,
         ...STORES_PROVIDERS,
+        ...OUTBOX_PROVIDERS,
+        ...FUNNELS_PROVIDERS,
+        ...STORE_TEMPLATES_PROVIDERS,
+        ...FUNNEL_STATS_PROVIDERS,
         ...TELEGRAM_PROVIDERS,
         ...APP_PUSH_PROVIDERS,
         ...EMAIL_PROVIDERS,

@@ -8,3 +8,6 @@ export { postCallWorkflow } from './post-call.workflow';
 export { callRecordingWorkflow } from './call-recording.workflow';
 export { recordingRetentionWorkflow } from './recording-retention.workflow';
 export { dispatchWorkflow } from './dispatch.workflow';
+export { funnelWorkflow } from './funnel.workflow';
+export { instanceOutboxWorkflow } from './instance-outbox.workflow';
+export { keywordCallbackWorkflow } from './keyword-callback.workflow';

@@ -19,6 +19,11 @@ export const RecadoCallDirection = defineSearchAttributeKey('RecadoCallDirection
 /** Calls only: Meta's call id (wacid…), the id a support ticket from Meta quotes. Set once Meta has given it. */
 export const RecadoWhatsAppCallId = defineSearchAttributeKey('RecadoWhatsAppCallId', SearchAttributeType.KEYWORD);
 
+/** Funnels only: the store, the funnel (cart_abandoned, boleto_issued…) and the step it is at. */
+export const RecadoStoreId = defineSearchAttributeKey('RecadoStoreId', SearchAttributeType.KEYWORD);
+export const RecadoFunnel = defineSearchAttributeKey('RecadoFunnel', SearchAttributeType.KEYWORD);
+export const RecadoFunnelStep = defineSearchAttributeKey('RecadoFunnelStep', SearchAttributeType.INT);
+
 /** Every key above, for checks that the server has them registered with the right type. */
 export const RECADO_SEARCH_ATTRIBUTES = [
   RecadoAccountId,
@@ -27,10 +32,13 @@ export const RECADO_SEARCH_ATTRIBUTES = [
   RecadoKind,
   RecadoCallDirection,
   RecadoWhatsAppCallId,
+  RecadoStoreId,
+  RecadoFunnel,
+  RecadoFunnelStep,
 ] as const;
 
 /** What a workflow is about. Later flows add theirs (funnel, indexer, …). */
-export type RecadoKindValue = 'call' | 'permission' | 'message' | 'dispatch' | 'call_recording' | 'post_call';
+export type RecadoKindValue = 'call' | 'permission' | 'message' | 'dispatch' | 'call_recording' | 'post_call' | 'funnel' | 'outbox';
 
 export interface RecadoSubject {
   accountId: string;
@@ -57,4 +65,13 @@ export function callSearchAttributes(
   const pairs = [...recadoSearchAttributes('call', subject), { key: RecadoCallDirection, value: call.direction }];
   if (call.whatsappCallId) pairs.push({ key: RecadoWhatsAppCallId, value: call.whatsappCallId });
   return pairs;
+}
+
+export function funnelSearchAttributes(subject: RecadoSubject, funnel: { storeId: string; funnel: string }): SearchAttributePair[] {
+  return [
+    ...recadoSearchAttributes('funnel', subject),
+    { key: RecadoStoreId, value: funnel.storeId },
+    { key: RecadoFunnel, value: funnel.funnel },
+    { key: RecadoFunnelStep, value: 0 },
+  ];
 }

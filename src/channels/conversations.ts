@@ -35,6 +35,13 @@ export interface Receipt {
 }
 
 /**
+ * Runs inside the pipeline's transaction once a customer's message is stored (not for a
+ * redelivery): features that react to replies (reply keywords) register one. It must stay in
+ * Postgres; a failure rolls the delivery back for the pipeline to retry.
+ */
+export type InboundListener = (db: PoolClient, inbound: { contactId: string; message: MessageRow; from: InboundMessage }) => Promise<void>;
+
+/**
  * The contact's one conversation thread, fed by every channel's inbound handler inside the
  * pipeline's transaction: the contact (created on first contact), the message, the channel
  * activity and the service window, and the realtime event that reaches agents on commit.
@@ -42,6 +49,7 @@ export interface Receipt {
 @Injectable()
 export class Conversations {
   private readonly realtime: RealtimeRepository;
+  private readonly listeners: InboundListener[] = [];
 
   constructor(
     @Inject(PG_POOL) pool: Pool,
@@ -50,6 +58,10 @@ export class Conversations {
     private readonly messages: MessagesRepository,
   ) {
     this.realtime = new RealtimeRepository(pool);
+  }
+
+  onInbound(listener: InboundListener): void {
+    this.listeners.push(listener);
   }
 
   /** Returns the stored message, or undefined when the provider id was recorded before (a redelivery). */
@@ -84,6 +96,7 @@ export class Conversations {
         },
         db,
       );
+      for (const listener of this.listeners) await listener(db, { contactId: contact.id, message, from: m });
     }
     return { contactId: contact.id, message };
   }

@@ -218,6 +218,9 @@ export function completeContract(document: OpenAPIObject): OpenAPIObject {
   return document;
 }
 
+/** Path parameters that are recado ids besides `*_id` (an `orderId` is the platform's, any text). */
+const UUID_PATH_PARAMS = new Set(['id', 'storeId']);
+
 /** Exact ids and query types, the errors the operation can answer, each with the shared schema. */
 function documentOperation(op: Operation, schemas: Record<string, Schema>, byClass: Map<string, Map<string, ValidationMetadata[]>>) {
   // A header read with @Headers() is documented again, required, under its lower-case name: keep the explicit one.
@@ -228,7 +231,7 @@ function documentOperation(op: Operation, schemas: Record<string, Schema>, byCla
   const params = op.parameters;
   for (const p of params) {
     // Path ids are parsed with ParseUUIDPipe (or a DTO with @IsUUID).
-    if (p.in === 'path' && (p.name === 'id' || String(p.name).endsWith('_id'))) p.schema = { type: 'string', format: 'uuid' };
+    if (p.in === 'path' && (UUID_PATH_PARAMS.has(String(p.name)) || String(p.name).endsWith('_id'))) p.schema = { type: 'string', format: 'uuid' };
   }
   const query = params.filter((p) => p.in === 'query');
   const rules = query.length ? queryRules(query, byClass) : undefined;

@@ -16,6 +16,9 @@ import { loadTelegramConfig, type TelegramConfig } from '../channels/telegram/te
 import { loadAppPushConfig, type AppPushConfig } from '../channels/app/app-push.config';
 import { loadEmailConfig, type EmailConfig } from '../channels/email/email.config';
 import { loadInboundConfig, type InboundConfig } from '../webhooks/inbound.config';
+import { loadOutboxConfig, type OutboxConfig } from '../funnels/outbox/outbox.config';
+import { loadFunnelsConfig, type FunnelsConfig } from '../funnels/funnels.config';
+import { loadFunnelStatsConfig, type FunnelStatsConfig } from '../funnels/stats/funnel-stats.config';
 
 function prices(json: string | undefined): PriceTable {
   if (!json) return DEFAULT_PRICE_TABLE;
@@ -164,6 +167,12 @@ export interface Config {
   };
   /** WEBHOOK_* (src/webhooks/inbound.config.ts): intake of webhook deliveries. */
   webhooks: InboundConfig;
+  /** OUTBOX_* and PLANS: the paced outbox and its dispatch rules (src/funnels/outbox/outbox.config.ts). */
+  outbox: OutboxConfig;
+  /** OUTBOX_* and FUNNEL_* (src/funnels/funnels.config.ts). */
+  funnels: FunnelsConfig;
+  /** FUNNEL_* and KEYWORD_CALLBACK_* (src/funnels/stats/funnel-stats.config.ts). */
+  funnelStats: FunnelStatsConfig;
   messages: {
     /** startToClose timeout of one provider send attempt. */
     sendTimeout: Duration;
@@ -328,6 +337,9 @@ export function loadConfig(env: Env = process.env): Config {
       email: loadEmailConfig(env),
     },
     webhooks: loadInboundConfig(env),
+    outbox: loadOutboxConfig(env),
+    funnels: loadFunnelsConfig(env),
+    funnelStats: loadFunnelStatsConfig(env),
     messages: {
       sendTimeout: duration('MESSAGE_SEND_TIMEOUT'),
       unknownOutcomeWait: duration('MESSAGE_UNKNOWN_OUTCOME_WAIT'),

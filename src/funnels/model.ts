@@ -108,7 +108,7 @@ export interface StoreRules {
   min_interval?: string;
   /** Messages per contact per day, transactional alerts exempt. */
   frequency_cap?: number;
-  /** In the contact's time zone, e.g. {start: "21:00", end: "08:00", transactional: false}. */
+  /** In the contact's time zone, e.g. {start: "21:00", end: "08:00"}; `transactional: true` lets transactional alerts through. */
   quiet_hours?: { start: string; end: string; transactional?: boolean } | null;
   /** Replies that trigger a flow: e.g. {words: ["FRAUDE", "NÃO FUI EU"], action: "callback"}. */
   keywords?: Array<{ words: string[]; callback_url?: string; open_conversation?: boolean }>;

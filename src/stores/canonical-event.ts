@@ -44,6 +44,8 @@ export interface PaymentArtefacts {
   /** The boleto's digitable line (linha digitável). */
   boletoLine?: string;
   /** PIX copy-and-paste code (BR Code). */
+  /** A boleto's due date (ISO 8601 date or date-time), when the platform says. */
+  dueAt?: string;
   pixCode?: string;
   pixExpiresAt?: string;
   paymentUrl?: string;

@@ -19,6 +19,12 @@ import { InboundDeliveriesService } from '../webhooks/inbound-deliveries.service
 import { PLATFORM_ADAPTERS } from './adapters';
 import { InvalidStorePayloadError, STORE_PLATFORMS, type CanonicalEvent, type StorePlatform } from './canonical-event';
 import { StoresRepository } from './stores.repository';
+import { CONFIG } from '../config/config.module';
+import type { Config } from '../config/config';
+import { funnelActionsFor, PAID } from '../funnels/funnel-plan';
+import { FunnelsRepository, type FunnelEffects } from '../funnels/funnels.repository';
+import { FunnelsService } from '../funnels/funnels.service';
+import { attributeConversion } from '../funnels/stats/conversions';
 
 export const STORE_PROVIDER = 'store';
 
@@ -35,15 +41,20 @@ export type StoreDeliveryEvent = DeliveryEvent & { storeId: string; platformEven
  * platform sends that recado has no canonical event for are kept as `unmapped`, counted and logged.
  */
 @Injectable()
-export class StoreWebhookHandler implements InboundHandler<StoreDeliveryEvent, { storeId: string }>, OnModuleInit {
+export class StoreWebhookHandler implements InboundHandler<StoreDeliveryEvent, { storeId: string; deleted: boolean }>, OnModuleInit {
   readonly provider = STORE_PROVIDER;
+  /** What apply did to funnels, for afterCommit (same event object, same process). */
+  private readonly effects = new WeakMap<StoreDeliveryEvent, FunnelEffects & { contactId: string }>();
 
   constructor(
+    @Inject(CONFIG) private readonly config: Config,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly deliveries: InboundDeliveriesService,
     private readonly stores: StoresRepository,
     private readonly contacts: ContactsRepository,
     private readonly metrics: MetricsService,
+    private readonly funnelsRepository: FunnelsRepository,
+    private readonly funnels: FunnelsService,
   ) {}
 
   onModuleInit() {
@@ -81,10 +92,10 @@ export class StoreWebhookHandler implements InboundHandler<StoreDeliveryEvent, {
   async route(event: StoreDeliveryEvent) {
     const store = await this.stores.findAnyById(event.storeId);
     if (!store) return { accountId: null, reason: `store ${event.storeId} no longer exists` } as const;
-    return { accountId: store.account_id, target: { storeId: store.id } };
+    return { accountId: store.account_id, target: { storeId: store.id, deleted: store.deleted_at !== null } };
   }
 
-  async apply(db: PoolClient, e: StoreDeliveryEvent, route: { accountId: string; target: { storeId: string } }, webhookId: string): Promise<EventOutcome> {
+  async apply(db: PoolClient, e: StoreDeliveryEvent, route: { accountId: string; target: { storeId: string; deleted?: boolean } }, webhookId: string): Promise<EventOutcome> {
     const base = { storeId: route.target.storeId, accountId: route.accountId, webhookId, dedupeKey: e.dedupeKey, platformEventType: e.platformEventType };
     if (e.kind === 'unmapped') {
       this.metrics.storeEventsUnmapped.inc({ store: route.target.storeId, type: e.platformEventType });
@@ -92,21 +103,51 @@ export class StoreWebhookHandler implements InboundHandler<StoreDeliveryEvent, {
       await this.stores.recordEvent(db, { ...base, status: 'unmapped', reason: e.reason, event: null, contactId: null });
       return 'unhandled';
     }
+    if (route.target.deleted) {
+      await this.stores.recordEvent(db, { ...base, status: 'ignored', reason: 'the store was deleted', event: e.event, contactId: null });
+      return 'ignored';
+    }
     const identities = customerIdentities(e.event);
     const contact = identities.length
       ? await this.contacts.findOrCreateByIdentities(route.accountId, identities, e.event.customer.name, db)
       : undefined;
+    let effects: FunnelEffects | undefined;
+    if (contact) {
+      const target = { accountId: route.accountId, storeId: route.target.storeId, contactId: contact.id };
+      effects = await this.funnelsRepository.applyEvent(db, { ...target, event: e.event, actions: funnelActionsFor(e.event) });
+      this.effects.set(e, { ...effects, contactId: contact.id });
+      if (PAID.includes(e.event.type)) {
+        const at = e.event.occurredAt ? new Date(e.event.occurredAt) : new Date();
+        await attributeConversion(db, { ...target, orderId: e.event.orderId, amount: e.event.amount, at, windowMs: this.config.funnelStats.conversionWindowMs });
+      }
+    }
     await this.stores.recordEvent(db, {
       ...base,
       status: 'mapped',
-      reason: contact ? null : 'the event names no customer phone or e-mail',
+      reason: contact ? null : 'the event names no customer phone or e-mail: no funnel',
       event: e.event,
       contactId: contact?.id ?? null,
+      funnelId: effects?.funnelId ?? null,
     });
     return 'applied';
   }
 
-  async onDuplicate(db: PoolClient, e: StoreDeliveryEvent, route: { accountId: string; target: { storeId: string } }, webhookId: string) {
+  /** After the commit: the new funnel's workflow starts; the funnels the event ended look again now. */
+  async afterCommit(e: StoreDeliveryEvent, route: { accountId: string; target: { storeId: string } }): Promise<void> {
+    const effects = this.effects.get(e);
+    if (!effects || e.kind !== 'mapped') return;
+    this.effects.delete(e);
+    if (effects.started && effects.funnelId) {
+      const funnel = funnelActionsFor(e.event).start.funnel;
+      // Not started now (Temporal down): the funnel stays `starting` and the sweeper starts it.
+      await this.funnels
+        .start({ id: effects.funnelId, account_id: route.accountId, store_id: route.target.storeId, contact_id: effects.contactId, funnel })
+        .catch((err: Error) => this.logger.warn({ funnelId: effects.funnelId, err: err.message }, 'funnel not started yet; the sweeper will retry'));
+    }
+    if (effects.ended.length) await this.funnels.wake(effects.ended);
+  }
+
+  async onDuplicate(db: PoolClient, e: StoreDeliveryEvent, route: { accountId: string; target: { storeId: string; deleted?: boolean } }, webhookId: string) {
     await this.stores.recordEvent(db, {
       storeId: route.target.storeId,
       accountId: route.accountId,

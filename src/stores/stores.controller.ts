@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Query, Req, UnauthorizedException } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiExcludeEndpoint, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Query, Req, UnauthorizedException } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiExcludeEndpoint, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { CurrentPrincipal, Public } from '../common/auth';
 import type { Principal } from '../common/auth';
@@ -38,6 +38,30 @@ export class StoresController {
   @ApiOkResponse({ type: StoreView })
   get(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string) {
     return this.stores.get(principal.accountId, id);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Deleted: its webhook URL answers 404, its funnels and queued messages are cancelled, its history stays' })
+  @ApiErrors(404)
+  async delete(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string) {
+    await this.stores.delete(principal.accountId, id);
+  }
+
+  @Post(':id/disconnect')
+  @HttpCode(200)
+  @ApiOkResponse({ type: StoreView, description: 'Funnels wait before their next step and queued messages are held until connected again' })
+  @ApiErrors(404)
+  disconnect(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string) {
+    return this.stores.setConnected(principal.accountId, id, false);
+  }
+
+  @Post(':id/connect')
+  @HttpCode(200)
+  @ApiOkResponse({ type: StoreView, description: 'Funnels resume with their latest due step; held messages go out unless expired' })
+  @ApiErrors(404)
+  connect(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string) {
+    return this.stores.setConnected(principal.accountId, id, true);
   }
 
   @Get(':id/events')

@@ -37,6 +37,7 @@ export class StoreView {
   @ApiProperty({ format: 'uuid' }) channel_account_id!: string;
   @ApiProperty({ format: 'uri', description: 'Where the platform posts its webhooks; the token in it is a secret' }) webhook_url!: string;
   @ApiProperty({ type: [String], description: 'Names of the secrets stored (never their values)' }) secret_names!: string[];
+  @ApiProperty({ description: 'false while disconnected: funnels wait and queued messages are held (README "Funnels")' }) connected!: boolean;
   @ApiProperty({ format: 'date-time' }) created_at!: string;
 }
 
@@ -58,6 +59,6 @@ export class StoreEventView {
   @ApiProperty({ nullable: true, type: String }) order_id!: string | null;
   @ApiProperty({ nullable: true, type: String }) cart_id!: string | null;
   @ApiProperty({ nullable: true, type: Object, description: 'amount_minor (string) and currency' }) amount!: Record<string, unknown> | null;
-  @ApiProperty({ nullable: true, type: String, description: 'The funnel it fed (funnels arrive with the funnels work)' }) funnel_id!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The funnel it started or updated (GET /v1/stores/{id}/funnels)' }) funnel_id!: string | null;
   @ApiProperty({ format: 'date-time' }) received_at!: string;
 }

@@ -20,6 +20,10 @@ export interface StoreRow {
   /** Sealed (ChannelSecrets-style envelope for `stores.secrets:<id>`). */
   secrets: string | null;
   created_at: Date;
+  /** Deleted: its webhook URL answers 404, its funnels and queued messages are cancelled; its history stays. */
+  deleted_at: Date | null;
+  /** Disconnected: its funnels wait and its queued messages are held until it is connected again. */
+  disconnected_at: Date | null;
 }
 
 export type StoreEventStatus = 'mapped' | 'unmapped' | 'invalid' | 'duplicate' | 'ignored';
@@ -34,6 +38,7 @@ export interface StoreEventRow {
   order_id: string | null;
   cart_id: string | null;
   event: CanonicalEvent | null;
+  funnel_id: string | null;
   received_at: Date;
 }
 
@@ -42,7 +47,7 @@ export interface StoreEventRow {
 export class StoresRepository {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
-  async insert(s: Omit<StoreRow, 'created_at'>): Promise<StoreRow> {
+  async insert(s: Omit<StoreRow, 'created_at' | 'deleted_at' | 'disconnected_at'>): Promise<StoreRow> {
     const { rows } = await this.pool.query<StoreRow>(
       `INSERT INTO stores (id, account_id, platform, name, channel_account_id, webhook_token, secrets)
        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
@@ -52,12 +57,27 @@ export class StoresRepository {
   }
 
   async findById(accountId: string, id: string, db: Db = this.pool): Promise<StoreRow | undefined> {
-    return (await db.query<StoreRow>('SELECT * FROM stores WHERE account_id = $1 AND id = $2', [accountId, id])).rows[0];
+    return (await db.query<StoreRow>('SELECT * FROM stores WHERE account_id = $1 AND id = $2 AND deleted_at IS NULL', [accountId, id])).rows[0];
+  }
+
+  /** A store's webhook URL stops working, its funnels and queued messages are cancelled (in `db`, with FunnelsRepository.cancelStore). */
+  async markDeleted(db: PoolClient, accountId: string, id: string): Promise<boolean> {
+    const { rowCount } = await db.query('UPDATE stores SET deleted_at = now() WHERE account_id = $1 AND id = $2 AND deleted_at IS NULL', [accountId, id]);
+    return (rowCount ?? 0) > 0;
+  }
+
+  async setConnected(accountId: string, id: string, connected: boolean): Promise<StoreRow | undefined> {
+    const { rows } = await this.pool.query<StoreRow>(
+      `UPDATE stores SET disconnected_at = CASE WHEN $3 THEN NULL ELSE coalesce(disconnected_at, now()) END
+        WHERE account_id = $1 AND id = $2 AND deleted_at IS NULL RETURNING *`,
+      [accountId, id, connected],
+    );
+    return rows[0];
   }
 
   /** Any account's store, for the deliveries its webhook URL (or route hint) names. */
   async findByToken(token: string): Promise<StoreRow | undefined> {
-    return (await this.pool.query<StoreRow>('SELECT * FROM stores WHERE webhook_token = $1', [token])).rows[0];
+    return (await this.pool.query<StoreRow>('SELECT * FROM stores WHERE webhook_token = $1 AND deleted_at IS NULL', [token])).rows[0];
   }
 
   async findAnyById(id: string): Promise<StoreRow | undefined> {
@@ -65,7 +85,7 @@ export class StoresRepository {
   }
 
   async list(accountId: string, limit: number): Promise<StoreRow[]> {
-    return (await this.pool.query<StoreRow>('SELECT * FROM stores WHERE account_id = $1 ORDER BY created_at DESC, id LIMIT $2', [accountId, limit]))
+    return (await this.pool.query<StoreRow>('SELECT * FROM stores WHERE account_id = $1 AND deleted_at IS NULL ORDER BY created_at DESC, id LIMIT $2', [accountId, limit]))
       .rows;
   }
 
@@ -81,14 +101,15 @@ export class StoresRepository {
       platformEventType: string;
       event: CanonicalEvent | null;
       contactId: string | null;
+      funnelId?: string | null;
     },
   ): Promise<void> {
     await db.query(
       `INSERT INTO store_events (store_id, account_id, webhook_id, dedupe_key, status, reason, platform_event_type, canonical_type,
-                                 contact_id, order_id, cart_id, event)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+                                 contact_id, order_id, cart_id, event, funnel_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
       [e.storeId, e.accountId, e.webhookId, e.dedupeKey, e.status, e.reason, e.platformEventType, e.event?.type ?? null,
-        e.contactId, e.event?.orderId ?? null, e.event?.cartId ?? null, e.event ? JSON.stringify(e.event) : null],
+        e.contactId, e.event?.orderId ?? null, e.event?.cartId ?? null, e.event ? JSON.stringify(e.event) : null, e.funnelId ?? null],
     );
   }
 
@@ -99,10 +120,10 @@ export class StoresRepository {
   async events(store: Pick<StoreRow, 'id' | 'platform'>, filter: { status?: StoreEventStatus; limit: number }): Promise<StoreEventRow[]> {
     const { rows } = await this.pool.query<StoreEventRow>(
       `SELECT * FROM (
-         SELECT id::text, status, reason, platform_event_type, canonical_type, contact_id, order_id, cart_id, event, received_at
+         SELECT id::text, status, reason, platform_event_type, canonical_type, contact_id, order_id, cart_id, event, funnel_id, received_at
            FROM store_events WHERE store_id = $1 AND ($2::text IS NULL OR status = $2)
          UNION ALL
-         SELECT 'delivery-' || id, 'invalid', error, NULL, NULL, NULL, NULL, NULL, NULL, received_at
+         SELECT 'delivery-' || id, 'invalid', error, NULL, NULL, NULL, NULL, NULL, NULL, NULL, received_at
            FROM inbound_webhooks WHERE provider = 'store' AND route_hint = $4 AND status = 'invalid'
             AND ($2::text IS NULL OR $2 = 'invalid')
        ) e ORDER BY received_at DESC, id DESC LIMIT $3`,

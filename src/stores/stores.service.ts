@@ -5,6 +5,11 @@ import { InvalidFieldError, NotFoundError } from '../common/errors';
 import { CONFIG } from '../config/config.module';
 import type { Config } from '../config/config';
 import { ChannelAccountsRepository } from '../channels/accounts/channel-accounts.repository';
+import { inTransaction, PG_POOL } from '../db/database';
+import { FunnelsRepository } from '../funnels/funnels.repository';
+import { FunnelsService } from '../funnels/funnels.service';
+import { OutboxService } from '../funnels/outbox/outbox.service';
+import type { Pool } from 'pg';
 import { SEALED_COLUMNS } from '../secrets/sealed-columns';
 import { SealedJson } from '../secrets/sealed-json';
 import { TtlCache } from '../webhooks/ttl-cache';
@@ -22,6 +27,10 @@ export class StoresService implements OnModuleInit {
     private readonly stores: StoresRepository,
     private readonly channelAccounts: ChannelAccountsRepository,
     private readonly erasers: ContactErasers,
+    @Inject(PG_POOL) private readonly pool: Pool,
+    private readonly funnelsRepository: FunnelsRepository,
+    private readonly funnels: FunnelsService,
+    private readonly outbox: OutboxService,
   ) {
     this.secrets = new SealedJson(config.secrets, SEALED_COLUMNS.storeSecrets);
     this.byToken = new TtlCache(config.webhooks.lookupCacheTtlMs);
@@ -66,15 +75,46 @@ export class StoresService implements OnModuleInit {
   }
 
   /**
+   * Deleted: the webhook URL answers 404 from now on, every open funnel is cancelled and every
+   * queued message with it (in one transaction); sent messages, events and statistics stay.
+   */
+  async delete(accountId: string, id: string): Promise<void> {
+    const cancelled = await inTransaction(this.pool, async (db) => {
+      if (!(await this.stores.markDeleted(db, accountId, id))) throw new NotFoundError('store', id);
+      return this.funnelsRepository.cancelStore(db, id);
+    });
+    this.forgetWebhookUrls();
+    // The funnels already know from the database; waking them ends their workflows now, not at their next timer.
+    void this.funnels.wake(cancelled);
+  }
+
+  /**
+   * Disconnected: events are still received and recorded and funnels still start, but every
+   * funnel waits before its next step and queued messages are held; connected again, each funnel
+   * sends its latest due step (stale reminders are skipped) and held messages go out unless
+   * they expired (OUTBOX_EXPIRE_AFTER).
+   */
+  async setConnected(accountId: string, id: string, connected: boolean): Promise<StoreView> {
+    const row = await this.stores.setConnected(accountId, id, connected);
+    if (!row) throw new NotFoundError('store', id);
+    if (connected) {
+      void this.funnels.wakeStore(id).catch(() => undefined);
+      // Its held messages go now, not at the next sweep.
+      void this.outbox.wake(accountId, row.channel_account_id).catch(() => undefined);
+    }
+    return this.view(row);
+  }
+
+  /**
    * The store a webhook URL names, with its credentials opened to verify the delivery; none for
    * an unknown token or a deleted store. Remembered (a miss too) for WEBHOOK_LOOKUP_CACHE_TTL: a
-   * platform posts many deliveries a second to one URL; a deleted store stops being accepted
-   * within that time.
+   * platform posts many deliveries a second to one URL; another process's deletion is seen
+   * within that time (this process's at once: delete forgets).
    */
   forDelivery(token: string): Promise<{ store: StoreRow; secrets: Record<string, string> } | undefined> {
     return this.byToken.get(token, async () => {
-      const store = (await this.stores.findByToken(token)) as (StoreRow & { deleted_at?: Date | null }) | undefined;
-      return store && !store.deleted_at ? { store, secrets: this.secrets.open(store.id, store.secrets) } : undefined;
+      const store = await this.stores.findByToken(token);
+      return store && { store, secrets: this.secrets.open(store.id, store.secrets) };
     });
   }
 
@@ -97,6 +137,7 @@ export class StoresService implements OnModuleInit {
       channel_account_id: row.channel_account_id,
       webhook_url: `${this.config.api.publicUrl}/v1/hooks/stores/${row.webhook_token}`,
       secret_names: Object.keys(this.secrets.open(row.id, row.secrets)).sort(),
+      connected: row.disconnected_at === null,
       created_at: row.created_at.toISOString(),
     };
   }
@@ -114,7 +155,7 @@ function eventView(row: StoreEventRow): StoreEventView {
     order_id: row.order_id,
     cart_id: row.cart_id,
     amount: row.event?.amount ? { amount_minor: row.event.amount.amountMinor, currency: row.event.amount.currency } : null,
-    funnel_id: null,
+    funnel_id: row.funnel_id,
     received_at: row.received_at.toISOString(),
   };
 }

@@ -38,14 +38,14 @@ export class DispatchesRepository {
     content: MessageContent;
     plan: RouteCandidate[];
     idempotencyKey: string | null;
-  }): Promise<{ row: DispatchRow; created: boolean }> {
-    const inserted = await this.pool.query<DispatchRow>(
+  }, db: Db = this.pool): Promise<{ row: DispatchRow; created: boolean }> {
+    const inserted = await db.query<DispatchRow>(
       `INSERT INTO dispatches (id, account_id, contact_id, category, content, plan, idempotency_key)
        VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (account_id, idempotency_key) DO NOTHING RETURNING *`,
       [d.id, d.accountId, d.contactId, d.category, d.content, JSON.stringify(d.plan), d.idempotencyKey],
     );
     if (inserted.rows[0]) return { row: inserted.rows[0], created: true };
-    const existing = await this.pool.query<DispatchRow>('SELECT * FROM dispatches WHERE account_id = $1 AND idempotency_key = $2', [
+    const existing = await db.query<DispatchRow>('SELECT * FROM dispatches WHERE account_id = $1 AND idempotency_key = $2', [
       d.accountId,
       d.idempotencyKey,
     ]);

@@ -14,7 +14,8 @@ import { CHANNEL_DRIVERS } from '../channels.providers';
 import type { ChannelDrivers, MessageContent } from '../driver';
 import type { DispatchView, RoutingPolicyView } from './dispatches.dto';
 import { DispatchesRepository, type DispatchRow } from './dispatches.repository';
-import { DEFAULT_ROUTING_POLICY, MESSAGE_CATEGORIES, planRoute, type AccountChannels, type RouteStep, type RoutingPolicy } from './plan';
+import type { RouteStep, RoutingPolicy } from './plan';
+import { createRoutedDispatch, policyFrom } from './routed-dispatch';
 import { PeriodicSweep } from '../../common/periodic-sweep';
 
 const STUCK_AFTER_MS = 30_000;
@@ -48,30 +49,13 @@ export class DispatchesService implements OnModuleInit, OnModuleDestroy {
     dto: { contact_id: string; category: MessageCategory; content: MessageContent },
     idempotencyKey: string | null,
   ): Promise<DispatchView> {
-    const reach = await this.repository.reachOf(accountId, dto.contact_id);
-    if (!reach) throw new NotFoundError('contact', dto.contact_id);
-    const channels = await this.repository.channelsOf(accountId);
-    const plan = planRoute({
-      category: dto.category,
-      content: dto.content,
-      reach,
-      channels: this.setUp(channels),
-      policy: await this.policy(accountId),
-      prices: this.config.channels.prices,
-      now: Date.now(),
-    });
-    if (plan.length === 0) {
-      throw new InvalidFieldError('contact_id', `no channel reaches contact ${dto.contact_id} for ${dto.category} messages under this account's routing policy`);
-    }
-    const { row } = await this.repository.insert({
-      id: randomUUID(),
-      accountId,
-      contactId: dto.contact_id,
-      category: dto.category,
-      content: dto.content,
-      plan,
-      idempotencyKey,
-    });
+    const routed = await createRoutedDispatch(
+      { repository: this.repository, drivers: this.drivers, prices: this.config.channels.prices },
+      { id: randomUUID(), accountId, contactId: dto.contact_id, category: dto.category, content: dto.content, idempotencyKey, now: Date.now() },
+    );
+    if (routed.outcome === 'no_contact') throw new NotFoundError('contact', dto.contact_id);
+    if (routed.outcome === 'unreachable') throw new InvalidFieldError('contact_id', routed.reason);
+    const { row } = routed;
     await this.start(row).catch((err: Error) =>
       this.logger.warn({ dispatchId: row.id, err: err.message }, 'dispatch workflow not started yet; the sweeper will retry'),
     );
@@ -85,10 +69,7 @@ export class DispatchesService implements OnModuleInit, OnModuleDestroy {
   }
 
   async policy(accountId: string): Promise<RoutingPolicy> {
-    const saved = (await this.repository.policyOf(accountId)) ?? {};
-    const policy = { ...DEFAULT_ROUTING_POLICY };
-    for (const category of MESSAGE_CATEGORIES) if (Array.isArray(saved[category])) policy[category] = saved[category];
-    return policy;
+    return policyFrom(await this.repository.policyOf(accountId));
   }
 
   async savePolicy(accountId: string, policy: Partial<Record<MessageCategory, string[]>>): Promise<RoutingPolicyView> {
@@ -109,13 +90,6 @@ export class DispatchesService implements OnModuleInit, OnModuleDestroy {
       this.logger.warn({ err: (err as Error).message }, 'could not start routed messages; will retry');
       return 0;
     }
-  }
-
-  /** Only the channels whose driver this server runs. */
-  private setUp(channels: AccountChannels): AccountChannels {
-    const out = { ...channels };
-    for (const channel of Object.keys(out) as Array<keyof AccountChannels>) if (!this.drivers.has(channel)) out[channel] = [];
-    return out;
   }
 
   private async start(row: DispatchRow): Promise<void> {

@@ -93,7 +93,7 @@ export const asaasAdapter: PlatformAdapter = {
 
     switch (event) {
       case 'PAYMENT_CREATED':
-        if (billingType === 'BOLETO') return emit('boleto_issued', { boletoUrl: payment.text('bankSlipUrl') });
+        if (billingType === 'BOLETO') return emit('boleto_issued', compact({ boletoUrl: payment.text('bankSlipUrl'), dueAt: payment.text('dueDate') }));
         if (billingType === 'PIX') return emit('pix_issued');
         // A card charge is settled at checkout and UNDEFINED lets the customer choose on the
         // invoice page: neither is a slip or a code to remind about.

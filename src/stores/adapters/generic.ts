@@ -17,6 +17,7 @@ export const DEFAULT_SIGNATURE_TOLERANCE_SECONDS = 300;
 const ARTEFACTS: Array<[keyof PaymentArtefacts, string]> = [
   ['boletoUrl', 'boleto_url'],
   ['boletoLine', 'boleto_line'],
+  ['dueAt', 'due_at'],
   ['pixCode', 'pix_code'],
   ['pixExpiresAt', 'pix_expires_at'],
   ['paymentUrl', 'payment_url'],

@@ -114,7 +114,7 @@ export const pagarmeAdapter: PlatformAdapter = {
         return none(`a failed ${method ?? 'unknown'} payment has no canonical event`);
       case 'charge.pending':
         if (method === 'boleto') {
-          return emit('boleto_issued', compact({ boletoUrl: transaction?.text('url') ?? transaction?.text('pdf'), boletoLine: transaction?.text('line') }));
+          return emit('boleto_issued', compact({ boletoUrl: transaction?.text('url') ?? transaction?.text('pdf'), boletoLine: transaction?.text('line'), dueAt: transaction?.text('due_at') }));
         }
         if (method === 'pix') {
           return emit('pix_issued', compact({ pixCode: transaction?.text('qr_code'), pixExpiresAt: transaction?.timestamp('expires_at'), paymentUrl: transaction?.text('qr_code_url') }));
