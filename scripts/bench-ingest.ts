@@ -3,7 +3,7 @@
  *
  * One tenant with a WhatsApp number (the simulator, in this process) and one store per platform
  * (Shopify, Hotmart, Pagar.me, Asaas) with its credentials; EVENTS distinct events (default
- * 20,000; QUICK=1: 6,000) made from the platforms' documented payloads (scripts/bench/
+ * 20,000; QUICK=1: 1,500) made from the platforms' documented payloads (scripts/bench/
  * ingest-events.ts: carts, boletos, PIX, approvals, shipping), each posted 3 times (REPLAYS) in
  * random order by CONCURRENCY keep-alive connections (default 16), authenticated the platform's
  * way. The API and the worker run in processes of their own, as deployed, in a database of
@@ -31,12 +31,12 @@ import { BENCH_PLATFORMS, BENCH_SECRETS, generateEvents, seeded, type BenchEvent
 import { ascending, cpuSeconds, percentile, pidsOf, sleep } from './bench/stats';
 
 const QUICK = process.env.QUICK === '1';
-const EVENTS = Number(process.env.EVENTS ?? (QUICK ? 6_000 : 20_000));
+const EVENTS = Number(process.env.EVENTS ?? (QUICK ? 1_500 : 20_000));
 const REPLAYS = Number(process.env.REPLAYS ?? 3);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 16);
 const SEED = Number(process.env.SEED ?? 11);
 /** How long the bench waits for processing and funnels to settle after posting. */
-const SETTLE_TIMEOUT_MS = 1000 * Number(process.env.SETTLE_TIMEOUT_S ?? (QUICK ? 60 : 300));
+const SETTLE_TIMEOUT_MS = 1000 * Number(process.env.SETTLE_TIMEOUT_S ?? (QUICK ? 140 : 900));
 /** Extra node options for the API process, e.g. API_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
 const API_NODE_ARGS = (process.env.API_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const NAMESPACE = 'recado-bench';
@@ -109,6 +109,7 @@ async function main() {
 
     // Warm-up (JIT, pools, caches): not measured, not counted (events outside the bench's set).
     await postAll(api, stores, generateEvents(200, seeded(SEED + 1), 10_000_000), CONCURRENCY);
+    await settle(db, storeIds);
 
     const cpuBefore = cpuByPart(apiProcess, workerProcess);
     const postingStarted = performance.now();
