@@ -38,6 +38,13 @@ describe('stores and their webhooks', () => {
   const events = async (tenant: Tenant, storeId: string, status?: string) =>
     (await tenant.call('GET', `/v1/stores/${storeId}/events${status ? `?status=${status}` : ''}`)).body as Array<Record<string, any>>;
 
+  /** Deliveries are processed after the 200: the store's events once `count` of them have the status. */
+  const eventsOnce = (tenant: Tenant, storeId: string, status: string, count = 1) =>
+    eventually(async () => {
+      const found = await events(tenant, storeId, status);
+      return found.length >= count ? found : undefined;
+    }, 20_000, `${count} ${status} event(s)`);
+
   const deliveries = async (tenant: Tenant) => ((await tenant.call('GET', '/v1/webhooks?limit=100')).body as Array<{ provider: string }>).filter((w) => w.provider === 'store').length;
 
   it('connects a store with its own webhook URL and names bad fields', async () => {
@@ -75,10 +82,7 @@ describe('stores and their webhooks', () => {
     expect((await post(store.webhook_url, body, headers)).status).toBe(200);
     expect((await post(store.webhook_url, body, headers)).status).toBe(200);
 
-    const [mapped] = await eventually(async () => {
-      const found = await events(tenant, store.id, 'mapped');
-      return found.length ? found : undefined;
-    });
+    const [mapped] = await eventsOnce(tenant, store.id, 'mapped');
     expect(mapped).toMatchObject({
       status: 'mapped',
       platform_event_type: 'orders/paid',
@@ -95,7 +99,7 @@ describe('stores and their webhooks', () => {
         { type: 'email', value: 'bob.norman@hostmail.com' },
       ]),
     );
-    expect(await events(tenant, store.id, 'duplicate')).toHaveLength(1);
+    expect(await eventsOnce(tenant, store.id, 'duplicate')).toHaveLength(1);
     expect(await events(tenant, store.id, 'mapped')).toHaveLength(1);
   });
 
@@ -105,14 +109,14 @@ describe('stores and their webhooks', () => {
     const body = fixture('hotmart', 'test-purchase-chargeback.json');
     expect((await post(store.webhook_url, body, { 'x-hotmart-hottok': 'outro' })).status).toBe(401);
     expect((await post(store.webhook_url, body, { 'x-hotmart-hottok': 'hottok-da-loja' })).status).toBe(200);
-    const [unmapped] = await events(tenant, store.id, 'unmapped');
+    const [unmapped] = await eventsOnce(tenant, store.id, 'unmapped');
     expect(unmapped).toMatchObject({ status: 'unmapped', platform_event_type: 'PURCHASE_CHARGEBACK', reason: expect.any(String) });
     const metrics = await (await fetch(`${api.url}/metrics`)).text();
     expect(metrics).toMatch(new RegExp(`recado_store_events_unmapped_total\\{store="${store.id}",type="PURCHASE_CHARGEBACK"\\} 1`));
 
     const billet = fixture('hotmart', 'n8n-purchase-billet-printed-billet.json');
     expect((await post(store.webhook_url, billet, { 'x-hotmart-hottok': 'hottok-da-loja' })).status).toBe(200);
-    expect((await events(tenant, store.id, 'mapped')).map((e) => e.canonical_type)).toEqual(['boleto_printed']);
+    expect((await eventsOnce(tenant, store.id, 'mapped')).map((e) => e.canonical_type)).toEqual(['boleto_printed']);
   });
 
   it('generic: ids beyond 2^53 stay exact; an unreadable body is kept as invalid with the reason; oversize is 413; an unknown URL is 404', async () => {
@@ -121,12 +125,12 @@ describe('stores and their webhooks', () => {
     const store = await connect(tenant, 'generic', { signing_secret: secret });
     const body = fixture('generic', 'boleto-issued.json');
     expect((await post(store.webhook_url, body, { 'x-recado-signature': pushSignature(secret, body) })).status).toBe(200);
-    const [boleto] = await events(tenant, store.id, 'mapped');
+    const [boleto] = await eventsOnce(tenant, store.id, 'mapped');
     expect(boleto).toMatchObject({ canonical_type: 'boleto_issued', order_id: '98765432109876543210', amount: { amount_minor: '19990', currency: 'BRL' } });
 
     const broken = '{"event": "boleto_issued", ';
     expect((await post(store.webhook_url, broken, { 'x-recado-signature': pushSignature(secret, broken) })).status).toBe(200);
-    const [invalid] = await events(tenant, store.id, 'invalid');
+    const [invalid] = await eventsOnce(tenant, store.id, 'invalid');
     expect(invalid).toMatchObject({ status: 'invalid', reason: expect.stringMatching(/JSON/i) });
 
     const huge = JSON.stringify({ event: 'custom', padding: 'x'.repeat(2 * 1024 * 1024) });

@@ -15,6 +15,7 @@ import { DEFAULT_PRICE_TABLE, parsePriceTable, type PriceTable } from '../channe
 import { loadTelegramConfig, type TelegramConfig } from '../channels/telegram/telegram.config';
 import { loadAppPushConfig, type AppPushConfig } from '../channels/app/app-push.config';
 import { loadEmailConfig, type EmailConfig } from '../channels/email/email.config';
+import { loadInboundConfig, type InboundConfig } from '../webhooks/inbound.config';
 import { loadOutboxConfig, type OutboxConfig } from '../funnels/outbox/outbox.config';
 import { loadFunnelsConfig, type FunnelsConfig } from '../funnels/funnels.config';
 import { loadFunnelStatsConfig, type FunnelStatsConfig } from '../funnels/stats/funnel-stats.config';
@@ -164,6 +165,8 @@ export interface Config {
     /** EMAIL_* (src/channels/email/email.config.ts). */
     email: EmailConfig;
   };
+  /** WEBHOOK_* (src/webhooks/inbound.config.ts): intake of webhook deliveries. */
+  webhooks: InboundConfig;
   /** OUTBOX_* and PLANS: the paced outbox and its dispatch rules (src/funnels/outbox/outbox.config.ts). */
   outbox: OutboxConfig;
   /** OUTBOX_* and FUNNEL_* (src/funnels/funnels.config.ts). */
@@ -333,6 +336,7 @@ export function loadConfig(env: Env = process.env): Config {
       appPush: loadAppPushConfig(env),
       email: loadEmailConfig(env),
     },
+    webhooks: loadInboundConfig(env),
     outbox: loadOutboxConfig(env),
     funnels: loadFunnelsConfig(env),
     funnelStats: loadFunnelStatsConfig(env),

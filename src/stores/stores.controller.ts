@@ -73,7 +73,8 @@ export class StoresController {
 
 /**
  * Where a store's platform posts. Authenticated the platform's own way (wrong or missing
- * credentials: 401, nothing stored), stored before the 200, read by the store webhook handler.
+ * credentials: 401, nothing stored), acknowledged as soon as it is stored; the store webhook
+ * handler reads it in the background (InboundDeliveriesService.accept).
  */
 @Controller('v1/hooks/stores')
 export class StoreHooksController {
@@ -102,7 +103,7 @@ export class StoreHooksController {
     }
     // Only what the adapter reads besides the body is kept with the delivery (never credentials).
     const kept = Object.fromEntries(Object.entries(headers).filter(([k]) => adapter.deliveryHeaders.includes(k)));
-    await this.deliveries.receive(STORE_PROVIDER, raw.toString('utf8'), storeRouteHint(store.platform, store.id), kept);
+    await this.deliveries.accept(STORE_PROVIDER, raw.toString('utf8'), storeRouteHint(store.platform, store.id), kept);
     return { received: true };
   }
 }

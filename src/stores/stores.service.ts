@@ -12,6 +12,7 @@ import { OutboxService } from '../funnels/outbox/outbox.service';
 import type { Pool } from 'pg';
 import { SEALED_COLUMNS } from '../secrets/sealed-columns';
 import { SealedJson } from '../secrets/sealed-json';
+import { TtlCache } from '../webhooks/ttl-cache';
 import type { CreateStoreDto, StoreEventView, StoreView } from './stores.dto';
 import { StoresRepository, type StoreEventRow, type StoreEventStatus, type StoreRow } from './stores.repository';
 
@@ -19,6 +20,7 @@ import { StoresRepository, type StoreEventRow, type StoreEventStatus, type Store
 @Injectable()
 export class StoresService implements OnModuleInit {
   private readonly secrets: SealedJson;
+  private readonly byToken: TtlCache<string, { store: StoreRow; secrets: Record<string, string> } | undefined>;
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
@@ -31,6 +33,7 @@ export class StoresService implements OnModuleInit {
     private readonly outbox: OutboxService,
   ) {
     this.secrets = new SealedJson(config.secrets, SEALED_COLUMNS.storeSecrets);
+    this.byToken = new TtlCache(config.webhooks.lookupCacheTtlMs);
   }
 
   onModuleInit() {
@@ -80,6 +83,7 @@ export class StoresService implements OnModuleInit {
       if (!(await this.stores.markDeleted(db, accountId, id))) throw new NotFoundError('store', id);
       return this.funnelsRepository.cancelStore(db, id);
     });
+    this.forgetWebhookUrls();
     // The funnels already know from the database; waking them ends their workflows now, not at their next timer.
     void this.funnels.wake(cancelled);
   }
@@ -101,10 +105,22 @@ export class StoresService implements OnModuleInit {
     return this.view(row);
   }
 
-  /** The store a webhook URL names, with its credentials opened to verify the delivery. */
-  async forDelivery(token: string): Promise<{ store: StoreRow; secrets: Record<string, string> } | undefined> {
-    const store = await this.stores.findByToken(token);
-    return store && { store, secrets: this.secrets.open(store.id, store.secrets) };
+  /**
+   * The store a webhook URL names, with its credentials opened to verify the delivery; none for
+   * an unknown token or a deleted store. Remembered (a miss too) for WEBHOOK_LOOKUP_CACHE_TTL: a
+   * platform posts many deliveries a second to one URL; another process's deletion is seen
+   * within that time (this process's at once: delete forgets).
+   */
+  forDelivery(token: string): Promise<{ store: StoreRow; secrets: Record<string, string> } | undefined> {
+    return this.byToken.get(token, async () => {
+      const store = await this.stores.findByToken(token);
+      return store && { store, secrets: this.secrets.open(store.id, store.secrets) };
+    });
+  }
+
+  /** Forgets what forDelivery remembered: a store deleted here answers 404 at once, not after the TTL. */
+  forgetWebhookUrls(): void {
+    this.byToken.clear();
   }
 
   private async find(accountId: string, id: string): Promise<StoreRow> {

@@ -1,18 +1,32 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
+import { Counter, Gauge } from 'prom-client';
 import { LOGGER } from '../common/logger.module';
+import { CONFIG } from '../config/config.module';
+import type { Config } from '../config/config';
 import { inTransaction, PG_POOL } from '../db/database';
 import { MetricsService } from '../metrics/metrics.service';
+import { DeliveryQueue } from './delivery-queue';
+import { GroupCommit } from './group-commit';
 import { InvalidDeliveryError, type DeliveryEvent, type DeliveryHeaders, type EventOutcome, type InboundHandler } from './inbound-delivery';
-import { WebhooksRepository, type WebhookStatus } from './webhooks.repository';
+import { loadInboundConfig, type InboundConfig } from './inbound.config';
+import { WebhooksRepository, type NewDelivery, type WebhookStatus } from './webhooks.repository';
 
-/** Stored deliveries not processed within this time are retried by the sweeper. */
-const REPROCESS_AFTER_MS = 30_000;
-const REPROCESS_EVERY_MS = 15_000;
 const MAX_ATTEMPTS = 20;
+/** Rows the sweeper reads at a time. */
+const SWEEP_PAGE = 100;
 /** A delivery keeps this many warnings; the count beyond is kept as a last line. */
 const MAX_WARNINGS = 50;
+
+/** A stored delivery waiting to be processed. */
+interface Stored {
+  id: string;
+  provider: string;
+  rawBody: string;
+  routeHint: string | null;
+  headers: DeliveryHeaders;
+}
 
 interface Outcome {
   status: Exclude<WebhookStatus, 'received' | 'failed'>;
@@ -29,30 +43,71 @@ interface Outcome {
  * A delivery is `processed` when any event in it was applied or kept, `ignored` when every
  * event it holds is one recado does not act on, and `invalid` only when nothing in it could be
  * read (a bad event beside good ones becomes a warning, never sinks them).
+ *
+ * Two ways in: `receive` stores and processes before it returns (the caller acknowledges after
+ * both); `accept` returns once the delivery is stored and processes it in the background through
+ * a bounded queue — whatever does not fit, or fails, or was queued in a process that died, is
+ * stored, and the sweeper processes it WEBHOOK_REPROCESS_AFTER after it arrived.
  */
 @Injectable()
 export class InboundDeliveriesService implements OnModuleInit, OnModuleDestroy {
   private sweeper?: NodeJS.Timeout;
+  private sweeping = false;
   private readonly handlers = new Map<string, InboundHandler<DeliveryEvent, unknown>>();
+  /** Concurrent requests' deliveries share one INSERT and one commit. */
+  private readonly writer: GroupCommit<NewDelivery, string>;
+  private readonly queue: DeliveryQueue<Stored>;
+  private readonly overflow: Counter<'provider'>;
+  private readonly settings: InboundConfig;
+  /** The highest id this process stored but could not queue; null when it has caught up. */
+  private overflowedUpTo: bigint | null = null;
+  private catchingUp = false;
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly webhooks: WebhooksRepository,
     private readonly metrics: MetricsService,
-  ) {}
+    // Last, with the defaults: harnesses that build the pipeline by hand need not pass it.
+    @Inject(CONFIG) config: Pick<Config, 'webhooks'> = { webhooks: loadInboundConfig({}) },
+  ) {
+    const c = (this.settings = config.webhooks);
+    this.writer = new GroupCommit((rows) => this.webhooks.storeMany(rows), { batchMax: c.storeBatchMax, writers: c.storeWriters });
+    this.queue = new DeliveryQueue((d) => this.process(this.handlerFor(d.provider), d.id, d.rawBody, d.routeHint, d.headers), {
+      capacity: c.queueMax,
+      concurrency: c.processConcurrency,
+      onEmpty: () => void this.catchUp(),
+    });
+    const queue = this.queue;
+    new Gauge({
+      name: 'recado_webhook_queue_depth',
+      help: 'Stored deliveries waiting or being processed in the background in this process',
+      registers: [metrics.registry],
+      collect() {
+        this.set(queue.depth);
+      },
+    });
+    this.overflow = new Counter({
+      name: 'recado_webhook_queue_overflow_total',
+      help: 'Deliveries stored while the background queue was full: the sweeper processes them (WEBHOOK_REPROCESS_AFTER)',
+      labelNames: ['provider'] as const,
+      registers: [metrics.registry],
+    });
+  }
 
   register<E extends DeliveryEvent, R>(handler: InboundHandler<E, R>): void {
     this.handlers.set(handler.provider, handler as unknown as InboundHandler<DeliveryEvent, unknown>);
   }
 
   onModuleInit() {
-    this.sweeper = setInterval(() => void this.reprocessPending(), REPROCESS_EVERY_MS);
+    this.sweeper = setInterval(() => void this.reprocessPending(), this.settings.sweepEveryMs);
     this.sweeper.unref();
   }
 
-  onModuleDestroy() {
+  async onModuleDestroy() {
     clearInterval(this.sweeper);
+    // What still waits is stored: the sweeper (here after a restart, or another process) has it.
+    await this.queue.stop();
   }
 
   /**
@@ -61,8 +116,52 @@ export class InboundDeliveriesService implements OnModuleInit, OnModuleDestroy {
    */
   async receive(provider: string, rawBody: string, routeHint: string | null = null, headers: DeliveryHeaders = {}): Promise<void> {
     const handler = this.handlerFor(provider);
-    const stored = await this.webhooks.store(provider, rawBody, routeHint, headers);
-    await this.process(handler, stored.id, rawBody, routeHint, headers);
+    const id = await this.writer.write({ provider, rawBody, routeHint, headers });
+    await this.process(handler, id, rawBody, routeHint, headers);
+  }
+
+  /**
+   * Stores the delivery and returns: the caller acknowledges it as soon as it is durable.
+   * Processing follows in the background, or, when this process's queue is full, by the sweeper.
+   */
+  async accept(provider: string, rawBody: string, routeHint: string | null = null, headers: DeliveryHeaders = {}): Promise<void> {
+    this.handlerFor(provider);
+    const id = await this.writer.write({ provider, rawBody, routeHint, headers });
+    if (!this.queue.offer({ id, provider, rawBody, routeHint, headers })) {
+      this.overflow.inc({ provider });
+      if (this.overflowedUpTo === null || BigInt(id) > this.overflowedUpTo) this.overflowedUpTo = BigInt(id);
+    }
+  }
+
+  /**
+   * Once the queue has emptied, queues what overflowed it instead of leaving it to the sweeper's
+   * delay: stored, never processed deliveries up to the last id that did not fit. (One another
+   * process is about to process may be taken too: harmless, every event is de-duplicated.)
+   */
+  private async catchUp(): Promise<void> {
+    if (this.catchingUp || this.overflowedUpTo === null) return;
+    this.catchingUp = true;
+    try {
+      let after = '0';
+      while (this.overflowedUpTo !== null && this.queue.room > 0) {
+        const upTo: bigint = this.overflowedUpTo;
+        const page = await this.webhooks.listReceived(after, upTo.toString(), Math.min(SWEEP_PAGE, this.queue.room));
+        for (const row of page) {
+          if (!this.handlers.has(row.provider) || this.queue.holds(row.id)) continue;
+          if (!this.queue.offer({ id: row.id, provider: row.provider, rawBody: row.raw_body, routeHint: row.route_hint, headers: row.headers ?? {} })) break;
+        }
+        if (page.length === 0) {
+          // Everything up to `upTo` is queued or done; a later overflow raised the mark: go on.
+          if (this.overflowedUpTo === upTo) this.overflowedUpTo = null;
+          continue;
+        }
+        after = page[page.length - 1].id;
+      }
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'could not read overflowed deliveries; the sweeper will');
+    } finally {
+      this.catchingUp = false;
+    }
   }
 
   /** Deliveries of one account (or of all, for the operator), newest first. */
@@ -70,16 +169,41 @@ export class InboundDeliveriesService implements OnModuleInit, OnModuleDestroy {
     return this.webhooks.list(filter);
   }
 
+  /**
+   * Queues every delivery stored at least WEBHOOK_REPROCESS_AFTER ago and not processed (or
+   * failed) that is not already queued here, as far as the queue has room, and waits until those
+   * are processed. Returns how many it queued.
+   */
   async reprocessPending(): Promise<number> {
-    const pending = await this.webhooks.listPending(REPROCESS_AFTER_MS, MAX_ATTEMPTS, 100).catch((err: Error) => {
-      this.logger.warn({ err: err.message }, 'webhook sweeper could not read pending deliveries');
-      return [];
-    });
-    for (const row of pending) {
-      const handler = this.handlers.get(row.provider);
-      if (handler) await this.process(handler, row.id, row.raw_body, row.route_hint, row.headers ?? {});
+    if (this.sweeping) return 0;
+    this.sweeping = true;
+    let queued = 0;
+    const finished: Promise<void>[] = [];
+    try {
+      let after = '0';
+      while (this.queue.room > 0) {
+        const page = await this.webhooks.listPending(this.settings.reprocessAfterMs, MAX_ATTEMPTS, SWEEP_PAGE, after);
+        for (const row of page) {
+          if (this.handlers.has(row.provider) && !this.queue.holds(row.id)) {
+            let done!: () => void;
+            const processed = new Promise<void>((resolve) => (done = resolve));
+            const item = { id: row.id, provider: row.provider, rawBody: row.raw_body, routeHint: row.route_hint, headers: row.headers ?? {} };
+            if (!this.queue.offer(item, done)) break;
+            finished.push(processed);
+            queued++;
+          }
+        }
+        if (page.length < SWEEP_PAGE) break;
+        after = page[page.length - 1].id;
+      }
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'webhook sweeper could not read pending deliveries');
     }
-    return pending.length;
+    // Only what this sweep queued: with deliveries arriving all the time the queue is never idle.
+    await Promise.all(finished);
+    this.sweeping = false;
+    if (queued) this.logger.info({ queued }, 'webhook sweeper processed stored deliveries');
+    return queued;
   }
 
   private handlerFor(provider: string) {

@@ -21,18 +21,31 @@ export interface InboundWebhookRow {
   processed_at: Date | null;
 }
 
+export interface NewDelivery {
+  provider: string;
+  rawBody: string;
+  routeHint: string | null;
+  headers: Record<string, string>;
+}
+
 @Injectable()
 export class WebhooksRepository {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
-  /** The durable copy, written before the delivery is acknowledged. */
-  async store(provider: string, rawBody: string, routeHint: string | null, headers: Record<string, string> = {}): Promise<InboundWebhookRow> {
-    return (
-      await this.pool.query<InboundWebhookRow>(
-        `INSERT INTO inbound_webhooks (provider, raw_body, route_hint, headers, status) VALUES ($1, $2, $3, $4, 'received') RETURNING *`,
-        [provider, rawBody, routeHint, Object.keys(headers).length ? JSON.stringify(headers) : null],
-      )
-    ).rows[0];
+  /**
+   * The durable copies, written before the deliveries are acknowledged: several in one statement
+   * (one commit); their ids, in the order given. Rows are
+   * inserted in the order listed, so the sequence hands them ascending ids.
+   */
+  async storeMany(rows: NewDelivery[]): Promise<string[]> {
+    // A VALUES list, not unnest of arrays: bodies go as plain parameters, with no array-literal
+    // escaping to build here and parse there.
+    const values = rows.map((_, i) => `($${4 * i + 1}, $${4 * i + 2}, $${4 * i + 3}, $${4 * i + 4}::jsonb, 'received')`).join(', ');
+    const { rows: stored } = await this.pool.query<{ id: string }>(
+      `INSERT INTO inbound_webhooks (provider, raw_body, route_hint, headers, status) VALUES ${values} RETURNING id`,
+      rows.flatMap((r) => [r.provider, r.rawBody, r.routeHint, Object.keys(r.headers).length ? JSON.stringify(r.headers) : null]),
+    );
+    return stored.map((r) => r.id).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
   }
 
   async finish(
@@ -76,14 +89,24 @@ export class WebhooksRepository {
    * Deliveries stored but not processed (a crash, Temporal down). Two processes picking the same
    * one is harmless: every event is de-duplicated by recordEvent inside its own transaction.
    */
-  async listPending(olderThanMs: number, maxAttempts: number, limit: number): Promise<InboundWebhookRow[]> {
+  async listPending(olderThanMs: number, maxAttempts: number, limit: number, afterId = '0'): Promise<InboundWebhookRow[]> {
     return (
       await this.pool.query<InboundWebhookRow>(
         `SELECT * FROM inbound_webhooks
           WHERE status IN ('received', 'failed') AND attempts < $2
-            AND received_at < now() - make_interval(secs => $1 / 1000.0)
+            AND received_at < now() - make_interval(secs => $1 / 1000.0) AND id > $4
           ORDER BY id LIMIT $3`,
-        [olderThanMs, maxAttempts, limit],
+        [olderThanMs, maxAttempts, limit, afterId],
+      )
+    ).rows;
+  }
+
+  /** Deliveries stored and never processed, in id order from `afterId` up to `upToId` (a process catching up on its overflow). */
+  async listReceived(afterId: string, upToId: string, limit: number): Promise<InboundWebhookRow[]> {
+    return (
+      await this.pool.query<InboundWebhookRow>(
+        `SELECT * FROM inbound_webhooks WHERE status = 'received' AND id > $1 AND id <= $2 ORDER BY id LIMIT $3`,
+        [afterId, upToId, limit],
       )
     ).rows;
   }
