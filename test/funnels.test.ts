@@ -223,4 +223,32 @@ describe('funnels', () => {
     const settings = (await tenant.call('GET', `/v1/stores/${s.id}/funnel-settings`)).body as { funnels: Record<string, { steps: Array<{ after: string }> }> };
     expect(settings.funnels.cart_abandoned.steps.map((x) => x.after)).toEqual(['PT15M', 'PT3H', 'P1D']);
   });
+
+  it('a cancelled order stops its boleto reminders; a cancellation before its boleto starts none', async () => {
+    const tenant = await createTenant(api, config);
+    const s = await store(tenant, { boleto_issued: ['PT0S', 'PT1H'] });
+    await post(s, { event: 'boleto_issued', order_id: '4001', artefacts: { boleto_url: 'https://banco.test/b/4001', due_at: '2099-01-01' } });
+    const boleto = await until('the boleto funnel sends its first step', async () => {
+      const f = (await funnelsOf(s.id)).find((r) => r.subject === '4001');
+      return f && (await queued(f.id)).length === 1 && f;
+    });
+    await post(s, { event: 'order_cancelled', id: 'oc-4001', order_id: '4001' });
+    const rows = await until('the boleto funnel stops and the cancellation funnel ends', async () => {
+      const all = await funnelsOf(s.id);
+      return all.find((f) => f.funnel === 'order_cancelled')?.state === 'completed' && all;
+    });
+    expect(rows.find((f) => f.id === boleto.id)).toMatchObject({ state: 'stopped', reason: 'order 4001 was cancelled' });
+    expect((await queued(boleto.id)).map((m) => m.step)).toEqual([0]);
+    // The store has no "order cancelled" template: that funnel says nothing.
+    const cancelled = rows.find((f) => f.funnel === 'order_cancelled')!;
+    expect(cancelled).toMatchObject({ subject: '4001' });
+    expect(await queued(cancelled.id)).toEqual([]);
+
+    await post(s, { event: 'order_cancelled', id: 'oc-4002', order_id: '4002' });
+    await post(s, { event: 'boleto_issued', order_id: '4002', artefacts: { due_at: '2099-01-01' } });
+    const late = await until('the late boleto is recorded', async () => (await funnelsOf(s.id)).find((f) => f.funnel === 'boleto_issued' && f.subject === '4002'));
+    expect(late).toMatchObject({ state: 'stopped', reason: 'order 4002 was cancelled' });
+    expect(await queued(late.id)).toEqual([]);
+    await until('the second cancellation funnel ends', async () => (await funnelsOf(s.id)).find((f) => f.funnel === 'order_cancelled' && f.subject === '4002')?.state === 'completed');
+  });
 });

@@ -53,6 +53,15 @@ describe('what an event does to funnels', () => {
     expect(refund.stopsCarts).toBe(false);
   });
 
+  it('a cancelled order ends its payment reminders, feeds its own one-step funnel, and is no newer order', () => {
+    expect(funnelActionsFor(event('order_cancelled'))).toEqual({
+      start: { funnel: 'order_cancelled', subject: '1001' },
+      stopsOrderFunnels: ['boleto_issued', 'pix_issued', 'card_declined'],
+      stopsCarts: false,
+    });
+    expect(DEFAULT_FUNNEL_CONFIGS.order_cancelled).toEqual({ enabled: true, steps: [{ after: 'PT0S' }] });
+  });
+
   it('an event without order or cart is its own subject, the same for the same event', () => {
     const a = funnelActionsFor(event('custom', { orderId: null, variables: { kind: 'birthday' } }));
     const b = funnelActionsFor(event('custom', { orderId: null, variables: { kind: 'birthday' }, occurredAt: '2026-12-02T00:00:00Z' }));

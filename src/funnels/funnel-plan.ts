@@ -30,13 +30,15 @@ export const DEFAULT_FUNNEL_CONFIGS: Record<FunnelName, FunnelConfig> = {
   order_shipped: once(),
   order_delivered: once(),
   refunded: once(),
+  // Silent unless the store templates "your order was cancelled": its job is ending the reminders.
+  order_cancelled: once(),
   subscription_late: { enabled: true, steps: [{ after: 'PT0S' }, { after: 'P2D' }] },
   subscription_cancelled: once(),
   subscription_renewed: once(),
   custom: once(),
 };
 
-/** Funnels that remind about a payment: an order paid (or refunded, or marked paid) stops them. */
+/** Funnels that remind about a payment: an order paid (or refunded, cancelled, or marked paid) stops them. */
 export const PAYMENT_FUNNELS: readonly FunnelName[] = ['boleto_issued', 'pix_issued', 'card_declined'];
 /** Events that mean the customer placed (or paid) an order: the customer's abandoned carts stop. */
 const NEWER_ORDER: readonly CanonicalEventType[] = ['boleto_issued', 'boleto_printed', 'pix_issued', 'card_declined', 'payment_approved', 'order_paid'];
@@ -65,7 +67,7 @@ export function funnelActionsFor(event: CanonicalEvent): FunnelActions {
     (funnel === 'cart_abandoned' ? (event.cartId ?? event.orderId) : (event.orderId ?? event.cartId)) ??
     // Events without an order (a birthday, a late subscription without one): the event is the subject.
     (event.platformEventId ?? hash(JSON.stringify({ ...event, occurredAt: null })));
-  const settles = PAID.includes(event.type) || event.type === 'refunded';
+  const settles = PAID.includes(event.type) || event.type === 'refunded' || event.type === 'order_cancelled';
   return { start: { funnel, subject }, stopsOrderFunnels: settles ? PAYMENT_FUNNELS : [], stopsCarts: NEWER_ORDER.includes(event.type) };
 }
 

@@ -47,7 +47,7 @@ export class FunnelsRepository {
     if (event.orderId) await db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`order:${storeId}:${event.orderId}`]);
     const ended: string[] = [];
     if (actions.stopsOrderFunnels.length && event.orderId) {
-      const reason = event.type === 'refunded' ? `order ${event.orderId} was refunded` : `order ${event.orderId} was paid`;
+      const reason = `order ${event.orderId} was ${event.type === 'refunded' ? 'refunded' : event.type === 'order_cancelled' ? 'cancelled' : 'paid'}`;
       ended.push(...(await this.end(db, 'stopped', reason, `store_id = $3 AND subject = $4 AND funnel = ANY($5)`, [storeId, event.orderId, actions.stopsOrderFunnels])));
     }
     if (actions.stopsCarts) {
@@ -85,9 +85,10 @@ export class FunnelsRepository {
     if (['boleto_issued', 'pix_issued', 'card_declined'].includes(funnel) && e.event.orderId) {
       const { rows } = await db.query<{ canonical_type: string }>(
         `SELECT canonical_type FROM store_events WHERE store_id = $1 AND order_id = $2 AND status = 'mapped' AND canonical_type = ANY($3) LIMIT 1`,
-        [e.storeId, e.event.orderId, [...PAID, 'refunded']],
+        [e.storeId, e.event.orderId, [...PAID, 'refunded', 'order_cancelled']],
       );
-      if (rows.length) return rows[0].canonical_type === 'refunded' ? `order ${e.event.orderId} was refunded` : `order ${e.event.orderId} was paid`;
+      const settledAs: Record<string, string> = { refunded: 'refunded', order_cancelled: 'cancelled' };
+      if (rows.length) return `order ${e.event.orderId} was ${settledAs[rows[0].canonical_type] ?? 'paid'}`;
     }
     return null;
   }

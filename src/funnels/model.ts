@@ -20,6 +20,7 @@ export const FUNNELS = [
   'order_shipped',
   'order_delivered',
   'refunded',
+  'order_cancelled',
   'subscription_late',
   'subscription_cancelled',
   'subscription_renewed',

@@ -18,6 +18,8 @@ export const CANONICAL_EVENT_TYPES = [
   'order_shipped',
   'order_delivered',
   'refunded',
+  /** An order cancelled, or a boleto / PIX charge expired or removed, unpaid: its payment reminders end. */
+  'order_cancelled',
   'subscription_late',
   'subscription_cancelled',
   'subscription_renewed',

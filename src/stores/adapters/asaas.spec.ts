@@ -56,6 +56,21 @@ describe('Asaas adapter', () => {
     expect(r.warnings).toEqual([CUSTOMER_WARNING]);
   });
 
+  it('PAYMENT_DELETED (a charge removed) → order_cancelled of the payment', () => {
+    const r = read('payment-deleted-boleto.json');
+    expect(r.events).toEqual([
+      expect.objectContaining({
+        type: 'order_cancelled',
+        platformEventType: 'PAYMENT_DELETED',
+        platformEventId: 'evt_5f1d2e0c9b7a4c3e8d6f0a1b2c3d4e5f&89052131',
+        occurredAt: '2024-06-15T10:12:40-03:00',
+        orderId: 'pay_5831297742',
+        amount: { amountMinor: '15090', currency: 'BRL' },
+      }),
+    ]);
+    expect(r).toMatchObject({ unmapped: [], warnings: [CUSTOMER_WARNING] });
+  });
+
   it('PAYMENT_CREATED pix → pix_issued; credit card → nothing to remind', () => {
     expect(read('payment-created-pix.json').events.map((e) => [e.type, e.amount?.amountMinor])).toEqual([['pix_issued', '4990']]);
     expect(read('payment-created-credit-card.json')).toMatchObject({ events: [], unmapped: [] });

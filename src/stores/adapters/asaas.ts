@@ -103,6 +103,9 @@ export const asaasAdapter: PlatformAdapter = {
         return emit('order_paid');
       case 'PAYMENT_REFUNDED':
         return emit('refunded');
+      case 'PAYMENT_DELETED':
+        // A charge removed (by hand, or with the subscription or installment plan it belonged to).
+        return emit('order_cancelled');
       case 'PAYMENT_CREDIT_CARD_CAPTURE_REFUSED':
       case 'PAYMENT_REPROVED_BY_RISK_ANALYSIS':
         return emit('card_declined');

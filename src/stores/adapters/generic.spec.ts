@@ -55,6 +55,12 @@ describe('generic adapter (GENERIC.md)', () => {
     expect(e.variables).toEqual({ occasion: 'birthday', coupon: 'NIVER10', age: '30', vip: 'true' });
   });
 
+  it('order_cancelled → the order it ends', () => {
+    const r = generic.parse('{"event": "order_cancelled", "id": "erp-7f3c2a10-0002", "order_id": 1042, "customer": {"phone": "(11) 98765-4321"}}', {});
+    expect(r.events).toEqual([expect.objectContaining({ type: 'order_cancelled', platformEventId: 'erp-7f3c2a10-0002', orderId: '1042', customer: { phone: '+5511987654321', email: null, name: null } })]);
+    expect(r).toMatchObject({ unmapped: [], warnings: [] });
+  });
+
   it('amount in minor units, or as a decimal number', () => {
     const minor = generic.parse('{"event": "order_paid", "amount": {"minor": 19990, "currency": "brl"}}', {});
     expect(minor.events[0].amount).toEqual({ amountMinor: '19990', currency: 'BRL' });

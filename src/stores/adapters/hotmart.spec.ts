@@ -90,9 +90,26 @@ describe('Hotmart adapter (webhook v2.0.0)', () => {
   });
 
   it.each([
-    ['test-purchase-canceled.json', 'PURCHASE_CANCELED'],
+    ['test-purchase-canceled.json', 'PURCHASE_CANCELED', 'ea409c21-53f7-4478-a870-89a03d6df8d5'],
+    ['test-purchase-expired.json', 'PURCHASE_EXPIRED', '1d85822f-fa41-4c58-8c09-0ac945198972'],
+  ])("%s (Hotmart's test payload) → order_cancelled of the purchase", (file, event, id) => {
+    const r = read(file);
+    expect(r).toMatchObject({ unmapped: [], warnings: [] });
+    expect(r.events).toEqual([
+      expect.objectContaining({
+        type: 'order_cancelled',
+        platformEventType: event,
+        platformEventId: id,
+        orderId: 'HP16015479281022',
+        amount: { amountMinor: '150000', currency: 'BRL' },
+        customer: { phone: '+5599999999900', email: 'testecomprador271101postman15@example.com', name: 'Teste Comprador' },
+        artefacts: {},
+      }),
+    ]);
+  });
+
+  it.each([
     ['test-purchase-chargeback.json', 'PURCHASE_CHARGEBACK'],
-    ['test-purchase-expired.json', 'PURCHASE_EXPIRED'],
     ['test-purchase-protest.json', 'PURCHASE_PROTEST'],
     ['n8n-switch-plan.json', 'SWITCH_PLAN'],
   ])('%s → unmapped %s with its reason', (file, event) => {

@@ -33,10 +33,8 @@ const EVENTS = [
 
 /** Hotmart events recado sends nothing for, and why (kept as unmapped, counted per store). */
 const NO_CANONICAL: Record<string, string> = {
-  PURCHASE_CANCELED: 'a purchase cancelled without a refused card has no canonical event',
   PURCHASE_CHARGEBACK: 'recado has no canonical event for a chargeback',
   PURCHASE_PROTEST: 'recado has no canonical event for a refund request (protest)',
-  PURCHASE_EXPIRED: 'recado has no canonical event for an expired boleto / PIX',
   SWITCH_PLAN: 'recado has no canonical event for a subscription plan change',
   UPDATE_SUBSCRIPTION_CHARGE_DATE: 'recado has no canonical event for a changed charge date',
   CLUB_FIRST_ACCESS: 'members-area events have no canonical event',
@@ -90,7 +88,10 @@ export const hotmartAdapter: PlatformAdapter = {
         return emit('subscription_late');
       case 'PURCHASE_CANCELED':
         if (paymentType === 'CREDIT_CARD' && payment?.has('refusal_reason')) return emit('card_declined');
-        break;
+        return emit('order_cancelled');
+      case 'PURCHASE_EXPIRED':
+        // A boleto / PIX not paid in time: the purchase no longer exists, its reminders end.
+        return emit('order_cancelled');
       case 'PURCHASE_OUT_OF_SHOPPING_CART':
         return result(warnings, [
           canonicalEvent('hotmart', 'cart_abandoned', event, {

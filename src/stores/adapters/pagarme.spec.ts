@@ -95,9 +95,23 @@ describe('Pagar.me v5 adapter', () => {
     expect([refunded.type, refunded.orderId, refunded.amount?.amountMinor]).toEqual(['refunded', 'or_ZdnB5BBCmYhk534R', '12356']);
   });
 
-  it('order.canceled → unmapped; intermediate steps (charge.created) → nothing; unknown types → unmapped', () => {
+  it('order.canceled → order_cancelled of the order, with its customer and amount', () => {
+    const r = read('order-canceled.json');
+    expect(r).toMatchObject({ unmapped: [], warnings: [] });
+    expect(r.events).toEqual([
+      expect.objectContaining({
+        type: 'order_cancelled',
+        platformEventType: 'order.canceled',
+        orderId: 'or_B0letoOrder00001',
+        amount: { amountMinor: '19990', currency: 'BRL' },
+        customer: { phone: '+5511987654321', email: 'maria.silva@example.com', name: 'Maria da Silva' },
+        artefacts: {},
+      }),
+    ]);
+  });
+
+  it('intermediate steps (charge.created) → nothing; unknown types → unmapped', () => {
     const body = (type: string) => fixture('pagarme', 'order-paid.json').replace('"order.paid"', JSON.stringify(type));
-    expect(pagarme.parse(body('order.canceled'), {}).unmapped).toEqual([{ platformEventType: 'order.canceled', reason: expect.any(String) }]);
     expect(pagarme.parse(body('order.created'), {})).toEqual({ events: [], unmapped: [], warnings: [] });
     expect(pagarme.parse(body('order.teleported'), {}).unmapped).toEqual([{ platformEventType: 'order.teleported', reason: expect.any(String) }]);
   });

@@ -108,6 +108,8 @@ export const pagarmeAdapter: PlatformAdapter = {
         return emit('order_paid');
       case 'charge.refunded':
         return emit('refunded');
+      case 'order.canceled':
+        return emit('order_cancelled');
       case 'order.payment_failed':
       case 'charge.payment_failed':
         if (method === 'credit_card' || method === 'debit_card') return emit('card_declined');

@@ -130,10 +130,26 @@ describe('Shopify adapter', () => {
     expect(r.events.map((e) => [e.type, e.orderId, e.amount])).toEqual([['refunded', '450789469', { amountMinor: '20900', currency: 'USD' }]]);
   });
 
-  it('orders/cancelled without a refund → unmapped with its reason', () => {
-    const r = shopify.parse(unwrap('sdk-order.json', 'order', { financial_status: 'voided' }), headers('orders/cancelled'));
-    expect(r.events).toEqual([]);
-    expect(r.unmapped).toEqual([{ platformEventType: 'orders/cancelled', reason: expect.stringContaining('cancelled') }]);
+  it('orders/cancelled without a refund (SDK order, cancelled and voided: built here) → order_cancelled at its cancellation time', () => {
+    const body = unwrap('sdk-order.json', 'order', { financial_status: 'voided', cancelled_at: '2008-01-12T09:30:00-05:00', cancel_reason: 'customer' });
+    const r = shopify.parse(body, headers('orders/cancelled'));
+    expect(r.unmapped).toEqual([]);
+    expect(r.events).toEqual([
+      expect.objectContaining({
+        type: 'order_cancelled',
+        platformEventType: 'orders/cancelled',
+        occurredAt: '2008-01-12T09:30:00-05:00',
+        orderId: '450789469',
+        amount: { amountMinor: '40994', currency: 'USD' },
+        customer: expect.objectContaining({ email: 'bob.norman@hostmail.com', phone: '+15556251199' }),
+        artefacts: {},
+      }),
+    ]);
+  });
+
+  it('orders/cancelled with a refund → refunded, as before', () => {
+    const r = shopify.parse(unwrap('sdk-order.json', 'order', { financial_status: 'refunded' }), headers('orders/cancelled'));
+    expect(r.events.map((e) => [e.type, e.orderId])).toEqual([['refunded', '450789469']]);
   });
 
   it('a topic case variant is read and reported; an unknown topic is unmapped, not invalid', () => {

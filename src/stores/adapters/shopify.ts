@@ -71,7 +71,8 @@ export const shopifyAdapter: PlatformAdapter = {
       case 'orders/cancelled': {
         const status = body.text('financial_status')?.toLowerCase();
         if (status === 'refunded' || status === 'partially_refunded') return result(warnings, [orderEvent(body, 'refunded', topic, base)]);
-        return result(warnings, [], [{ platformEventType: topic, reason: 'recado has no canonical event for an order cancelled without a refund' }]);
+        const cancelled = orderEvent(body, 'order_cancelled', topic, base);
+        return result(warnings, [{ ...cancelled, occurredAt: body.timestamp('cancelled_at') ?? cancelled.occurredAt }]);
       }
       case 'fulfillments/create':
       case 'fulfillments/update':
