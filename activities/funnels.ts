@@ -19,7 +19,8 @@ export interface FunnelActivityDeps {
   staleAfterMs: number;
 }
 
-export type QueuedFunnelMessage = { queued: string; accountId: string; channelAccountId: string } | { skipped: string };
+/** `wake`: the outbox may be idle (nothing else of its instance was due), so the funnel wakes it. */
+export type QueuedFunnelMessage = { queued: string; accountId: string; channelAccountId: string; wake: boolean } | { skipped: string };
 
 /**
  * A funnel's I/O: what its next step is (from the store's configuration and state, read fresh
@@ -87,7 +88,14 @@ export function createFunnelActivities(deps: FunnelActivityDeps) {
             template.variant, categoryOf(template, funnel.funnel, input.step), JSON.stringify(content), deps.expireAfterMs],
         );
         if (rowCount) await links.save(db, id, linker.links());
-        return { queued: id, accountId: funnel.account_id, channelAccountId: funnel.channel_account_id };
+        // Others of the instance due already: its outbox is taking them and reaches this one next (if
+        // it went idle in the instant before this commit, the API's sweep wakes it). Waking it for
+        // every message under load would only crowd its history with signals.
+        const { rows: others } = await db.query(
+          `SELECT 1 FROM notifications WHERE channel_account_id = $1 AND state = 'queued' AND not_before <= now() AND id <> $2 LIMIT 1`,
+          [funnel.channel_account_id, id],
+        );
+        return { queued: id, accountId: funnel.account_id, channelAccountId: funnel.channel_account_id, wake: others.length === 0 };
       });
     },
   };

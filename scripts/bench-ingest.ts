@@ -101,6 +101,15 @@ async function main() {
          FROM unnest($1::uuid[]) s CROSS JOIN unnest($2::text[]) f ON CONFLICT (store_id, funnel) DO UPDATE SET config = excluded.config`,
       [storeIds, [...FUNNELS]],
     );
+    // A template per funnel, linked to an approved template of the simulator's (outside the 24 h window
+    // only templates go); utility, so no marketing opt-in is needed.
+    await db.query(
+      `INSERT INTO store_templates (account_id, store_id, event_type, category, content, meta_template)
+       SELECT s.account_id, s.id, f, 'utility', '{"body":"Olá {{store_name}}, seu pedido {{store_name}} foi atualizado: {{store_name}}."}',
+              '{"name":"pedido_atualizado","language":"pt_BR","status":"APPROVED"}'
+         FROM stores s CROSS JOIN unnest($2::text[]) f WHERE s.id = ANY($1)`,
+      [storeIds, [...FUNNELS]],
+    );
 
     const random = seeded(SEED);
     const events = generateEvents(EVENTS, random);
@@ -199,11 +208,12 @@ async function settle(db: Client, storeIds: string[]) {
   let stableSince = 0;
   let last = '';
   for (;;) {
-    const { rows: [s] } = await db.query<{ pending: number; starting: number; queued: number; sent: number; funnels: number }>(
+    const { rows: [s] } = await db.query<{ pending: number; starting: number; queued: number; sent: number; routing: number; funnels: number }>(
       `SELECT (SELECT count(*)::int FROM inbound_webhooks WHERE provider = 'store' AND status IN ('received', 'failed')) AS pending,
               (SELECT count(*)::int FROM funnels WHERE store_id = ANY($1) AND state = 'starting') AS starting,
               (SELECT count(*)::int FROM notifications WHERE store_id = ANY($1) AND state = 'queued' AND not_before <= now()) AS queued,
               (SELECT count(*)::int FROM notifications WHERE store_id = ANY($1) AND state = 'sent') AS sent,
+              (SELECT count(*)::int FROM notifications n JOIN dispatches d ON d.id = n.dispatch_id WHERE n.store_id = ANY($1) AND d.state = 'routing') AS routing,
               (SELECT count(*)::int FROM funnels WHERE store_id = ANY($1)) AS funnels`,
       [storeIds],
     );
@@ -213,7 +223,7 @@ async function settle(db: Client, storeIds: string[]) {
       stableSince = Date.now();
     }
     // Settled: nothing pending or due, and nothing changed for 3 s (funnels may still be starting).
-    if (s.pending === 0 && s.starting === 0 && s.queued === 0 && Date.now() - stableSince > 3_000) return;
+    if (s.pending === 0 && s.starting === 0 && s.queued === 0 && s.routing === 0 && Date.now() - stableSince > 3_000) return;
     if (Date.now() > deadline) {
       log(`not settled after ${SETTLE_TIMEOUT_MS / 1000} s: ${now}`);
       return;

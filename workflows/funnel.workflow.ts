@@ -48,7 +48,7 @@ export async function funnelWorkflow(input: FunnelInput): Promise<FunnelResult> 
     waiting = null;
     upsertSearchAttributes([{ key: RecadoFunnelStep, value: plan.step }]);
     const queued = await queueFunnelMessage({ funnelId: input.funnelId, step: plan.step });
-    if ('queued' in queued) await wakeInstanceOutbox({ accountId: queued.accountId, channelAccountId: queued.channelAccountId });
+    if ('queued' in queued && queued.wake) await wakeInstanceOutbox({ accountId: queued.accountId, channelAccountId: queued.channelAccountId });
     step = plan.step + 1;
   }
 }

@@ -63,7 +63,8 @@ export async function instanceOutboxWorkflow(input: InstanceOutboxInput): Promis
     const take = await takeOutboxNotification(input);
     if (take.kind === 'sent') {
       await startDispatch(take.dispatch);
-      await sleep(Math.max(take.intervalMs, 1));
+      // No minimum interval (a store that set PT0S): straight to the next take, no timer.
+      if (take.intervalMs > 0) await sleep(take.intervalMs);
     } else if (take.kind === 'paced') {
       await sleep(Math.max(take.waitMs, 1));
     } else if (take.kind === 'idle') {
@@ -96,8 +97,15 @@ async function startDispatch(dispatch: DispatchInput): Promise<void> {
  */
 export async function wakeInstanceOutbox(input: InstanceOutboxInput): Promise<void> {
   const workflowId = instanceOutboxWorkflowId(input.channelAccountId);
-  // Twice at most: the outbox may end between our start (already running) and our signal.
+  // A running outbox is signalled (the usual case, and the cheaper command); one that is not
+  // running is started, which takes what is due at once. It may end between the two: try twice.
   for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await getExternalWorkflowHandle(workflowId).signal(outboxWakeSignal);
+      return;
+    } catch {
+      // Not running: start it below.
+    }
     try {
       await startChild(instanceOutboxWorkflow, {
         workflowId,
@@ -105,18 +113,13 @@ export async function wakeInstanceOutbox(input: InstanceOutboxInput): Promise<vo
         typedSearchAttributes: outboxSearchAttributes(input.accountId),
         args: [input],
       });
-      return; // a new run takes what is due at once
+      return;
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
         log.warn('instance outbox not started; the sweep will start it', { workflowId, error: String(err) });
         return;
       }
     }
-    try {
-      await getExternalWorkflowHandle(workflowId).signal(outboxWakeSignal);
-      return;
-    } catch (err) {
-      log.warn('instance outbox not woken', { workflowId, attempt, error: String(err) });
-    }
   }
+  log.warn('instance outbox not woken; the sweep will start it', { workflowId });
 }
