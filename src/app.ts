@@ -27,7 +27,8 @@ export async function createApp(config: Config, logger: Logger): Promise<NestFas
   fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     const raw = body as Buffer;
     (request as FastifyRequest & { rawBody?: Buffer }).rawBody = raw;
-    if (raw.length === 0) return done(null, undefined);
+    // Store webhooks are read from the raw bytes alone, by the platform's adapter after the ack.
+    if (raw.length === 0 || request.url.startsWith('/v1/hooks/stores/')) return done(null, undefined);
     let parsed: unknown;
     try {
       parsed = JSON.parse(raw.toString('utf8'));

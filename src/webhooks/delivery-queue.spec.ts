@@ -76,3 +76,36 @@ describe('DeliveryQueue onFinished', () => {
     await queue.idle();
   });
 });
+
+describe('DeliveryQueue while busy', () => {
+  it('runs one item at a time while busy, and its full concurrency once not', async () => {
+    let busy = true;
+    let running = 0;
+    let most = 0;
+    const release: Array<() => void> = [];
+    const queue = new DeliveryQueue<{ id: string }>(
+      () =>
+        new Promise<void>((resolve) => {
+          running++;
+          most = Math.max(most, running);
+          release.push(() => {
+            running--;
+            resolve();
+          });
+        }),
+      { capacity: 10, concurrency: 3, busy: () => busy },
+    );
+    for (const id of ['a', 'b', 'c', 'd']) queue.offer({ id });
+    expect(running).toBe(1);
+    busy = false;
+    release.shift()!();
+    await new Promise((r) => setImmediate(r));
+    expect(running).toBe(3);
+    while (release.length) {
+      release.shift()!();
+      await new Promise((r) => setImmediate(r));
+    }
+    await queue.idle();
+    expect(most).toBe(3);
+  });
+});

@@ -15,7 +15,13 @@ export class DeliveryQueue<T extends { id: string }> {
 
   constructor(
     private readonly work: (item: T) => Promise<void>,
-    private readonly options: { capacity: number; concurrency: number; onEmpty?: () => void },
+    private readonly options: {
+      capacity: number;
+      concurrency: number;
+      onEmpty?: () => void;
+      /** While true (requests are being acknowledged), one item runs at a time: acks come first. */
+      busy?: () => boolean;
+    },
   ) {}
 
   /** False when the queue is full or stopped (the item is not taken). `onFinished`: when its work is over. */
@@ -62,7 +68,8 @@ export class DeliveryQueue<T extends { id: string }> {
   }
 
   private pump(): void {
-    while (this.running < this.options.concurrency && this.waiting.length > 0) {
+    const concurrency = this.options.busy?.() ? 1 : this.options.concurrency;
+    while (this.running < concurrency && this.waiting.length > 0) {
       const item = this.waiting.shift()!;
       if (this.waiting.length === 0 && !this.stopped) this.options.onEmpty?.();
       this.running++;

@@ -49,6 +49,9 @@ interface Outcome {
  * a bounded queue — whatever does not fit, or fails, or was queued in a process that died, is
  * stored, and the sweeper processes it WEBHOOK_REPROCESS_AFTER after it arrived.
  */
+/** Deliveries accepted this recently mean a burst is on: background processing runs one at a time. */
+const ACK_BURST_MS = 50;
+
 @Injectable()
 export class InboundDeliveriesService implements OnModuleInit, OnModuleDestroy {
   private sweeper?: NodeJS.Timeout;
@@ -62,6 +65,7 @@ export class InboundDeliveriesService implements OnModuleInit, OnModuleDestroy {
   /** The highest id this process stored but could not queue; null when it has caught up. */
   private overflowedUpTo: bigint | null = null;
   private catchingUp = false;
+  private lastAcceptAt = -Infinity;
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
@@ -77,6 +81,8 @@ export class InboundDeliveriesService implements OnModuleInit, OnModuleDestroy {
       capacity: c.queueMax,
       concurrency: c.processConcurrency,
       onEmpty: () => void this.catchUp(),
+      // Background work yields to a burst of deliveries: their acknowledgements wait on the same CPU.
+      busy: () => performance.now() - this.lastAcceptAt < ACK_BURST_MS,
     });
     const queue = this.queue;
     new Gauge({
@@ -126,6 +132,7 @@ export class InboundDeliveriesService implements OnModuleInit, OnModuleDestroy {
    */
   async accept(provider: string, rawBody: string, routeHint: string | null = null, headers: DeliveryHeaders = {}): Promise<void> {
     this.handlerFor(provider);
+    this.lastAcceptAt = performance.now();
     const id = await this.writer.write({ provider, rawBody, routeHint, headers });
     if (!this.queue.offer({ id, provider, rawBody, routeHint, headers })) {
       this.overflow.inc({ provider });
