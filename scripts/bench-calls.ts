@@ -30,6 +30,7 @@ import { startLiveKitConnectorSimulator } from '../src/simulators/livekit-connec
 import { startWhatsAppSimulator } from '../src/simulators/whatsapp/server';
 import type { SimCall } from '../src/simulators/whatsapp/calls';
 import { percentile } from './bench/stats';
+import { callApi } from './bench/api';
 
 const QUICK = process.env.QUICK === '1';
 const CONCURRENT = Number(process.env.CONCURRENT ?? (QUICK ? 10 : 50));
@@ -46,16 +47,6 @@ const BENCH_NAMESPACE = 'recado-bench';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function call(base: string, token: string, method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
-  return text ? JSON.parse(text) : {};
-}
 
 /** An agent bot: listens to its realtime stream and accepts every call offered to it. */
 function agentBot(base: string, token: string, offeredAt: Map<string, number>, onError: (err: Error) => void) {
@@ -77,7 +68,7 @@ function agentBot(base: string, token: string, offeredAt: Map<string, number>, o
           if (!block.includes('event: call.offered')) continue;
           const data = JSON.parse(block.split('\n').find((l) => l.startsWith('data:'))!.slice(5));
           offeredAt.set(data.call_id, Date.now());
-          call(base, token, 'POST', `/v1/calls/${data.call_id}/accept`).catch(onError);
+          callApi(base, token, 'POST', `/v1/calls/${data.call_id}/accept`).catch(onError);
         }
       }
     };
@@ -128,11 +119,11 @@ async function main() {
     worker.on('exit', (code) => reject(new Error(`worker exited with ${code}`)));
   });
 
-  const account = await call(api, config.adminToken, 'POST', '/v1/admin/accounts', { name: 'Bench' });
+  const account = await callApi(api, config.adminToken, 'POST', '/v1/admin/accounts', { name: 'Bench' });
   const key: string = account.api_key.key;
-  if (RECORDING === 'off') await call(api, key, 'PUT', '/v1/call-recording-settings', { enabled: false, retention_days: null, consent_message: null });
+  if (RECORDING === 'off') await callApi(api, key, 'PUT', '/v1/call-recording-settings', { enabled: false, retention_days: null, consent_message: null });
   const phoneNumberId = String(randomInt(100_000_000, 999_999_999));
-  await call(api, key, 'POST', '/v1/whatsapp-numbers', {
+  await callApi(api, key, 'POST', '/v1/whatsapp-numbers', {
     phone_number_id: phoneNumberId,
     waba_id: '102290129340398',
     display_phone_number: '+55 11 4000-0000',
@@ -145,10 +136,10 @@ async function main() {
   const bots = [];
   const customers: string[] = [];
   for (let i = 0; i < CONCURRENT; i++) {
-    const agent = await call(api, key, 'POST', '/v1/agents', { name: `Bot ${i}`, email: `bot${i}@bench.example` });
+    const agent = await callApi(api, key, 'POST', '/v1/agents', { name: `Bot ${i}`, email: `bot${i}@bench.example` });
     const waId = `5511${String(900_000_000 + i)}`;
-    const contact = await call(api, key, 'POST', '/v1/contacts', { wa_id: waId });
-    await call(api, key, 'PUT', `/v1/contacts/${contact.id}/assigned-agent`, { assigned_agent_id: agent.agent.id });
+    const contact = await callApi(api, key, 'POST', '/v1/contacts', { wa_id: waId });
+    await callApi(api, key, 'PUT', `/v1/contacts/${contact.id}/assigned-agent`, { assigned_agent_id: agent.agent.id });
     const bot = agentBot(api, agent.api_key.key, offeredAt, (err) => errors.push(err));
     await bot.ready;
     bots.push(bot);
@@ -221,7 +212,7 @@ async function main() {
 
   // Let the ended calls' workflows finish before the worker goes away.
   const settleBy = Date.now() + 15_000;
-  while (Date.now() < settleBy && (await call(api, key, 'GET', '/v1/calls/ongoing')).length) await new Promise((r) => setTimeout(r, 200));
+  while (Date.now() < settleBy && (await callApi(api, key, 'GET', '/v1/calls/ongoing')).length) await new Promise((r) => setTimeout(r, 200));
   for (const bot of bots) bot.stop();
   await db.end();
   worker.kill('SIGTERM');

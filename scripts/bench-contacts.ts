@@ -25,6 +25,7 @@ import type { LoadPlan, PhaseReport } from './bench/contacts-load';
 import { runSearches, type SearchSample } from './bench/contacts-search-load';
 import { verifyIndex } from './bench/contacts-verify';
 import { ascending, cpuSeconds, percentile, pidsOf, rssMb, sleep } from './bench/stats';
+import { callApi, waitFor } from './bench/api';
 
 const QUICK = process.env.QUICK === '1';
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? (QUICK ? 100_000 : 1_000_000));
@@ -80,13 +81,13 @@ async function main() {
 
   try {
     await waitFor(async () => (await fetch(`${api}/health`).catch(() => undefined))?.ok === true, 30_000, 'the API');
-    const account = await call(api, config.adminToken, 'POST', '/v1/admin/accounts', { name: 'Bench contatos' });
+    const account = await callApi(api, config.adminToken, 'POST', '/v1/admin/accounts', { name: 'Bench contatos' });
     const key: string = account.api_key.key;
     const agents: string[] = [];
     for (let i = 0; i < 20; i++) {
-      agents.push((await call(api, key, 'POST', '/v1/agents', { name: `Vendedor ${i}`, email: `vendedor${i}@bench.example` })).agent.id);
+      agents.push((await callApi(api, key, 'POST', '/v1/agents', { name: `Vendedor ${i}`, email: `vendedor${i}@bench.example` })).agent.id);
     }
-    for (const a of BENCH_ATTRIBUTES) await call(api, key, 'PUT', `/v1/contact-attributes/${a.key}`, { type: a.type });
+    for (const a of BENCH_ATTRIBUTES) await callApi(api, key, 'PUT', `/v1/contact-attributes/${a.key}`, { type: a.type });
 
     // Seed, and let the real indexer build the index from the outbox the triggers filled.
     const seedStarted = Date.now();
@@ -292,24 +293,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<v
   });
 }
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what} did not come up in ${timeoutMs / 1000} s`);
-    await sleep(200);
-  }
-}
 
-async function call(api: string, key: string, method: string, urlPath: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${api}${urlPath}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${urlPath} → ${res.status} ${text}`);
-  return JSON.parse(text);
-}
 
 main().catch((err: unknown) => {
   console.error(err);

@@ -13,7 +13,8 @@ import { DEFAULT_PRICE_TABLE, templatePrice } from '../src/channels/pricing/pric
 import { DEFAULT_ROUTING_POLICY, planRoute, type AccountChannels, type RouteCandidate } from '../src/channels/routing/plan';
 import { SERVICE_WINDOW_MS } from '../src/whatsapp/service-window';
 import { walkPlan, type StepOutcome } from '../workflows/dispatch-walk';
-import { MIX, referenceMonth, seeded } from './bench/cost-month';
+import { MIX, referenceMonth } from './bench/cost-month';
+import { seeded } from './bench/stats';
 
 const FAILURES_ON_LAST_STEP = process.env.FAILURES_ON_LAST_STEP === '1';
 const CHANNELS: AccountChannels = { whatsapp: ['wa-1'], email: ['mail-1'], telegram: ['bot-1'], app: ['app-1'] };

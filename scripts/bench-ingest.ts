@@ -27,8 +27,9 @@ import { migrate } from '../src/db/migrate';
 import { FUNNELS } from '../src/funnels/model';
 import { endRunningOnTaskQueue } from '../src/infra/end-workflows';
 import { startWhatsAppSimulator } from '../src/simulators/whatsapp/server';
-import { BENCH_PLATFORMS, BENCH_SECRETS, generateEvents, seeded, type BenchEvent, type BenchPlatform } from './bench/ingest-events';
-import { ascending, cpuSeconds, percentile, pidsOf, sleep } from './bench/stats';
+import { BENCH_PLATFORMS, BENCH_SECRETS, generateEvents, type BenchEvent, type BenchPlatform } from './bench/ingest-events';
+import { ascending, cpuSeconds, percentile, pidsOf, seeded, sleep } from './bench/stats';
+import { callApi, waitFor } from './bench/api';
 
 const QUICK = process.env.QUICK === '1';
 const EVENTS = Number(process.env.EVENTS ?? (QUICK ? 800 : 5_000));
@@ -80,18 +81,18 @@ async function main() {
   try {
     await waitFor(async () => (await fetch(`${api}/health`).catch(() => undefined))?.ok === true, 60_000, 'the API');
     sim.simulator.setWebhookUrl(`${api}/v1/webhooks/whatsapp`);
-    const account = await call(api, config.adminToken, 'POST', '/v1/admin/accounts', { name: 'Bench lojas' });
+    const account = await callApi(api, config.adminToken, 'POST', '/v1/admin/accounts', { name: 'Bench lojas' });
     const key: string = account.api_key.key;
     const stores = {} as Record<BenchPlatform, { id: string; url: string }>;
     for (const platform of BENCH_PLATFORMS) {
       // Each store sends through its own number (its own paced outbox), as shops usually do.
-      const number = await call(api, key, 'POST', '/v1/whatsapp-numbers', {
+      const number = await callApi(api, key, 'POST', '/v1/whatsapp-numbers', {
         phone_number_id: String(randomInt(100_000_000, 999_999_999)),
         waba_id: '102290129340398',
         display_phone_number: '+55 11 4000-0000',
         access_token: 'bench-token',
       });
-      const store = await call(api, key, 'POST', '/v1/stores', { platform, name: `Loja ${platform}`, channel_account_id: number.id, secrets: BENCH_SECRETS[platform] });
+      const store = await callApi(api, key, 'POST', '/v1/stores', { platform, name: `Loja ${platform}`, channel_account_id: number.id, secrets: BENCH_SECRETS[platform] });
       stores[platform] = { id: store.id, url: new URL(store.webhook_url).pathname };
     }
     const storeIds = Object.values(stores).map((s) => s.id);
@@ -308,24 +309,7 @@ function start(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProce
   return child;
 }
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what} did not come up in ${timeoutMs / 1000} s`);
-    await sleep(200);
-  }
-}
 
-async function call(api: string, key: string, method: string, urlPath: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${api}${urlPath}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${urlPath} → ${res.status} ${text}`);
-  return JSON.parse(text);
-}
 
 main().catch((err: unknown) => {
   console.error(err);

@@ -16,6 +16,7 @@
  */
 import type { MessageCategory } from '../../src/messages/messages.repository';
 import type { ContactReach } from '../../src/channels/routing/plan';
+import { seeded } from './stats';
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 
@@ -36,17 +37,6 @@ export const MIX = {
   failures: { appTokenGone: 0.06, whatsappRefused: 0.01, whatsappNoReceipt: 0.02, emailBounce: 0.03 },
 };
 
-/** mulberry32: small, fast, seeded. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface MonthMessage {
   id: number;

@@ -2,6 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+
 /**
  * The store webhooks npm run bench:ingest posts: the platforms' documented payloads
  * (test/fixtures/stores/<platform>/, sources in their README.md), each made a distinct event —
@@ -152,14 +153,3 @@ function sign(shape: Shape, body: string, n: number): Record<string, string> {
   }
 }
 
-/** A small seeded PRNG (mulberry32): the same SEED posts the same events in the same order. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

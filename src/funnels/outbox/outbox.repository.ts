@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
-import { PG_POOL } from '../../db/database';
+import { inTransaction, PG_POOL } from '../../db/database';
 import type { NotificationRow, NotificationState, StoreRules } from '../model';
 import { HELD } from './rules';
 
@@ -33,20 +33,10 @@ const DUE = `(n.not_before <= $2 OR n.expires_at <= $2) AND NOT ${STILL_HELD}`;
 export class OutboxRepository {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
-  async transaction<T>(fn: (db: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await fn(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
+  transaction<T>(fn: (db: PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, fn);
   }
+
 
   /** Locks the instance's pacing row (one take at a time per instance) and reads the clock after the lock. */
   async lockInstance(db: PoolClient, accountId: string, channelAccountId: string): Promise<{ lastSentAt: Date | null; now: Date }> {

@@ -3,20 +3,7 @@ import type { GroupKey, StatsCountsRow } from './stats.repository';
 const COUNTS = ['sent', 'delivered', 'read', 'failed', 'expired', 'replied', 'clicked', 'converted'] as const;
 const KEYS: GroupKey[] = ['template_id', 'event_type', 'funnel', 'step', 'variant'];
 
-export interface StatsRow {
-  template_id?: string | null;
-  event_type?: string;
-  funnel?: string;
-  step?: number;
-  variant?: string | null;
-  sent: number;
-  delivered: number;
-  read: number;
-  failed: number;
-  expired: number;
-  replied: number;
-  clicked: number;
-  converted: number;
+export interface StatsRow extends Omit<StatsCountsRow, 'revenue_minor' | 'revenue_currency'> {
   /** In the group's currency (the one with the most revenue when there are several; all in revenue_by_currency). */
   revenue_minor: string;
   currency: string | null;
