@@ -1,8 +1,13 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import type { ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Pool } from 'pg';
 import { pushSignature } from '../src/channels/app/push-signature';
 import { startWhatsAppSimulator, type RunningWhatsAppSimulator } from '../src/simulators/whatsapp/server';
+import { WORKFLOW_BUNDLE } from '../src/worker';
+import { HISTORIES, recordHistoryIfAsked } from './support/histories';
 import { createTenant, eventually, spawnWorker, startApi, temporalClient, testConfig, type RunningApi } from './support/stack';
 
 /**
@@ -95,9 +100,21 @@ describe('a funnel survives its worker', () => {
     expect(toCustomer).toHaveLength(3);
 
     const temporal = await temporalClient(config);
+    // The funnel's history across the kill replays deterministically (RECORD_HISTORIES=1 keeps it for later versions).
+    const funnelId = `funnel-${store.id}-boleto_issued-9001`;
+    await Worker.runReplayHistory({ workflowBundle: { codePath: WORKFLOW_BUNDLE } }, await temporal.workflow.getHandle(funnelId).fetchHistory(), funnelId);
+    recordHistoryIfAsked(config, funnelId, 'funnel.boleto-across-a-worker-kill.json');
     await temporal.workflow.getHandle(`outbox-${tenant.numberId}`).terminate('test finished').catch((err: Error) => {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     });
     await temporal.connection.close();
   }, 180_000);
+
+  it('replays the recorded funnel histories without non-determinism', async () => {
+    const files = fs.readdirSync(HISTORIES).filter((f) => f.startsWith('funnel.') && f.endsWith('.json'));
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      await Worker.runReplayHistory({ workflowBundle: { codePath: WORKFLOW_BUNDLE } }, JSON.parse(fs.readFileSync(path.join(HISTORIES, file), 'utf8')), file);
+    }
+  });
 });
