@@ -176,6 +176,47 @@ describe('Pipedrive driver against the simulator', () => {
   });
 });
 
+describe('Pipedrive simulator control API', () => {
+  const control = async (method: string, url: string, body?: unknown) => {
+    const res = await fetch(`${sim.url}/_sim${url}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+
+  it('scripts users, tokens, pipelines, faults and limits over HTTP, and shows what was stored and asked', async () => {
+    const seller = (await control('POST', '/users', { name: 'Bruna' })).body;
+    expect((await control('POST', '/tokens', { token: 'seller-token', userId: seller.id })).status).toBe(200);
+    const { pipeline, stages } = (await control('POST', '/pipelines', { name: 'Checkout', stages: ['Aberto', 'Pago'] })).body;
+    expect(await control('POST', '/pipelines', { name: 'Empty' })).toMatchObject({ status: 400, body: { error: 'name and stages are required' } });
+
+    const crm = driver('seller-token');
+    const { personId } = await crm.upsertPerson({ name: 'Ana', email: 'ana@example.com' });
+    const deal = await crm.createDeal({ personId, title: 'Plano', value: 1, currency: 'BRL', stageId: String(stages[1].id) });
+    expect(deal).toMatchObject({ ownerId: String(seller.id), pipelineId: String(pipeline.id) });
+
+    await control('POST', '/faults', { status: 503, path: '/api/v2/deals', count: 2 });
+    await expect(crm.markDealWon(deal.dealId)).rejects.toMatchObject({ name: 'CrmUnavailableError', status: 503 });
+    await control('DELETE', '/faults');
+    await crm.markDealWon(deal.dealId);
+
+    await control('POST', '/rate-limit', { limit: 1, windowMs: 2000, penaltyMs: 3000 });
+    expect((await api('GET', '/api/v2/pipelines', undefined, 'seller-token')).status).toBe(200);
+    expect((await api('GET', '/api/v2/pipelines', undefined, 'seller-token')).headers.get('retry-after')).toBe('3');
+
+    const state = (await control('GET', '/state')).body;
+    expect(state.deals).toEqual([expect.objectContaining({ status: 'won', owner_id: seller.id, stage_id: stages[1].id })]);
+    const asked = (await control('GET', '/requests')).body.data.map((r: any) => `${r.method} ${r.path} ${r.status}`);
+    expect(asked).toEqual([
+      'GET /api/v2/persons/search 200',
+      'POST /api/v2/persons 200',
+      'POST /api/v2/deals 200',
+      'PATCH /api/v2/deals/1 503',
+      'PATCH /api/v2/deals/1 200',
+      'GET /api/v2/pipelines 200',
+      'GET /api/v2/pipelines 429',
+    ]);
+  });
+});
+
 describe('Pipedrive simulator answers have the shapes of the published examples', () => {
   it('deal, person, person search, activity and note', async () => {
     const crm = driver();

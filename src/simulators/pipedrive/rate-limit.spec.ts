@@ -30,6 +30,12 @@ describe('TokenBuckets', () => {
     expect(b.take('t').allowed).toBe(true);
   });
 
+  it('changes only the settings given', () => {
+    const b = buckets();
+    b.configure({ limit: 5, windowMs: undefined });
+    expect(b.take('t').headers).toMatchObject({ 'x-ratelimit-limit': '5', 'x-ratelimit-remaining': '4', 'x-ratelimit-reset': '1' });
+  });
+
   it('refills the window continuously', () => {
     const b = buckets();
     b.take('t');

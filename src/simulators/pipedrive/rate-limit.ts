@@ -41,8 +41,10 @@ export class TokenBuckets {
     private readonly now: () => number,
   ) {}
 
+  /** Changes the given settings (absent ones stay) and starts every bucket afresh. */
   configure(settings: Partial<RateLimitSettings>): void {
-    this.settings = { ...this.settings, ...settings };
+    const given = Object.entries(settings).filter(([, v]) => v !== undefined);
+    this.settings = { ...this.settings, ...Object.fromEntries(given) };
     this.buckets.clear();
   }
 
