@@ -70,6 +70,9 @@ export class AsaasSimulator {
       dueDate: b.dueDate, originalDueDate: b.dueDate, paymentDate: null, clientPaymentDate: null, installmentNumber: null,
       invoiceUrl: `${this.baseUrl}/i/${number}`, invoiceNumber: digits(8), externalReference: b.externalReference ?? null,
       deleted: false, anticipated: false, anticipable: false, bankSlipUrl: null, transactionReceiptUrl: null, nossoNumero: null, postalService: false,
+      pixTransaction: null, custody: null, lastInvoiceViewedDate: null, lastBankSlipViewedDate: null, refunds: null,
+      // Asaas's defaults when the request sets none, as in the documented payment object.
+      discount: { value: 0, dueDateLimitDays: 0, limitedDate: null, type: 'FIXED' }, fine: { value: 0, type: 'FIXED' }, interest: { value: 0, type: 'PERCENTAGE' },
     };
     this.payments.set(payment.id, payment);
     return { status: 200, body: payment };
