@@ -1,0 +1,142 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Pagar.me v5 Checkout API, in memory: `POST /core/v5/orders` with a `checkout` payment, the
+ * documented validation (422 `{"message":"The request is invalid.","errors":{field:[…]}}`),
+ * Basic auth with the secret key (401 `{"message":"Authorization has been denied for this request."}`),
+ * `Idempotency-Key` replays, and `pay(id)` building the documented `order.paid` webhook.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- request bodies are checked field by field below
+type Json = Record<string, any>;
+export interface SimResponse { status: number; body: unknown }
+
+const id = (prefix: string) => `${prefix}_${randomBytes(8).toString('base64url').replace(/[-_]/g, 'x').slice(0, 16)}`;
+const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+const invalid = (errors: Record<string, string[]>): SimResponse => ({ status: 422, body: { message: 'The request is invalid.', errors } });
+
+export class PagarmeSimulator {
+  readonly orders = new Map<string, Json>();
+  private readonly byIdempotencyKey = new Map<string, SimResponse>();
+  private faults: number[] = [];
+  baseUrl = '';
+
+  constructor(readonly secretKey = 'sk_test_simulator') {}
+
+  /** The next `count` requests answer `status` (e.g. 500, 429) without doing anything. */
+  failNext(status: number, count = 1): void {
+    for (let i = 0; i < count; i++) this.faults.push(status);
+  }
+
+  createOrder(authorization: string | undefined, idempotencyKey: string | undefined, body: unknown): SimResponse {
+    const expected = `Basic ${Buffer.from(`${this.secretKey}:`).toString('base64')}`;
+    if (authorization !== expected) return { status: 401, body: { message: 'Authorization has been denied for this request.' } };
+    const fault = this.faults.shift();
+    if (fault) return { status: fault, body: { message: fault === 429 ? 'Too Many Requests' : 'An error has occurred.' } };
+    if (idempotencyKey && this.byIdempotencyKey.has(idempotencyKey)) return this.byIdempotencyKey.get(idempotencyKey)!;
+    const answer = this.validateAndCreate((body ?? {}) as Json);
+    if (idempotencyKey && answer.status === 200) this.byIdempotencyKey.set(idempotencyKey, answer);
+    return answer;
+  }
+
+  private validateAndCreate(b: Json): SimResponse {
+    const errors: Record<string, string[]> = {};
+    const need = (ok: boolean, field: string, msg: string) => { if (!ok) (errors[field] ??= []).push(msg); };
+    need(Array.isArray(b.items) && b.items.length > 0, 'order.items', 'The items field is required.');
+    (Array.isArray(b.items) ? b.items : []).forEach((item: Json, i: number) => {
+      need(Number.isInteger(item.amount) && item.amount > 0, `order.items[${i}].amount`, 'The field amount must be an integer greater than 0.');
+      need(typeof item.description === 'string' && item.description !== '', `order.items[${i}].description`, 'The description field is required.');
+      need(Number.isInteger(item.quantity) && item.quantity > 0, `order.items[${i}].quantity`, 'The field quantity must be greater than 0.');
+    });
+    const c = b.customer as Json | undefined;
+    if (!c && !b.customer_id) return { status: 404, body: { message: 'Customer not found.' } };
+    if (c) {
+      need(typeof c.name === 'string' && c.name.trim() !== '', 'order.customer.name', 'The name field is required.');
+      need(typeof c.email === 'string' && /^[^\s@]+@[^\s@]+$/.test(c.email), 'order.customer.email', 'The email field is not a valid e-mail address.');
+      const mobile = c.phones?.mobile_phone as Json | undefined;
+      if (mobile) {
+        need(/^\d{1,3}$/.test(String(mobile.country_code ?? '')), 'order.customer.phones.mobile_phone.country_code', 'The field country_code must be numeric.');
+        need(/^\d{2}$/.test(String(mobile.area_code ?? '')), 'order.customer.phones.mobile_phone.area_code', 'The field area_code must have 2 digits.');
+        need(/^\d{8,9}$/.test(String(mobile.number ?? '')), 'order.customer.phones.mobile_phone.number', 'The field number must have 8 or 9 digits.');
+      }
+    }
+    const payment = Array.isArray(b.payments) ? (b.payments[0] as Json | undefined) : undefined;
+    need(payment !== undefined, 'order.payments', 'The payments field is required.');
+    if (payment) {
+      need(['checkout', 'credit_card', 'boleto', 'pix'].includes(payment.payment_method), 'order.payments[0].payment_method', 'The payment_method field is invalid.');
+      if (payment.payment_method === 'checkout') {
+        const methods = payment.checkout?.accepted_payment_methods;
+        need(Array.isArray(methods) && methods.length > 0, 'order.payments[0].checkout.accepted_payment_methods', 'The accepted_payment_methods field is required.');
+      }
+    }
+    if (Object.keys(errors).length) return invalid(errors);
+    const total = (b.items as Json[]).reduce((sum, item) => sum + item.amount * item.quantity, 0);
+    if (payment && payment.amount !== undefined && payment.amount !== total) return invalid({ 'order.payments[0].amount': ['The payments amount must match the order amount.'] });
+
+    const at = now();
+    const orderId = id('or');
+    const checkoutId = id('chk');
+    const customer = c ? { id: id('cus'), name: c.name, email: c.email, type: c.type ?? 'individual', delinquent: false, created_at: at, updated_at: at, phones: c.phones ?? {} } : { id: b.customer_id };
+    const order: Json = {
+      id: orderId,
+      code: b.code ?? orderId.slice(3, 13).toUpperCase(),
+      amount: total,
+      currency: 'BRL',
+      closed: false,
+      items: (b.items as Json[]).map((item) => ({ id: id('oi'), ...item, status: 'active', created_at: at, updated_at: at })),
+      customer,
+      status: 'pending',
+      created_at: at,
+      updated_at: at,
+      checkouts: [
+        {
+          id: checkoutId,
+          amount: total,
+          status: 'open',
+          success_url: payment?.checkout?.success_url ?? null,
+          payment_url: `${this.baseUrl}/pay/${checkoutId}`,
+          customer_editable: payment?.checkout?.customer_editable ?? false,
+          billing_address_editable: payment?.checkout?.billing_address_editable ?? false,
+          accepted_payment_methods: payment?.checkout?.accepted_payment_methods ?? [],
+          currency: 'BRL',
+          created_at: at,
+          updated_at: at,
+          customer,
+        },
+      ],
+    };
+    this.orders.set(orderId, order);
+    return { status: 200, body: order };
+  }
+
+  findCheckout(checkoutId: string): { order: Json; checkout: Json } | undefined {
+    for (const order of this.orders.values()) {
+      const checkout = (order.checkouts as Json[]).find((k) => k.id === checkoutId);
+      if (checkout) return { order, checkout };
+    }
+    return undefined;
+  }
+
+  /** Marks the order paid and returns the `order.paid` webhook, shaped like test/fixtures/stores/pagarme/order-paid.json. */
+  pay(orderId: string): Json {
+    const order = this.orders.get(orderId);
+    if (!order) throw new Error(`no order ${orderId}`);
+    const at = now();
+    order.status = 'paid';
+    order.closed = true;
+    order.updated_at = at;
+    order.closed_at = at;
+    const chargeId = id('ch');
+    order.charges = [
+      {
+        id: chargeId, code: order.code, gateway_id: randomBytes(16).toString('hex'), amount: order.amount, status: 'paid', currency: 'BRL',
+        payment_method: 'credit_card', paid_at: at, created_at: at, updated_at: at, customer: order.customer,
+        last_transaction: { id: id('tran'), transaction_type: 'credit_card', gateway_id: randomBytes(16).toString('hex'), amount: order.amount, status: 'captured', success: true, installments: 1 },
+      },
+    ];
+    (order.checkouts as Json[])[0].status = 'closed';
+    // The webhook order carries charges, not the checkout.
+    const data = { ...order };
+    delete data.checkouts;
+    return { id: id('hook'), account: { id: id('acc'), name: 'Simulador' }, type: 'order.paid', created_at: at.replace(/Z$/, ''), data };
+  }
+}
