@@ -4,13 +4,13 @@ import { startPagarmeSimulator } from './server';
 
 /**
  * Entry of the local Pagar.me simulator (see server.ts for the endpoints).
- * Env: SIM_PAGARME_PORT (4050), SIM_PAGARME_HOST (127.0.0.1), SIM_PAGARME_SECRET_KEY
+ * Env: SIM_PAGARME_PORT (4070), SIM_PAGARME_HOST (127.0.0.1), SIM_PAGARME_SECRET_KEY
  * (sk_test_simulator: the key it accepts), LOG_LEVEL (info).
  */
 async function main() {
   const logger = pino({ name: 'pagarme-simulator', level: process.env.LOG_LEVEL ?? 'info' });
   const running = await startPagarmeSimulator({
-    port: intEnv('SIM_PAGARME_PORT', 4050),
+    port: intEnv('SIM_PAGARME_PORT', 4070),
     host: process.env.SIM_PAGARME_HOST || '127.0.0.1',
     secretKey: process.env.SIM_PAGARME_SECRET_KEY || undefined,
   });
