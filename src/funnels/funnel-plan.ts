@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { isoDurationMs } from '../common/iso-duration';
 import type { CanonicalEvent, CanonicalEventType } from '../stores/canonical-event';
-import { FUNNELS, type FunnelName } from './model';
+import { FEEDS_ANOTHER_FUNNEL, FUNNELS, type FunnelName } from './model';
 
 export interface FunnelConfig {
   enabled: boolean;
@@ -48,8 +48,7 @@ export const PAID: readonly CanonicalEventType[] = ['payment_approved', 'order_p
 /** The funnel each event feeds; `boleto_printed` is the boleto funnel, `order_paid` the approval. */
 const FEEDS: Record<CanonicalEventType, FunnelName> = {
   ...(Object.fromEntries(FUNNELS.map((f) => [f, f])) as Record<FunnelName, FunnelName>),
-  boleto_printed: 'boleto_issued',
-  order_paid: 'payment_approved',
+  ...FEEDS_ANOTHER_FUNNEL,
 };
 
 export interface FunnelActions {

@@ -3,30 +3,18 @@
  * to say and when), store templates (what it says), the paced outbox (when it may go) and the
  * statistics that read them back. Tables: src/db/migrations/1732162000000_funnels.sql.
  */
-import type { CanonicalEvent, CanonicalEventType } from '../stores/canonical-event';
+import { CANONICAL_EVENT_TYPES, type CanonicalEvent, type CanonicalEventType } from '../stores/canonical-event';
 import type { MessageContent } from '../channels/driver';
+
+/** Events that feed another event's funnel: `boleto_printed` the boleto's, `order_paid` the approval's. */
+export const FEEDS_ANOTHER_FUNNEL = { boleto_printed: 'boleto_issued', order_paid: 'payment_approved' } as const;
 
 /**
  * Funnels are named after the canonical event that starts them; templates for a funnel's steps
- * are the store's templates for that event type. (`boleto_printed` feeds the `boleto_issued`
- * funnel; `order_paid` feeds `payment_approved`.)
+ * are the store's templates for that event type. Every other canonical event is a funnel.
  */
-export const FUNNELS = [
-  'cart_abandoned',
-  'boleto_issued',
-  'pix_issued',
-  'card_declined',
-  'payment_approved',
-  'order_shipped',
-  'order_delivered',
-  'refunded',
-  'order_cancelled',
-  'subscription_late',
-  'subscription_cancelled',
-  'subscription_renewed',
-  'custom',
-] as const satisfies readonly CanonicalEventType[];
-export type FunnelName = (typeof FUNNELS)[number];
+export type FunnelName = Exclude<CanonicalEventType, keyof typeof FEEDS_ANOTHER_FUNNEL>;
+export const FUNNELS: readonly FunnelName[] = CANONICAL_EVENT_TYPES.filter((t): t is FunnelName => !Object.hasOwn(FEEDS_ANOTHER_FUNNEL, t));
 
 export type FunnelState = 'starting' | 'running' | 'completed' | 'stopped' | 'cancelled';
 
