@@ -36,6 +36,8 @@ import { createRecordingActivities } from './recording';
 import { createRecorder } from '../src/recording/create-recorder';
 import { RecordingsRepository } from '../src/recording/recordings.repository';
 import { createKeywordCallbackActivities } from './keyword-callback';
+import { createCheckoutActivities } from './checkout';
+import type { CrmConfig } from '../src/crm/crm.config';
 
 export interface ActivityDeps {
   pool: Pool;
@@ -48,10 +50,11 @@ export interface ActivityDeps {
   funnels: { publicUrl: string; expireAfterMs: number; staleAfterMs: number };
   outbox: Config['outbox'];
   messages: Config['messages'];
+  crm: CrmConfig;
 }
 
 /** Every activity the worker registers, with its clients injected. */
-export function createActivities({ pool, whatsapp, livekit, calls, secrets, callAudio, channels, funnels, outbox, messages: sends }: ActivityDeps) {
+export function createActivities({ pool, whatsapp, livekit, calls, secrets, callAudio, channels, funnels, outbox, messages: sends, crm }: ActivityDeps) {
   const messages = new MessagesRepository(pool);
   const realtime = new RealtimeRepository(pool);
   const livekitActivities = createLiveKitActivities({ ...livekit, whatsappCloudApiVersion: whatsapp.graphVersion });
@@ -104,6 +107,7 @@ export function createActivities({ pool, whatsapp, livekit, calls, secrets, call
     ...channelActivities(),
     ...createFunnelActivities({ pool, secrets, ...funnels }),
     ...createKeywordCallbackActivities({ pool, secrets }),
+    ...createCheckoutActivities({ pool, secrets, crm }),
     ...createInboundCallActivities({
       inbound: new InboundCallsRepository(pool),
       calls: callsRepository,

@@ -29,6 +29,7 @@ import { CHANNELS_CONTROLLERS, CHANNELS_PROVIDERS } from './channels/channels.fe
 import { STORES_CONTROLLERS, STORES_PROVIDERS } from './stores/stores.feature';
 import { OUTBOX_CONTROLLERS, OUTBOX_PROVIDERS } from './funnels/outbox/outbox.feature';
 import { FUNNELS_CONTROLLERS, FUNNELS_PROVIDERS } from './funnels/funnels.feature';
+import { CHECKOUT_CONTROLLERS, CHECKOUT_PROVIDERS } from './checkout/checkout.feature';
 import { STORE_TEMPLATES_CONTROLLERS, STORE_TEMPLATES_PROVIDERS } from './funnels/templates/templates.feature';
 import { FUNNEL_STATS_CONTROLLERS, FUNNEL_STATS_PROVIDERS } from './funnels/stats/stats.feature';
 import { TELEGRAM_CONTROLLERS, TELEGRAM_PROVIDERS } from './channels/telegram/telegram.feature';
@@ -83,6 +84,7 @@ export class AppModule {
         ...STORES_CONTROLLERS,
         ...OUTBOX_CONTROLLERS,
         ...FUNNELS_CONTROLLERS,
+        ...CHECKOUT_CONTROLLERS,
         ...STORE_TEMPLATES_CONTROLLERS,
         ...FUNNEL_STATS_CONTROLLERS,
         ...TELEGRAM_CONTROLLERS,
@@ -122,6 +124,7 @@ export class AppModule {
         ...STORES_PROVIDERS,
         ...OUTBOX_PROVIDERS,
         ...FUNNELS_PROVIDERS,
+        ...CHECKOUT_PROVIDERS,
         ...STORE_TEMPLATES_PROVIDERS,
         ...FUNNEL_STATS_PROVIDERS,
         ...TELEGRAM_PROVIDERS,

@@ -48,6 +48,9 @@ export async function createApp(config: Config, logger: Logger): Promise<NestFas
     done(null, parsed);
   });
 
+  // The hosted checkout form posts url-encoded fields; its controller reads them (src/checkout/form).
+  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer', bodyLimit: 16 * 1024 }, (_request, body, done) => done(null, body));
+
   // One line and one histogram sample per request: route template, never the URL (query
   // strings may carry access tokens) and never the body.
   const metrics = app.get(MetricsService);

@@ -43,6 +43,7 @@ export async function createWorker(config: Config) {
         channels: config.channels,
         outbox: config.outbox,
         messages: config.messages,
+        crm: config.crm,
         funnels: { publicUrl: config.api.publicUrl, expireAfterMs: config.funnels.expireAfterMs, staleAfterMs: config.funnels.staleAfterMs },
       }),
       ...createRecordingRetentionActivities({ pool, storage: createRecordingStorage(config.callAudio.recordings) }),

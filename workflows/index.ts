@@ -11,3 +11,4 @@ export { dispatchWorkflow } from './dispatch.workflow';
 export { funnelWorkflow } from './funnel.workflow';
 export { instanceOutboxWorkflow } from './instance-outbox.workflow';
 export { keywordCallbackWorkflow } from './keyword-callback.workflow';
+export { checkoutRecoveryWorkflow } from './checkout-recovery.workflow';

@@ -19,7 +19,7 @@ export const RecadoCallDirection = defineSearchAttributeKey('RecadoCallDirection
 /** Calls only: Meta's call id (wacid…), the id a support ticket from Meta quotes. Set once Meta has given it. */
 export const RecadoWhatsAppCallId = defineSearchAttributeKey('RecadoWhatsAppCallId', SearchAttributeType.KEYWORD);
 
-/** Funnels only: the store, the funnel (cart_abandoned, boleto_issued…) and the step it is at. */
+/** Funnels and checkout intents: the store; funnels only: the funnel (cart_abandoned, boleto_issued…) and the step it is at. */
 export const RecadoStoreId = defineSearchAttributeKey('RecadoStoreId', SearchAttributeType.KEYWORD);
 export const RecadoFunnel = defineSearchAttributeKey('RecadoFunnel', SearchAttributeType.KEYWORD);
 export const RecadoFunnelStep = defineSearchAttributeKey('RecadoFunnelStep', SearchAttributeType.INT);
@@ -38,7 +38,7 @@ export const RECADO_SEARCH_ATTRIBUTES = [
 ] as const;
 
 /** What a workflow is about. Later flows add theirs (funnel, indexer, …). */
-export type RecadoKindValue = 'call' | 'permission' | 'message' | 'dispatch' | 'call_recording' | 'post_call' | 'funnel' | 'outbox';
+export type RecadoKindValue = 'call' | 'permission' | 'message' | 'dispatch' | 'call_recording' | 'post_call' | 'funnel' | 'outbox' | 'checkout';
 
 export interface RecadoSubject {
   accountId: string;
@@ -74,4 +74,9 @@ export function funnelSearchAttributes(subject: RecadoSubject, funnel: { storeId
     { key: RecadoFunnel, value: funnel.funnel },
     { key: RecadoFunnelStep, value: 0 },
   ];
+}
+
+/** A checkout intent's recovery: the customer and the store whose gateway makes the link. */
+export function checkoutSearchAttributes(subject: RecadoSubject, storeId: string): SearchAttributePair[] {
+  return [...recadoSearchAttributes('checkout', subject), { key: RecadoStoreId, value: storeId }];
 }

@@ -19,6 +19,9 @@ import { loadInboundConfig, type InboundConfig } from '../webhooks/inbound.confi
 import { loadOutboxConfig, type OutboxConfig } from '../funnels/outbox/outbox.config';
 import { loadFunnelsConfig, type FunnelsConfig } from '../funnels/funnels.config';
 import { loadFunnelStatsConfig, type FunnelStatsConfig } from '../funnels/stats/funnel-stats.config';
+import { loadCheckoutConfig, type CheckoutConfig } from '../checkout/checkout.config';
+import { loadCrmConfig, type CrmConfig } from '../crm/crm.config';
+import { loadPaymentsConfig, type PaymentsConfig } from '../payments/payments.config';
 
 function prices(json: string | undefined): PriceTable {
   if (!json) return DEFAULT_PRICE_TABLE;
@@ -173,6 +176,12 @@ export interface Config {
   funnels: FunnelsConfig;
   /** FUNNEL_* and KEYWORD_CALLBACK_* (src/funnels/stats/funnel-stats.config.ts). */
   funnelStats: FunnelStatsConfig;
+  /** CHECKOUT_* (src/checkout/checkout.config.ts): checkout intents and their recovery. */
+  checkout: CheckoutConfig;
+  /** PIPEDRIVE_* (src/crm/crm.config.ts): the CRM drivers. */
+  crm: CrmConfig;
+  /** PAGARME_API_URL, ASAAS_API_URL, PAYMENT_LINK_* (src/payments/payments.config.ts). */
+  payments: PaymentsConfig;
   messages: {
     /** startToClose timeout of one provider send attempt. */
     sendTimeout: Duration;
@@ -340,6 +349,9 @@ export function loadConfig(env: Env = process.env): Config {
     outbox: loadOutboxConfig(env),
     funnels: loadFunnelsConfig(env),
     funnelStats: loadFunnelStatsConfig(env),
+    checkout: loadCheckoutConfig(env),
+    crm: loadCrmConfig(env),
+    payments: loadPaymentsConfig(env),
     messages: {
       sendTimeout: duration('MESSAGE_SEND_TIMEOUT'),
       unknownOutcomeWait: duration('MESSAGE_UNKNOWN_OUTCOME_WAIT'),

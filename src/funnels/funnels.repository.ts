@@ -115,6 +115,11 @@ export class FunnelsRepository {
     ]);
   }
 
+  /** Funnels a paid checkout intent started (its abandoned-checkout funnel): they end in `db`'s transaction. */
+  async stopFunnels(db: Db, ids: string[], reason: string): Promise<string[]> {
+    return ids.length ? this.end(db, 'stopped', reason, 'id = ANY($3)', [ids]) : [];
+  }
+
   /** A deleted store's funnels end and their queued messages are cancelled. */
   async cancelStore(db: Db, storeId: string): Promise<string[]> {
     return this.end(db, 'cancelled', 'the store was deleted', 'store_id = $3', [storeId]);

@@ -1,7 +1,7 @@
 import { asaasError, buildAsaasCustomer, buildAsaasPayment } from './asaas.payment-links';
 import { buildPagarmeOrder, pagarmeError } from './pagarme.payment-links';
 import { PaymentLinkError, type PaymentLinkRequest } from './payment-links';
-import { readPaymentsConfig } from './payments.config';
+import { loadPaymentsConfig } from './payments.config';
 
 const request: PaymentLinkRequest = {
   intentId: 'ci_01J9Z',
@@ -70,7 +70,7 @@ describe('error classification', () => {
 
 describe('payments config', () => {
   it('has documented defaults and refuses a bad URL by name', () => {
-    expect(readPaymentsConfig({})).toEqual({ pagarmeApiUrl: 'https://api.pagar.me', asaasApiUrl: 'https://api.asaas.com', dueDays: 3, timeoutMs: 10_000 });
-    expect(() => readPaymentsConfig({ ASAAS_API_URL: 'nope' })).toThrow('ASAAS_API_URL');
+    expect(loadPaymentsConfig({})).toEqual({ pagarmeApiUrl: 'https://api.pagar.me', asaasApiUrl: 'https://api.asaas.com', dueDays: 3, timeoutMs: 10_000 });
+    expect(() => loadPaymentsConfig({ ASAAS_API_URL: 'nope' })).toThrow('ASAAS_API_URL');
   });
 });

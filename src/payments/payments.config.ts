@@ -20,7 +20,7 @@ export interface PaymentsConfig {
   timeoutMs: number;
 }
 
-export function readPaymentsConfig(env: Record<string, string | undefined> = process.env): PaymentsConfig {
+export function loadPaymentsConfig(env: Record<string, string | undefined> = process.env): PaymentsConfig {
   const r = envReader(env, PAYMENTS_DEFAULTS);
   return {
     pagarmeApiUrl: r.httpUrl('PAGARME_API_URL'),

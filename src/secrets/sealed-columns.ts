@@ -12,6 +12,7 @@ export const SEALED_COLUMNS = {
   whatsappAccessToken: { table: 'whatsapp_numbers', column: 'access_token' },
   channelAccountSecrets: { table: 'channel_accounts', column: 'secrets' },
   storeSecrets: { table: 'stores', column: 'secrets' },
+  crmSecrets: { table: 'crm_connections', column: 'secrets' },
 } as const satisfies Record<string, SealedColumn>;
 
 /** The associated data of one value: it opens only in the column and row it was sealed for. */

@@ -25,6 +25,8 @@ import { funnelActionsFor, PAID } from '../funnels/funnel-plan';
 import { FunnelsRepository, type FunnelEffects } from '../funnels/funnels.repository';
 import { FunnelsService } from '../funnels/funnels.service';
 import { attributeConversion } from '../funnels/stats/conversions';
+import { CheckoutIntentsRepository } from '../checkout/checkout-intents.repository';
+import { CheckoutIntentsService } from '../checkout/checkout-intents.service';
 
 export const STORE_PROVIDER = 'store';
 
@@ -44,7 +46,7 @@ export type StoreDeliveryEvent = DeliveryEvent & { storeId: string; platformEven
 export class StoreWebhookHandler implements InboundHandler<StoreDeliveryEvent, { storeId: string; deleted: boolean }>, OnModuleInit {
   readonly provider = STORE_PROVIDER;
   /** What apply did to funnels, for afterCommit (same event object, same process). */
-  private readonly effects = new WeakMap<StoreDeliveryEvent, FunnelEffects & { contactId: string }>();
+  private readonly effects = new WeakMap<StoreDeliveryEvent, FunnelEffects & { contactId: string | null; paidIntents: string[] }>();
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
@@ -55,6 +57,8 @@ export class StoreWebhookHandler implements InboundHandler<StoreDeliveryEvent, {
     private readonly metrics: MetricsService,
     private readonly funnelsRepository: FunnelsRepository,
     private readonly funnels: FunnelsService,
+    private readonly checkoutIntents: CheckoutIntentsRepository,
+    private readonly checkouts: CheckoutIntentsService,
   ) {}
 
   onModuleInit() {
@@ -112,14 +116,18 @@ export class StoreWebhookHandler implements InboundHandler<StoreDeliveryEvent, {
       ? await this.contacts.findOrCreateByIdentities(route.accountId, identities, e.event.customer.name, db)
       : undefined;
     let effects: FunnelEffects | undefined;
+    const paid = await this.payCheckoutIntents(db, route.target.storeId, e.event);
     if (contact) {
       const target = { accountId: route.accountId, storeId: route.target.storeId, contactId: contact.id };
       effects = await this.funnelsRepository.applyEvent(db, { ...target, event: e.event, actions: funnelActionsFor(e.event) });
-      this.effects.set(e, { ...effects, contactId: contact.id });
       if (PAID.includes(e.event.type)) {
         const at = e.event.occurredAt ? new Date(e.event.occurredAt) : new Date();
         await attributeConversion(db, { ...target, orderId: e.event.orderId, amount: e.event.amount, at, windowMs: this.config.funnelStats.conversionWindowMs });
       }
+    }
+    if (effects || paid.intents.length) {
+      const funnels = effects ?? { funnelId: null, started: false, ended: [] };
+      this.effects.set(e, { ...funnels, ended: [...funnels.ended, ...paid.endedFunnels], contactId: contact?.id ?? null, paidIntents: paid.intents });
     }
     await this.stores.recordEvent(db, {
       ...base,
@@ -137,7 +145,7 @@ export class StoreWebhookHandler implements InboundHandler<StoreDeliveryEvent, {
     const effects = this.effects.get(e);
     if (!effects || e.kind !== 'mapped') return;
     this.effects.delete(e);
-    if (effects.started && effects.funnelId) {
+    if (effects.started && effects.funnelId && effects.contactId) {
       const funnel = funnelActionsFor(e.event).start.funnel;
       // Not started now (Temporal down): the funnel stays `starting` and the sweeper starts it.
       await this.funnels
@@ -145,6 +153,21 @@ export class StoreWebhookHandler implements InboundHandler<StoreDeliveryEvent, {
         .catch((err: Error) => this.logger.warn({ funnelId: effects.funnelId, err: err.message }, 'funnel not started yet; the sweeper will retry'));
     }
     if (effects.ended.length) await this.funnels.wake(effects.ended);
+    if (effects.paidIntents.length) await this.checkouts.wake(effects.paidIntents);
+  }
+
+  /**
+   * A payment of a checkout intent's link (the gateway names the order or payment the link
+   * created): the intent is paid and its abandoned-checkout funnel ends, in this event's
+   * transaction; its recovery then wins the deal.
+   */
+  private async payCheckoutIntents(db: PoolClient, storeId: string, event: CanonicalEvent): Promise<{ intents: string[]; endedFunnels: string[] }> {
+    if (!PAID.includes(event.type) || !event.orderId) return { intents: [], endedFunnels: [] };
+    const at = event.occurredAt ? new Date(event.occurredAt) : new Date();
+    const paid = await this.checkoutIntents.markPaid(db, storeId, event.orderId, Number.isNaN(at.getTime()) ? new Date() : at);
+    const funnels = paid.map((p) => p.funnel_id).filter((id): id is string => id !== null);
+    const endedFunnels = await this.funnelsRepository.stopFunnels(db, funnels, `checkout paid (${event.orderId})`);
+    return { intents: paid.map((p) => p.id), endedFunnels };
   }
 
   async onDuplicate(db: PoolClient, e: StoreDeliveryEvent, route: { accountId: string; target: { storeId: string; deleted?: boolean } }, webhookId: string) {

@@ -123,6 +123,12 @@ export class StoresService implements OnModuleInit {
     this.byToken.clear();
   }
 
+  /** The store with its credentials opened, for a request to its platform (a payment link). */
+  async withSecrets(accountId: string, id: string): Promise<{ store: StoreRow; secrets: Record<string, string> }> {
+    const store = await this.find(accountId, id);
+    return { store, secrets: this.secrets.open(store.id, store.secrets) };
+  }
+
   private async find(accountId: string, id: string): Promise<StoreRow> {
     const store = await this.stores.findById(accountId, id);
     if (!store) throw new NotFoundError('store', id);
