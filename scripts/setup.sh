@@ -219,7 +219,7 @@ else
   have apt-get || die "no espeak-ng/sox and no apt-get: install the Debian packages espeak-ng and sox yourself"
   report "installing espeak-ng and sox with apt-get"
   export DEBIAN_FRONTEND=noninteractive
-  run_logged apt-audio as_root apt-get install -y --no-install-recommends espeak-ng sox || {
+  try_logged apt-audio as_root apt-get install -y --no-install-recommends espeak-ng sox || {
     run_logged apt-update-audio as_root apt-get update
     run_logged apt-audio as_root apt-get install -y --no-install-recommends espeak-ng sox
   }
@@ -289,7 +289,7 @@ else
   report "installing postfix, dovecot-imapd and dovecot-lmtpd with apt-get"
   export DEBIAN_FRONTEND=noninteractive
   echo "postfix postfix/main_mailer_type select No configuration" | as_root debconf-set-selections
-  run_logged apt-mail as_root apt-get install -y --no-install-recommends postfix dovecot-imapd dovecot-lmtpd || {
+  try_logged apt-mail as_root apt-get install -y --no-install-recommends postfix dovecot-imapd dovecot-lmtpd || {
     run_logged apt-update-mail as_root apt-get update
     run_logged apt-mail as_root apt-get install -y --no-install-recommends postfix dovecot-imapd dovecot-lmtpd
   }
