@@ -4,7 +4,7 @@
 #
 # Binaries go to a per-user cache keyed by version, shared by every clone on the machine:
 #   $RECADO_TOOLS_DIR  (default ${XDG_CACHE_HOME:-$HOME/.cache}/recado/tools)
-# RECADO_SKIP_SMOKE=1 skips step 11.
+# RECADO_SKIP_SMOKE=1 skips step 12.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -25,7 +25,7 @@ TOOLS="${RECADO_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/recado/tools}"
 LOGS="${RECADO_DATA_DIR:-$REPO/.recado}/logs"
 mkdir -p "$TOOLS" "$LOGS"
 
-TOTAL=11
+TOTAL=12
 STEP=0
 LABEL=""
 T_SETUP=$SECONDS
@@ -36,9 +36,9 @@ done_step() { report "done ($((SECONDS - T_STEP))s)"; }
 die() { printf '[setup %s/%s] %s … FAILED: %s\n' "$STEP" "$TOTAL" "$LABEL" "$*" >&2; exit 1; }
 have() { command -v "$1" >/dev/null 2>&1; }
 
-# run_logged LOGNAME CMD… — runs CMD with its output in $LOGS/setup-LOGNAME.log, prints a
-# heartbeat every 30s, and on failure shows the log's tail.
-run_logged() {
+# try_logged LOGNAME CMD… — runs CMD with its output in $LOGS/setup-LOGNAME.log and prints a
+# heartbeat every 30s; returns CMD's status, so a step can retry (apt-get install after update).
+try_logged() {
   local log="$LOGS/setup-$1.log"; shift
   : >"$log"
   "$@" >>"$log" 2>&1 &
@@ -48,12 +48,19 @@ run_logged() {
     waited=$((waited + 1))
     if ((waited % 30 == 0)); then report "still working (${waited}s, log: $log)"; fi
   done
-  if ! wait "$pid"; then
-    echo "----- last lines of $log -----" >&2
-    tail -n 40 "$log" >&2
-    echo "-----" >&2
-    die "see $log"
-  fi
+  if wait "$pid"; then return 0; fi
+  report "failed (log: $log)"
+  return 1
+}
+
+# run_logged LOGNAME CMD… — try_logged that stops setup on failure, showing the log's tail.
+run_logged() {
+  local log="$LOGS/setup-$1.log"
+  try_logged "$@" && return 0
+  echo "----- last lines of $log -----" >&2
+  tail -n 40 "$log" >&2
+  echo "-----" >&2
+  die "see $log"
 }
 
 # go_module_version BIN — the main module version a Go binary was built from (empty if unknown).
@@ -212,7 +219,7 @@ else
   have apt-get || die "no espeak-ng/sox and no apt-get: install the Debian packages espeak-ng and sox yourself"
   report "installing espeak-ng and sox with apt-get"
   export DEBIAN_FRONTEND=noninteractive
-  run_logged apt-audio as_root apt-get install -y --no-install-recommends espeak-ng sox || {
+  try_logged apt-audio as_root apt-get install -y --no-install-recommends espeak-ng sox || {
     run_logged apt-update-audio as_root apt-get update
     run_logged apt-audio as_root apt-get install -y --no-install-recommends espeak-ng sox
   }
@@ -282,7 +289,7 @@ else
   report "installing postfix, dovecot-imapd and dovecot-lmtpd with apt-get"
   export DEBIAN_FRONTEND=noninteractive
   echo "postfix postfix/main_mailer_type select No configuration" | as_root debconf-set-selections
-  run_logged apt-mail as_root apt-get install -y --no-install-recommends postfix dovecot-imapd dovecot-lmtpd || {
+  try_logged apt-mail as_root apt-get install -y --no-install-recommends postfix dovecot-imapd dovecot-lmtpd || {
     run_logged apt-update-mail as_root apt-get update
     run_logged apt-mail as_root apt-get install -y --no-install-recommends postfix dovecot-imapd dovecot-lmtpd
   }
@@ -291,13 +298,38 @@ else
 fi
 
 # ---------------------------------------------------------------------------------------------
-step 10 "build (npm run build)"
+step 10 "browser: Chromium (Debian package)"
+# Web pages (the hosted checkout form) are tested in a real headless browser: playwright-core drives
+# Debian's chromium through its executablePath and never downloads a browser of its own.
+chromium_bin="${CHROMIUM_PATH:-/usr/bin/chromium}"
+# Chromium refuses to start as root unless its sandbox is off.
+chromium_flags=(--headless)
+if [ "$(id -u)" -eq 0 ]; then chromium_flags+=(--no-sandbox); fi
+chromium_version() { "$chromium_bin" "${chromium_flags[@]}" --version 2>/dev/null | grep -m1 -i chromium; }
+if [ -x "$chromium_bin" ] && chromium_version >/dev/null; then
+  report "cached ($(chromium_version))"
+else
+  have apt-get || die "no $chromium_bin and no apt-get: install Chromium yourself and set CHROMIUM_PATH to its binary"
+  report "installing chromium with apt-get"
+  export DEBIAN_FRONTEND=noninteractive
+  try_logged apt-browser as_root apt-get install -y --no-install-recommends chromium || {
+    report "retrying after apt-get update"
+    run_logged apt-update-browser as_root apt-get update
+    run_logged apt-browser as_root apt-get install -y --no-install-recommends chromium
+  }
+  version="$(chromium_version)" || die "apt-get installed chromium but $chromium_bin --version does not run"
+  report "$version"
+  done_step
+fi
+
+# ---------------------------------------------------------------------------------------------
+step 11 "build (npm run build)"
 report "building"
 run_logged build npm run build
 done_step
 
 # ---------------------------------------------------------------------------------------------
-step 11 "smoke run on the embedded stack"
+step 12 "smoke run on the embedded stack"
 if [ "${RECADO_SKIP_SMOKE:-}" = "1" ]; then
   report "skipped (RECADO_SKIP_SMOKE=1)"
 elif [ ! -f dist/scripts/smoke.js ]; then
