@@ -13,7 +13,8 @@ import { PagarmeWebhooks } from './webhooks';
 type Json = Record<string, any>;
 export interface SimResponse { status: number; body: unknown }
 
-const id = (prefix: string) => `${prefix}_${randomBytes(8).toString('base64url').replace(/[-_]/g, 'x').slice(0, 16)}`;
+// Pagar.me ids are a prefix and 16 letters or digits (`or_ZdnB5BBCmYhk534R`).
+const id = (prefix: string) => `${prefix}_${randomBytes(12).toString('base64url').replace(/[-_]/g, 'x')}`;
 const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 const invalid = (errors: Record<string, string[]>): SimResponse => ({ status: 422, body: { message: 'The request is invalid.', errors } });
 
