@@ -46,10 +46,11 @@ function parseArgs(argv) {
 function groupsFor(config, app) {
   const infra = infraServices(config);
   if (!app) return { groups: [infra], all: infra };
-  const [simulator, migrate, api, worker, connector, openai, telegram, fcm] = appServices(config);
+  const [simulator, migrate, api, worker, connector, openai, telegram, fcm, pipedrive, asaas, pagarme] = appServices(config);
+  const simulators = [simulator, openai, telegram, fcm, pipedrive, asaas, pagarme];
   return {
-    groups: [infra, [simulator, openai, telegram, fcm], [connector], [migrate], [api, worker]],
-    all: [...infra, simulator, openai, telegram, fcm, connector, migrate, api, worker],
+    groups: [infra, simulators, [connector], [migrate], [api, worker]],
+    all: [...infra, ...simulators, connector, migrate, api, worker],
   };
 }
 

@@ -1,7 +1,7 @@
 // The app's own processes for `--app`: the WhatsApp Graph simulator, migrations, API, worker, the
 // LiveKit Connector simulator (WhatsApp calls through "LiveKit", which does Meta's side against the Graph simulator)
 // and, when no OPENAI_API_KEY is set, the OpenAI simulator (transcription and summaries); the Telegram
-// Bot API and FCM simulators when the app is pointed at this machine for them.
+// Bot API, FCM, Pipedrive, Asaas and Pagar.me simulators when the app is pointed at this machine for them.
 import fs from 'node:fs';
 import path from 'node:path';
 import { childEnv, isLoopback, openaiAppEnv } from './config.mjs';
@@ -113,6 +113,57 @@ function fcmSimulator(config) {
   });
 }
 
+/**
+ * The Pipedrive API, locally (src/simulators/pipedrive); not started when PIPEDRIVE_API_URL is elsewhere.
+ * SIM_PIPEDRIVE_TOKEN passes through from the environment (the API token it accepts).
+ */
+function pipedriveSimulator(config) {
+  const p = config.pipedriveSimulator;
+  return nodeService(config, {
+    name: 'pipedrive-simulator',
+    entry: 'dist/src/simulators/pipedrive/main.js',
+    host: p.host,
+    port: p.port,
+    display: `${p.url}  (Pipedrive API simulator: /api/v2/…, /_sim control API; token ${process.env.SIM_PIPEDRIVE_TOKEN || 'recado-dev-pipedrive-token'})`,
+    managed: isLoopback(p.host),
+    timeoutMs: 30000,
+    env: { SIM_PORT: String(p.port), SIM_HOST: p.host },
+    probe: async () => (await httpGet(`${p.url}/_sim/health`)).status === 200,
+  });
+}
+
+/** Asaas v3, locally (src/simulators/asaas); not started when ASAAS_API_URL is elsewhere. */
+function asaasSimulator(config) {
+  const a = config.asaasSimulator;
+  return nodeService(config, {
+    name: 'asaas-simulator',
+    entry: 'dist/src/simulators/asaas/main.js',
+    host: a.host,
+    port: a.port,
+    display: `${a.url}  (Asaas simulator: /v3/customers, /v3/payments, /v3/webhooks; invoice pages /i/…; key ${process.env.SIM_ASAAS_API_KEY || '$aact_simulator'})`,
+    managed: isLoopback(a.host),
+    timeoutMs: 30000,
+    env: { SIM_ASAAS_PORT: String(a.port), SIM_ASAAS_HOST: a.host },
+    probe: async () => (await httpGet(`${a.url}/_sim/health`)).status === 200,
+  });
+}
+
+/** Pagar.me v5, locally (src/simulators/pagarme); not started when PAGARME_API_URL is elsewhere. */
+function pagarmeSimulator(config) {
+  const g = config.pagarmeSimulator;
+  return nodeService(config, {
+    name: 'pagarme-simulator',
+    entry: 'dist/src/simulators/pagarme/main.js',
+    host: g.host,
+    port: g.port,
+    display: `${g.url}  (Pagar.me simulator: /core/v5/orders, checkout pages /pay/…, webhooks via /_sim/webhooks; key ${process.env.SIM_PAGARME_SECRET_KEY || 'sk_test_simulator'})`,
+    managed: isLoopback(g.host),
+    timeoutMs: 30000,
+    env: { SIM_PAGARME_PORT: String(g.port), SIM_PAGARME_HOST: g.host },
+    probe: async () => (await httpGet(`${g.url}/_sim/health`)).status === 200,
+  });
+}
+
 function migrations(config) {
   return nodeService(config, {
     name: 'migrations',
@@ -156,7 +207,7 @@ function worker(config) {
 export function appServices(config) {
   return [
     whatsappSimulator(config), migrations(config), api(config), worker(config), connectorSimulator(config), openaiSimulator(config),
-    telegramSimulator(config), fcmSimulator(config),
+    telegramSimulator(config), fcmSimulator(config), pipedriveSimulator(config), asaasSimulator(config), pagarmeSimulator(config),
   ];
 }
 

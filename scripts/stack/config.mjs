@@ -34,6 +34,11 @@ export const DEFAULTS = {
   TELEGRAM_API_URL: 'http://127.0.0.1:4030',
   FCM_API_URL: 'http://127.0.0.1:4040',
   FCM_TOKEN_URL: 'http://127.0.0.1:4040/token',
+  // The CRM and payment gateways lead capture talks to: the local simulators (src/simulators/pipedrive,
+  // asaas, pagarme); point these at api.pipedrive.com / api.asaas.com / api.pagar.me for the real ones.
+  PIPEDRIVE_API_URL: 'http://127.0.0.1:4050',
+  ASAAS_API_URL: 'http://127.0.0.1:4060',
+  PAGARME_API_URL: 'http://127.0.0.1:4070',
   // The recordings bucket (RECORDING_STORAGE=s3): SeaweedFS's S3 gateway, one identity with these keys.
   RECORDING_S3_ENDPOINT: 'http://127.0.0.1:8333',
   RECORDING_S3_REGION: 'us-east-1',
@@ -142,6 +147,9 @@ export function loadConfig(env = process.env) {
   const graph = parseUrl('WHATSAPP_GRAPH_URL', resolved.WHATSAPP_GRAPH_URL);
   const telegram = parseUrl('TELEGRAM_API_URL', resolved.TELEGRAM_API_URL);
   const fcm = parseUrl('FCM_API_URL', resolved.FCM_API_URL);
+  const pipedrive = parseUrl('PIPEDRIVE_API_URL', resolved.PIPEDRIVE_API_URL);
+  const asaas = parseUrl('ASAAS_API_URL', resolved.ASAAS_API_URL);
+  const pagarme = parseUrl('PAGARME_API_URL', resolved.PAGARME_API_URL);
   const s3 = parseUrl('RECORDING_S3_ENDPOINT', resolved.RECORDING_S3_ENDPOINT);
   const apiPort = parsePort('API_PORT', resolved.API_PORT);
   const defaultPort = (u) => ({ 'http:': 80, 'ws:': 80, 'https:': 443, 'wss:': 443 })[u.protocol];
@@ -231,6 +239,9 @@ export function loadConfig(env = process.env) {
       // The key file of the service account the simulator trusts: paste it when connecting an app locally.
       serviceAccountFile: path.join(dataDir, 'fcm-service-account.json'),
     },
+    pipedriveSimulator: { host: pipedrive.hostname, port: portOf('PIPEDRIVE_API_URL', pipedrive, defaultPort(pipedrive)), url: `${pipedrive.protocol}//${pipedrive.host}` },
+    asaasSimulator: { host: asaas.hostname, port: portOf('ASAAS_API_URL', asaas, defaultPort(asaas)), url: `${asaas.protocol}//${asaas.host}` },
+    pagarmeSimulator: { host: pagarme.hostname, port: portOf('PAGARME_API_URL', pagarme, defaultPort(pagarme)), url: `${pagarme.protocol}//${pagarme.host}` },
     api: { port: apiPort, url: `http://127.0.0.1:${apiPort}` },
     // Without OPENAI_API_KEY the app's AI calls go to the local simulator (src/simulators/openai).
     openai: openaiConfig(env, resolved),

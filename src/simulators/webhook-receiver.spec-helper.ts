@@ -55,3 +55,29 @@ export async function until<T>(what: string, check: () => T | undefined | false,
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** A local stand-in for any provider's webhook endpoint: keeps each raw body with its headers, can answer failures on purpose. */
+export interface RecordingReceiver {
+  url: string;
+  app: FastifyInstance;
+  received: Array<{ raw: string; headers: Record<string, string | undefined> }>;
+  /** Statuses to answer the next deliveries with, one each (then 200). */
+  failWith: number[];
+  close(): Promise<void>;
+}
+
+export async function startRecordingReceiver(): Promise<RecordingReceiver> {
+  const app = Fastify();
+  const receiver: RecordingReceiver = { url: '', app, received: [], failWith: [], close: () => app.close() };
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.post('/hooks', async (req, reply) => {
+    const failure = receiver.failWith.shift();
+    if (failure !== undefined) return reply.status(failure).send('not now');
+    receiver.received.push({ raw: req.body as string, headers: req.headers as Record<string, string | undefined> });
+    return reply.status(200).send('ok');
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  receiver.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/hooks`;
+  return receiver;
+}

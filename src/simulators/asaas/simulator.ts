@@ -1,27 +1,37 @@
 import { randomBytes } from 'node:crypto';
+import type { WebhookRetryPolicy } from '../webhook-sender';
+import { AsaasWebhooks } from './webhooks';
 
 /**
  * Asaas v3, in memory: customers and payments with the documented validation (400
  * `{"errors":[{"code":"invalid_…","description":…}]}`), the `access_token` header (401 in the
- * same envelope), list filters by `externalReference` / `email`, and `pay(id)` building the
- * documented `PAYMENT_RECEIVED` webhook.
+ * same envelope), list filters by `externalReference` / `email`, webhook configurations
+ * (`/v3/webhooks`, see webhooks.ts), and the customer paying: `receivePayment(id)` marks the
+ * payment paid once and sends `PAYMENT_CONFIRMED` then `PAYMENT_RECEIVED` to the subscribed webhooks.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- request bodies are checked field by field below
 type Json = Record<string, any>;
 export interface SimResponse { status: number; body: unknown }
 
 const digits = (n: number) => Array.from(randomBytes(n), (b) => String(b % 10)).join('');
-const today = () => new Date().toISOString().slice(0, 10);
+// Asaas writes its dates in Brasília time (UTC-3, no daylight saving since 2019).
+const brasiliaNow = () => new Date(Date.now() - 3 * 3600_000).toISOString();
+const today = () => brasiliaNow().slice(0, 10);
 const error = (status: number, code: string, description: string): SimResponse => ({ status, body: { errors: [{ code, description }] } });
 const list = (data: Json[]) => ({ object: 'list', hasMore: false, totalCount: data.length, limit: 10, offset: 0, data });
 
 export class AsaasSimulator {
   readonly customers = new Map<string, Json>();
   readonly payments = new Map<string, Json>();
+  readonly webhooks: AsaasWebhooks;
+  /** The events each paid payment produced, so paying twice sends nothing new. */
+  private readonly paidEvents = new Map<string, Json[]>();
   private faults: number[] = [];
   baseUrl = '';
 
-  constructor(readonly apiKey = '$aact_simulator') {}
+  constructor(readonly apiKey = '$aact_simulator', options: { webhookRetry?: Partial<WebhookRetryPolicy>; fetch?: typeof fetch } = {}) {
+    this.webhooks = new AsaasWebhooks({ retry: options.webhookRetry, fetch: options.fetch });
+  }
 
   failNext(status: number, count = 1): void {
     for (let i = 0; i < count; i++) this.faults.push(status);
@@ -35,6 +45,9 @@ export class AsaasSimulator {
     const b = (body && typeof body === 'object' ? body : {}) as Json;
     if (method === 'POST' && path === '/v3/customers') return this.createCustomer(b);
     if (method === 'POST' && path === '/v3/payments') return this.createPayment(b);
+    if (method === 'POST' && path === '/v3/webhooks') return this.webhooks.create(b);
+    if (method === 'GET' && path === '/v3/webhooks') return this.webhooks.list();
+    if (method === 'DELETE' && path.startsWith('/v3/webhooks/')) return this.webhooks.remove(decodeURIComponent(path.slice('/v3/webhooks/'.length)));
     if (method === 'GET' && path === '/v3/customers') return { status: 200, body: list([...this.customers.values()].filter((c) => !query.email || c.email === query.email)) };
     if (method === 'GET' && path === '/v3/payments') {
       return { status: 200, body: list([...this.payments.values()].filter((p) => (!query.externalReference || p.externalReference === query.externalReference) && (!query.customer || p.customer === query.customer))) };
@@ -78,13 +91,45 @@ export class AsaasSimulator {
     return { status: 200, body: payment };
   }
 
-  /** Marks the payment received and returns the `PAYMENT_RECEIVED` webhook, shaped like test/fixtures/stores/asaas/payment-received.json. */
-  pay(paymentId: string): Json {
+  /**
+   * The customer pays (the invoice page's button, or the control API): the payment is confirmed
+   * then received, and each step's webhook goes to the subscribed webhooks, in that order, in the
+   * background. A payment already paid sends nothing again (`alreadyPaid`); `events` are its bodies.
+   * A payment left UNDEFINED is paid by card on the invoice page: Asaas documents both events for
+   * such a payment (confirmed when the card is approved, received when the money is credited).
+   */
+  receivePayment(paymentId: string): { alreadyPaid: boolean; events: Json[] } {
     const payment = this.payments.get(paymentId);
     if (!payment) throw new Error(`no payment ${paymentId}`);
+    const earlier = this.paidEvents.get(paymentId);
+    if (earlier) return { alreadyPaid: true, events: earlier };
     const day = today();
-    Object.assign(payment, { status: 'RECEIVED', billingType: payment.billingType === 'UNDEFINED' ? 'PIX' : payment.billingType, confirmedDate: day, paymentDate: day, clientPaymentDate: day, creditDate: day, estimatedCreditDate: day });
-    const dateCreated = new Date().toISOString().slice(0, 19).replace('T', ' ');
-    return { id: `evt_${randomBytes(16).toString('hex')}&${digits(9)}`, event: 'PAYMENT_RECEIVED', dateCreated, payment: { ...payment } };
+    Object.assign(payment, { status: 'CONFIRMED', billingType: payment.billingType === 'UNDEFINED' ? 'CREDIT_CARD' : payment.billingType, confirmedDate: day, paymentDate: day, clientPaymentDate: day, creditDate: null, estimatedCreditDate: day });
+    const confirmed = this.event('PAYMENT_CONFIRMED', payment);
+    Object.assign(payment, { status: 'RECEIVED', creditDate: day });
+    const received = this.event('PAYMENT_RECEIVED', payment);
+    const events = [confirmed, received];
+    this.paidEvents.set(paymentId, events);
+    this.webhooks.send(events);
+    return { alreadyPaid: false, events };
+  }
+
+  /** Pays (once) and returns the `PAYMENT_RECEIVED` webhook, shaped like test/fixtures/stores/asaas/payment-received.json. */
+  pay(paymentId: string): Json {
+    return this.receivePayment(paymentId).events[1];
+  }
+
+  isPaid(paymentId: string): boolean {
+    return this.paidEvents.has(paymentId);
+  }
+
+  close(): void {
+    this.webhooks.sender.close();
+  }
+
+  /** One event as Asaas sends it: a unique `evt_…` id, Brasília time, a snapshot of the payment. */
+  private event(name: string, payment: Json): Json {
+    const dateCreated = brasiliaNow().slice(0, 19).replace('T', ' ');
+    return { id: `evt_${randomBytes(16).toString('hex')}&${digits(9)}`, event: name, dateCreated, payment: { ...payment } };
   }
 }

@@ -1,26 +1,37 @@
 import { randomBytes } from 'node:crypto';
+import type { WebhookRetryPolicy } from '../webhook-sender';
+import { PagarmeWebhooks } from './webhooks';
 
 /**
  * Pagar.me v5 Checkout API, in memory: `POST /core/v5/orders` with a `checkout` payment, the
  * documented validation (422 `{"message":"The request is invalid.","errors":{field:[…]}}`),
  * Basic auth with the secret key (401 `{"message":"Authorization has been denied for this request."}`),
- * `Idempotency-Key` replays, and `pay(id)` building the documented `order.paid` webhook.
+ * `Idempotency-Key` replays, and the customer paying: `receivePayment(id)` closes the order once
+ * and sends `order.paid` then `charge.paid` to the configured webhooks (see webhooks.ts).
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- request bodies are checked field by field below
 type Json = Record<string, any>;
 export interface SimResponse { status: number; body: unknown }
 
-const id = (prefix: string) => `${prefix}_${randomBytes(8).toString('base64url').replace(/[-_]/g, 'x').slice(0, 16)}`;
+// Pagar.me ids are a prefix and 16 letters or digits (`or_ZdnB5BBCmYhk534R`).
+const id = (prefix: string) => `${prefix}_${randomBytes(12).toString('base64url').replace(/[-_]/g, 'x')}`;
 const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 const invalid = (errors: Record<string, string[]>): SimResponse => ({ status: 422, body: { message: 'The request is invalid.', errors } });
 
 export class PagarmeSimulator {
   readonly orders = new Map<string, Json>();
   private readonly byIdempotencyKey = new Map<string, SimResponse>();
+  readonly webhooks: PagarmeWebhooks;
+  /** The merchant account every hook names. */
+  readonly account = { id: id('acc'), name: 'Simulador' };
+  /** The hooks each paid order produced, so paying twice sends nothing new. */
+  private readonly paidHooks = new Map<string, Json[]>();
   private faults: number[] = [];
   baseUrl = '';
 
-  constructor(readonly secretKey = 'sk_test_simulator') {}
+  constructor(readonly secretKey = 'sk_test_simulator', options: { webhookRetry?: Partial<WebhookRetryPolicy>; fetch?: typeof fetch } = {}) {
+    this.webhooks = new PagarmeWebhooks({ retry: options.webhookRetry, fetch: options.fetch });
+  }
 
   /** The next `count` requests answer `status` (e.g. 500, 429) without doing anything. */
   failNext(status: number, count = 1): void {
@@ -116,27 +127,47 @@ export class PagarmeSimulator {
     return undefined;
   }
 
-  /** Marks the order paid and returns the `order.paid` webhook, shaped like test/fixtures/stores/pagarme/order-paid.json. */
-  pay(orderId: string): Json {
+  /**
+   * The customer pays (the checkout page's button, or the control API): the order is paid by card
+   * and closed, and its `order.paid` then `charge.paid` hooks go to the configured webhooks in the
+   * background. An order already paid sends nothing again (`alreadyPaid`); `hooks` are its bodies,
+   * shaped like test/fixtures/stores/pagarme/order-paid.json and stone-connect-charge-paid.json.
+   */
+  receivePayment(orderId: string): { alreadyPaid: boolean; hooks: Json[] } {
     const order = this.orders.get(orderId);
     if (!order) throw new Error(`no order ${orderId}`);
+    const earlier = this.paidHooks.get(orderId);
+    if (earlier) return { alreadyPaid: true, hooks: earlier };
     const at = now();
-    order.status = 'paid';
-    order.closed = true;
-    order.updated_at = at;
-    order.closed_at = at;
-    const chargeId = id('ch');
-    order.charges = [
-      {
-        id: chargeId, code: order.code, gateway_id: randomBytes(16).toString('hex'), amount: order.amount, status: 'paid', currency: 'BRL',
-        payment_method: 'credit_card', paid_at: at, created_at: at, updated_at: at, customer: order.customer,
-        last_transaction: { id: id('tran'), transaction_type: 'credit_card', gateway_id: randomBytes(16).toString('hex'), amount: order.amount, status: 'captured', success: true, installments: 1 },
-      },
-    ];
+    Object.assign(order, { status: 'paid', closed: true, updated_at: at, closed_at: at });
+    const charge: Json = {
+      id: id('ch'), code: order.code, gateway_id: randomBytes(16).toString('hex'), amount: order.amount, paid_amount: order.amount, status: 'paid', currency: 'BRL',
+      payment_method: 'credit_card', paid_at: at, created_at: at, updated_at: at, customer: order.customer,
+      last_transaction: { id: id('tran'), transaction_type: 'credit_card', gateway_id: randomBytes(16).toString('hex'), amount: order.amount, status: 'captured', success: true, installments: 1 },
+    };
+    order.charges = [charge];
     (order.checkouts as Json[])[0].status = 'closed';
-    // The webhook order carries charges, not the checkout.
-    const data = { ...order };
-    delete data.checkouts;
-    return { id: id('hook'), account: { id: id('acc'), name: 'Simulador' }, type: 'order.paid', created_at: at.replace(/Z$/, ''), data };
+    // The order hook carries the charges, not the checkout; the charge hook a summary of its order.
+    const orderData = { ...order };
+    delete orderData.checkouts;
+    const orderSummary = { id: order.id, code: order.code, amount: order.amount, closed: true, created_at: order.created_at, updated_at: at, currency: 'BRL', status: 'paid', customer_id: order.customer.id, metadata: {} };
+    const hook = (type: string, data: Json) => ({ id: id('hook'), account: this.account, type, created_at: at.replace(/Z$/, ''), data });
+    const hooks = [hook('order.paid', orderData), hook('charge.paid', { ...charge, pending_cancellation: false, order: orderSummary, metadata: {} })];
+    this.paidHooks.set(orderId, hooks);
+    this.webhooks.send(hooks as Array<Json & { type: string }>);
+    return { alreadyPaid: false, hooks };
+  }
+
+  /** Pays (once) and returns the `order.paid` webhook. */
+  pay(orderId: string): Json {
+    return this.receivePayment(orderId).hooks[0];
+  }
+
+  isPaid(orderId: string): boolean {
+    return this.paidHooks.has(orderId);
+  }
+
+  close(): void {
+    this.webhooks.sender.close();
   }
 }
