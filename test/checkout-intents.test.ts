@@ -39,6 +39,8 @@ describe('checkout intents', () => {
       CHECKOUT_CRM_RETRY_BUDGET: '3s',
       CHECKOUT_SWEEP_EVERY: '1s',
       FUNNEL_SWEEP_EVERY: '1s',
+      // Every 429 goes back to the workflow, to be retried after the CRM's Retry-After.
+      PIPEDRIVE_RATE_LIMIT_MAX_WAIT: '0ms',
     });
     api = await startApi(config);
     worker = await startWorker(config);
@@ -279,5 +281,47 @@ describe('checkout intents', () => {
       return i.crm.won_at && i;
     });
     expect(dealOf(won.crm.deal_id)?.status).toBe('won');
+  });
+
+  it("a payment while the worker is down is not lost: the deal is won when it is back", async () => {
+    const tenant = await tenantWithCrm();
+    const store = await pagarmeStore(tenant);
+    const created = await tenant.call('POST', '/v1/checkout-intents', intentBody(store.id, { name: 'Davi Melo', email: 'davi@example.com', phone: '+5551988887777' }));
+    const intent = created.body as Record<string, any>;
+    await until('the deal', async () => (await intentOf(tenant, intent.id)).crm.deal_id);
+
+    await worker.stop();
+    try {
+      await deliver(store, pagarme.simulator.pay(intent.gateway_reference), pagarmeAuth);
+      // Recorded by the API at once; the CRM waits for the worker.
+      await until('paid', async () => (await intentOf(tenant, intent.id)).state === 'paid');
+      expect((await intentOf(tenant, intent.id)).crm.won_at).toBeNull();
+    } finally {
+      worker = await startWorker(config);
+    }
+    const won = await until('won after the restart', async () => {
+      const i = await intentOf(tenant, intent.id);
+      return i.crm.won_at && i;
+    });
+    expect(dealOf(won.crm.deal_id)?.status).toBe('won');
+  });
+
+  it("Pipedrive's 429 is retried after its Retry-After, not parked", async () => {
+    const tenant = await tenantWithCrm();
+    const store = await pagarmeStore(tenant);
+    pipedrive.simulator.addFault({ status: 429, method: 'POST', path: '/api/v2/deals', count: 1, retryAfterSeconds: 1 });
+    const created = await tenant.call('POST', '/v1/checkout-intents', intentBody(store.id, { name: 'Eva Dias', email: 'eva@example.com', phone: '+5561988887777' }));
+    const synced = await until('the deal after the rate limit', async () => {
+      const i = await intentOf(tenant, (created.body as { id: string }).id);
+      return i.crm.state === 'synced' && i;
+    });
+    expect(dealOf(synced.crm.deal_id)?.title).toContain('Eva Dias');
+    const dealPosts = pipedrive.simulator.requests().filter((r) => r.method === 'POST' && r.path === '/api/v2/deals' && JSON.stringify(r.body).includes('Eva Dias'));
+    expect(dealPosts).toHaveLength(2);
+    expect(dealPosts[0].status).toBe(429);
+    expect(dealPosts[1].status).toBeLessThan(300);
+    // Paid, so its recovery (and the abandoned-checkout funnel it may have started) ends.
+    await deliver(store, pagarme.simulator.pay(synced.gateway_reference), pagarmeAuth);
+    await until('won', async () => (await intentOf(tenant, synced.id)).crm.won_at);
   });
 });
