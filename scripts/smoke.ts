@@ -2,7 +2,8 @@
  * The main job on the embedded stack (run by `npm run setup`): every piece wired end to end.
  * An account is created, a WhatsApp number connected, the customer writes first (opening
  * the 24 h window), recado answers through Temporal and the WhatsApp simulator, and the
- * signed status webhooks take the message to "read". Prints one JSON line last.
+ * signed status webhooks take the message to "read"; a customer's checkout intent becomes a deal
+ * in the CRM and their payment on the gateway wins it. Prints one JSON line last.
  *
  * It runs in the app's Temporal namespace on purpose: it is the demo a new user watches, so its
  * workflows are there to be found in the UI by its account (RecadoAccountId). It ends everything
@@ -16,6 +17,9 @@ const ADMIN_TOKEN = process.env.RECADO_ADMIN_TOKEN ?? 'recado-dev-admin-token';
 const TEMPORAL_ADDRESS = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
 const TEMPORAL_NAMESPACE = process.env.TEMPORAL_NAMESPACE ?? 'default';
 const TEMPORAL_UI = `http://127.0.0.1:${process.env.TEMPORAL_UI_PORT ?? '8233'}`;
+const PIPEDRIVE = process.env.PIPEDRIVE_API_URL ?? 'http://127.0.0.1:4050';
+const PAGARME = process.env.PAGARME_API_URL ?? 'http://127.0.0.1:4070';
+const PUBLIC_API_URL = process.env.PUBLIC_API_URL ?? API;
 
 async function call(method: string, url: string, token?: string, body?: unknown) {
   const res = await fetch(url, {
@@ -124,6 +128,8 @@ async function main() {
   const searchMs = Date.now() - searchStarted;
   step(`contact found by searching its number (${hit.found} hit, index lag ${hit.index_lag_ms} ms)`);
 
+  const checkout = await leadCapture(key, number.id);
+
   const temporal = new Client({ connection: await Connection.connect({ address: TEMPORAL_ADDRESS }), namespace: TEMPORAL_NAMESPACE });
   let leftRunning: string[];
   try {
@@ -160,9 +166,48 @@ async function main() {
       send_to_delivered_ms: deliveredMs,
       contact_searchable_ms: searchMs,
       routed_saving_pct: costs.saved_pct,
+      checkout_link_ms: checkout.linkMs,
+      checkout_deal_won_ms: checkout.wonMs,
       total_ms: Date.now() - started,
     }),
   );
+}
+
+/**
+ * Lead capture before checkout: the CRM (Pipedrive simulator) connected, a Pagar.me store whose
+ * webhook is set in the gateway (simulator), a checkout intent answered with the pre-filled link,
+ * the deal in the CRM; the customer pays on the gateway, whose order.paid wins the deal.
+ */
+async function leadCapture(key: string, numberId: string): Promise<{ linkMs: number; wonMs: number }> {
+  await call('PUT', `${API}/v1/crm-connection`, key, { provider: 'pipedrive', api_token: process.env.SIM_PIPEDRIVE_TOKEN || 'recado-dev-pipedrive-token' });
+  const store = await call('POST', `${API}/v1/stores`, key, {
+    platform: 'pagarme',
+    name: 'Farmácia Demo Online',
+    channel_account_id: numberId,
+    secrets: { api_key: 'sk_test_simulator', basic_auth_user: 'recado', basic_auth_password: 'smoke-hook' },
+  });
+  await call('POST', `${PAGARME}/_sim/webhooks`, undefined, { url: store.webhook_url.replace(PUBLIC_API_URL, API), basic_auth_user: 'recado', basic_auth_password: 'smoke-hook' });
+  const asked = Date.now();
+  const intent = await call('POST', `${API}/v1/checkout-intents`, key, {
+    store_id: store.id,
+    customer: { name: 'Maria Souza', email: `maria.${Date.now()}@example.com`, phone: `(21) 9${String(Date.now()).slice(-8)}` },
+    product: { name: 'Curso de Primeiros Socorros', plan: 'Anual' },
+    amount: { amount_minor: '19700', currency: 'BRL' },
+  });
+  const linkMs = Date.now() - asked;
+  step(`checkout intent ${intent.id}: pay at ${intent.payment_url}`);
+  const withDeal = await until('the deal in the CRM', async () => {
+    const i = await call('GET', `${API}/v1/checkout-intents/${intent.id}`, key);
+    return i.crm.deal_id ? i : undefined;
+  });
+  step(`deal ${withDeal.crm.deal_id} in the CRM (${PIPEDRIVE})`);
+  await call('POST', `${PAGARME}/_sim/pay/${intent.gateway_reference}`);
+  const won = await until('the deal won', async () => {
+    const i = await call('GET', `${API}/v1/checkout-intents/${intent.id}`, key);
+    return i.crm.won_at ? i : undefined;
+  });
+  step(`paid on the gateway: intent ${won.state}, deal won at ${won.crm.won_at}`);
+  return { linkMs, wonMs: Date.now() - asked };
 }
 
 main().catch((err: unknown) => {
