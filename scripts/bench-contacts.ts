@@ -15,7 +15,6 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client } from 'pg';
 import { loadConfig } from '../src/config/config';
 import { accountAlias } from '../src/contacts/index/contacts-collection';
 import { createPool } from '../src/db/database';
@@ -26,6 +25,7 @@ import { runSearches, type SearchSample } from './bench/contacts-search-load';
 import { verifyIndex } from './bench/contacts-verify';
 import { ascending, cpuSeconds, percentile, pidsOf, rssMb, sleep } from './bench/stats';
 import { callApi, waitFor } from './bench/api';
+import { freshDatabase, startNode } from './bench/processes';
 
 const QUICK = process.env.QUICK === '1';
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? (QUICK ? 100_000 : 1_000_000));
@@ -48,12 +48,8 @@ const dist = (...p: string[]) => path.join(__dirname, '..', ...p);
 async function main() {
   const started = Date.now();
   const base = loadConfig();
-  const dbUrl = new URL(base.databaseUrl);
-  const admin = new Client({ connectionString: dbUrl.toString() });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${DB}`);
-  dbUrl.pathname = `/${DB}`;
+  const database = await freshDatabase(base.databaseUrl, DB);
+  const dbUrl = new URL(database.url);
   await dropIndex(base.typesense);
 
   const taskQueue = `bench-contacts-${randomBytes(4).toString('hex')}`;
@@ -70,8 +66,8 @@ async function main() {
   await run(process.execPath, [dist('src', 'db', 'migrate.js')], env);
   const port = 3400 + Math.floor(Math.random() * 400);
   const api = `http://127.0.0.1:${port}`;
-  const apiProcess = start('api', [dist('src', 'main.js')], { ...env, API_PORT: String(port), LOG_LEVEL: 'warn' });
-  const workerProcess = start('worker', [dist('src', 'worker.js')], env);
+  const apiProcess = startNode('api', [dist('src', 'main.js')], { ...env, API_PORT: String(port), LOG_LEVEL: 'warn' }, log);
+  const workerProcess = startNode('worker', [dist('src', 'worker.js')], env, log);
   const pool = createPool(dbUrl.toString(), 4);
   const processes = { api: apiProcess, worker: workerProcess };
   let peakRss = 0;
@@ -125,7 +121,7 @@ async function main() {
     let searching: Promise<{ samples: SearchSample[]; errors: number; firstError?: string }> | undefined;
     let steadyRunning = false;
     let cpuAtStart: Record<string, number> = {};
-    const load = start('load', [dist('scripts', 'bench', 'contacts-load.js')], { ...process.env, BENCH_LOAD: JSON.stringify(plan) }, (line) => {
+    const load = startNode('load', [dist('scripts', 'bench', 'contacts-load.js')], { ...process.env, BENCH_LOAD: JSON.stringify(plan) }, log, (line) => {
       const event = JSON.parse(line) as PhaseReport | { type: 'phase-start' | 'done'; name?: string };
       if (event.type === 'phase-start') {
         cpuAtStart = cpuByPart(processes, load);
@@ -203,11 +199,8 @@ async function main() {
     workerProcess.kill('SIGTERM');
     await pool.end();
     await sleep(1000);
-    if (process.env.BENCH_KEEP !== '1') {
-      await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-      await dropIndex(base.typesense);
-    }
-    await admin.end();
+    await database.drop();
+    if (process.env.BENCH_KEEP !== '1') await dropIndex(base.typesense);
   }
 
   function isSustained(r: PhaseReport & { backlog_end: number }): boolean {
@@ -267,23 +260,6 @@ async function dropIndex(typesense: { url: string; apiKey: string }) {
   for (const c of collections.filter((c) => c.name.startsWith(`${ALIAS}_`))) {
     await fetch(`${typesense.url}/collections/${c.name}`, { method: 'DELETE', headers });
   }
-}
-
-function start(name: string, args: string[], env: NodeJS.ProcessEnv, onLine?: (line: string) => void): ChildProcess {
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let buffer = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    let end;
-    while ((end = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, end);
-      buffer = buffer.slice(end + 1);
-      if (onLine && line.startsWith('{"type"')) onLine(line);
-      else if (/"level":(50|60)/.test(line)) log(`${name}: ${line.slice(0, 400)}`);
-    }
-  });
-  child.stderr!.on('data', (chunk: Buffer) => log(`${name}: ${chunk.toString().trimEnd().slice(0, 3000)}`));
-  return child;
 }
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {

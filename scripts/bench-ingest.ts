@@ -17,7 +17,7 @@
  * Progress on stderr (with each process's CPU seconds, to say what limits the rate); the last
  * line on stdout is one JSON object.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import * as http from 'node:http';
 import * as path from 'node:path';
@@ -30,6 +30,7 @@ import { startWhatsAppSimulator } from '../src/simulators/whatsapp/server';
 import { BENCH_PLATFORMS, BENCH_SECRETS, generateEvents, type BenchEvent, type BenchPlatform } from './bench/ingest-events';
 import { ascending, cpuSeconds, percentile, pidsOf, seeded, sleep } from './bench/stats';
 import { callApi, waitFor } from './bench/api';
+import { freshDatabase, startNode } from './bench/processes';
 
 const QUICK = process.env.QUICK === '1';
 const EVENTS = Number(process.env.EVENTS ?? (QUICK ? 800 : 5_000));
@@ -49,13 +50,9 @@ const dist = (...p: string[]) => path.join(__dirname, '..', ...p);
 async function main() {
   const started = Date.now();
   const base = loadConfig();
-  const dbUrl = new URL(base.databaseUrl);
-  const admin = new Client({ connectionString: dbUrl.toString() });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${DB}`);
-  dbUrl.pathname = `/${DB}`;
-  await migrate(dbUrl.toString());
+  const database = await freshDatabase(base.databaseUrl, DB);
+  const dbUrl = new URL(database.url);
+  await migrate(database.url);
 
   const sim = await startWhatsAppSimulator({ webhookUrl: null, statusDelayMs: 50, pairRateLimit: false, throughputPerSecond: 10_000 });
   const port = 3800 + randomInt(0, 150);
@@ -73,8 +70,8 @@ async function main() {
     TELEGRAM_POLLING: 'off',
   };
   const config = loadConfig(env);
-  const apiProcess = start('api', [...API_NODE_ARGS, dist('src', 'main.js')], { ...env, LOG_LEVEL: 'warn' });
-  const workerProcess = start('worker', [dist('src', 'worker.js')], { ...env, LOG_LEVEL: 'warn' });
+  const apiProcess = startNode('api', [...API_NODE_ARGS, dist('src', 'main.js')], { ...env, LOG_LEVEL: 'warn' }, log);
+  const workerProcess = startNode('worker', [dist('src', 'worker.js')], { ...env, LOG_LEVEL: 'warn' }, log);
   const db = new Client({ connectionString: dbUrl.toString() });
   await db.connect();
 
@@ -159,8 +156,7 @@ async function main() {
     await db.end();
     await sim.close();
     await sleep(1000);
-    if (process.env.BENCH_KEEP !== '1') await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-    await admin.end();
+    await database.drop();
   }
 }
 
@@ -295,21 +291,6 @@ function cpuByPart(apiProcess: ChildProcess, workerProcess: ChildProcess): Recor
 function diff(now: Record<string, number>, before: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(now).map(([k, v]) => [k, Math.round((v - (before[k] ?? 0)) * 10) / 10]));
 }
-
-function start(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n')) if (/"level":(50|60)/.test(line)) log(`${name}: ${line.slice(0, 400)}`);
-  });
-  // The Temporal SDK's INFO lines (worker state changes) are noise here.
-  child.stderr!.on('data', (chunk: Buffer) => {
-    const text = chunk.toString().trimEnd();
-    if (!/^\S+ \[INFO\]|^\s|^}/.test(text)) log(`${name}: ${text.slice(0, 2000)}`);
-  });
-  return child;
-}
-
-
 
 main().catch((err: unknown) => {
   console.error(err);

@@ -37,7 +37,7 @@ export async function checkoutRecoveryWorkflow(input: CheckoutRecoveryInput): Pr
     retry: { maximumInterval: '1m' },
   });
   const { syncCheckoutCrm } = proxyActivities<Activities>({
-    startToCloseTimeout: '1m',
+    startToCloseTimeout: '2m',
     scheduleToCloseTimeout: input.crmRetryBudgetMs,
     retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '2m', nonRetryableErrorTypes: ['CrmUnauthorizedError', 'CrmRejectedError'] },
   });

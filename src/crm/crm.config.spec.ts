@@ -2,7 +2,7 @@ import { loadCrmConfig } from './crm.config';
 
 describe('loadCrmConfig', () => {
   it('defaults to Pipedrive itself, with short rate-limit waits inside the call', () => {
-    expect(loadCrmConfig({}).pipedrive).toEqual({ apiUrl: 'https://api.pipedrive.com', requestTimeoutMs: 10_000, rateLimitMaxWaitMs: 2000, rateLimitRetries: 2 });
+    expect(loadCrmConfig({}).pipedrive).toEqual({ apiUrl: 'https://api.pipedrive.com', requestTimeoutMs: 10_000, rateLimitMaxWaitMs: 2000, rateLimitRetries: 2, queueMaxWaitMs: 10_000 });
   });
 
   it('names the variable that is wrong', () => {

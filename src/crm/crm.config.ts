@@ -20,6 +20,8 @@ export const CRM_DEFAULTS = {
   PIPEDRIVE_RATE_LIMIT_MAX_WAIT: '2s',
   /** How many 429s one call waits out before giving up to its caller. */
   PIPEDRIVE_RATE_LIMIT_RETRIES: '2',
+  /** The longest a request queues for its turn under the token's burst limit; longer, the workflow retries later. */
+  PIPEDRIVE_QUEUE_MAX_WAIT: '10s',
 } as const;
 
 export interface PipedriveConfig {
@@ -27,6 +29,7 @@ export interface PipedriveConfig {
   requestTimeoutMs: number;
   rateLimitMaxWaitMs: number;
   rateLimitRetries: number;
+  queueMaxWaitMs: number;
 }
 
 export interface CrmConfig {
@@ -41,6 +44,7 @@ export function loadCrmConfig(env: Env = process.env): CrmConfig {
       requestTimeoutMs: read.ms('PIPEDRIVE_REQUEST_TIMEOUT', 1),
       rateLimitMaxWaitMs: read.ms('PIPEDRIVE_RATE_LIMIT_MAX_WAIT'),
       rateLimitRetries: read.int('PIPEDRIVE_RATE_LIMIT_RETRIES', 0, 10),
+      queueMaxWaitMs: read.ms('PIPEDRIVE_QUEUE_MAX_WAIT'),
     },
   };
 }

@@ -1,13 +1,15 @@
 import { CrmError, CrmRateLimitedError, CrmRejectedError, CrmUnauthorizedError, CrmUnavailableError } from '../driver';
+import { PipedrivePacer } from './pacer';
 import { pipedriveBodyChecker, type PipedriveRequestKind } from './pipedrive.schemas';
 
 /**
  * Pipedrive's REST API over fetch: the API token in the `x-api-token` header (Pipedrive's
  * documented way; never in the URL, so no URL or error carries it), JSON bodies checked against
  * the documented request schemas before they leave, the `{success, data, additional_data}`
- * envelope unwrapped, and every failure turned into a classified CrmError. A 429 is waited out
- * here only when Pipedrive asks for a short wait; otherwise the caller (a Temporal activity with
- * its retry policy) gets a retryable error carrying the wait.
+ * envelope unwrapped, and every failure turned into a classified CrmError. Requests are paced
+ * under the token's burst limit (pacer.ts); a 429 is waited out here only when Pipedrive asks for
+ * a short wait; otherwise the caller (a Temporal activity with its retry policy) gets a retryable
+ * error carrying the wait.
  */
 
 export interface PipedriveClientOptions {
@@ -17,6 +19,10 @@ export interface PipedriveClientOptions {
   timeoutMs: number;
   rateLimitMaxWaitMs: number;
   rateLimitRetries: number;
+  /** The longest a request waits for its turn under the token's burst limit before giving up to its caller. */
+  queueMaxWaitMs: number;
+  /** The token's pacing; the one shared by the process's clients of this host and token when absent. */
+  pacer?: PipedrivePacer;
   fetch?: typeof fetch;
   /** Waits between 429s; tests pass one that records instead of waiting. */
   sleep?: (ms: number) => Promise<void>;
@@ -67,10 +73,12 @@ export function classifyPipedriveFailure(what: string, status: number, headers: 
 export class PipedriveClient {
   private readonly fetchImpl: typeof fetch;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly pacer: PipedrivePacer;
 
   constructor(private readonly options: PipedriveClientOptions) {
     this.fetchImpl = options.fetch ?? fetch;
     this.sleep = options.sleep ?? defaultSleep;
+    this.pacer = options.pacer ?? PipedrivePacer.shared(options.apiUrl, options.apiToken);
   }
 
   async request<T>(method: Method, path: string, opts: { query?: Query; body?: unknown; kind?: PipedriveRequestKind } = {}): Promise<PipedriveEnvelope<T>> {
@@ -84,18 +92,23 @@ export class PipedriveClient {
     const url = new URL(this.options.apiUrl + path);
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
 
+    const bucket = PipedrivePacer.bucketOf(path);
     for (let attempt = 0; ; attempt++) {
+      // After a short 429 the bucket is closed for Pipedrive's wait: the turn waits it out.
+      const turn = this.pacer.reserve(bucket, this.options.queueMaxWaitMs);
+      if ('laterMs' in turn) {
+        throw new CrmRateLimitedError(`Pipedrive ${what}: not sent, this token's ${bucket} requests are paced for the next ${Math.ceil(turn.laterMs / 1000)} s`, turn.laterMs);
+      }
+      if (turn.waitMs > 0) await this.sleep(turn.waitMs);
       const { status, headers, body } = await this.send(what, url, method, opts.body);
+      this.pacer.observe(bucket, status, headers, status === 429 ? retryAfterMs(headers) : null);
       if (status >= 200 && status < 300 && (body as { success?: unknown } | null)?.success !== false) {
         return body as PipedriveEnvelope<T>;
       }
       const failure = classifyPipedriveFailure(what, status, headers, body);
       // A 429 was not acted on, so repeating any method is safe; wait only when the wait is short.
       const wait = failure.retryAfterMs;
-      if (status === 429 && wait !== null && wait <= this.options.rateLimitMaxWaitMs && attempt < this.options.rateLimitRetries) {
-        await this.sleep(wait);
-        continue;
-      }
+      if (status === 429 && wait !== null && wait <= this.options.rateLimitMaxWaitMs && attempt < this.options.rateLimitRetries) continue;
       throw failure;
     }
   }

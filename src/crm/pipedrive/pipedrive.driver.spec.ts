@@ -1,5 +1,6 @@
 import { CrmRateLimitedError, CrmRejectedError, CrmUnauthorizedError, CrmUnavailableError, NON_RETRYABLE_CRM_ERRORS } from '../driver';
 import { loadCrmConfig } from '../crm.config';
+import { PipedrivePacer } from './pacer';
 import { retryAfterMs } from './pipedrive.client';
 import { PipedriveDriver } from './pipedrive.driver';
 
@@ -30,7 +31,14 @@ function setup(answers: Scripted[], env: Record<string, string> = {}) {
     return new Response(next.text ?? JSON.stringify(next.body ?? { success: true, data: {} }), { status: next.status ?? 200, headers: next.headers });
   }) as unknown as typeof fetch;
   const config = loadCrmConfig({ PIPEDRIVE_API_URL: 'http://pipedrive.test/', ...env }).pipedrive;
-  const driver = new PipedriveDriver(config, 'secret-token', { fetch: fetchImpl, sleep: async (ms) => void waits.push(ms) });
+  // Each test's own pacer, on a clock that the recorded waits move on.
+  let now = 0;
+  const pacer = new PipedrivePacer(() => now);
+  const sleep = async (ms: number) => {
+    waits.push(ms);
+    now += ms;
+  };
+  const driver = new PipedriveDriver(config, 'secret-token', { fetch: fetchImpl, sleep, pacer });
   return { driver, calls, waits };
 }
 

@@ -1,3 +1,4 @@
+import { PipedrivePacer } from './pacer';
 import type { PipedriveConfig } from '../crm.config';
 import {
   CrmRejectedError,
@@ -57,6 +58,7 @@ function pipedriveId(id: CrmId, field: string): number {
 export interface PipedriveDriverDeps {
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
+  pacer?: PipedrivePacer;
 }
 
 export class PipedriveDriver implements CrmDriver {
@@ -69,6 +71,7 @@ export class PipedriveDriver implements CrmDriver {
       timeoutMs: config.requestTimeoutMs,
       rateLimitMaxWaitMs: config.rateLimitMaxWaitMs,
       rateLimitRetries: config.rateLimitRetries,
+      queueMaxWaitMs: config.queueMaxWaitMs,
       ...deps,
     });
   }
