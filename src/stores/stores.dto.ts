@@ -23,7 +23,7 @@ export class CreateStoreDto {
     type: 'object',
     additionalProperties: { type: 'string' },
     description:
-      'What authenticates the platform: shopify `webhook_secret`; hotmart `hottok`; asaas `access_token`; pagarme and generic as README "Stores" says. Stored encrypted, never returned.',
+      'What authenticates the platform: shopify `webhook_secret`; hotmart `hottok`; asaas `access_token`; pagarme and generic as README "Stores" says. Payment links (checkout intents) also need the gateway API key in `api_key` (pagarme `sk_…`, asaas `$aact_…`). Stored encrypted, never returned.',
   })
   @IsOptional()
   @IsObject()
