@@ -81,86 +81,81 @@ function openaiSimulator(config) {
   });
 }
 
-/** The Telegram Bot API, locally (src/simulators/telegram); not started when TELEGRAM_API_URL is elsewhere. */
+/**
+ * A simulator of an outside service (src/simulators/<dir>) listening at `at` ({host, port, url});
+ * started only while the app is pointed at this machine for that service, probed on /_sim/health.
+ */
+function loopbackSimulator(config, { name, dir, at, about, env }) {
+  return nodeService(config, {
+    name,
+    entry: `dist/src/simulators/${dir}/main.js`,
+    host: at.host,
+    port: at.port,
+    display: `${at.url}  (${about})`,
+    managed: isLoopback(at.host),
+    timeoutMs: 30000,
+    env,
+    probe: async () => (await httpGet(`${at.url}/_sim/health`)).status === 200,
+  });
+}
+
+/** The Telegram Bot API; not started when TELEGRAM_API_URL is elsewhere. */
 function telegramSimulator(config) {
   const t = config.telegramSimulator;
-  return nodeService(config, {
+  return loopbackSimulator(config, {
     name: 'telegram-simulator',
-    entry: 'dist/src/simulators/telegram/main.js',
-    host: t.host,
-    port: t.port,
-    display: `${t.url}  (Telegram Bot API simulator: /bot<token>/<method>, /_sim control API)`,
-    managed: isLoopback(t.host),
-    timeoutMs: 30000,
+    dir: 'telegram',
+    at: t,
+    about: 'Telegram Bot API simulator: /bot<token>/<method>, /_sim control API',
     env: { SIM_PORT: String(t.port), SIM_HOST: t.host },
-    probe: async () => (await httpGet(`${t.url}/_sim/health`)).status === 200,
   });
 }
 
-/** FCM HTTP v1 and Google's token endpoint, locally (src/simulators/fcm); not started when FCM_API_URL is elsewhere. */
+/** FCM HTTP v1 and Google's token endpoint; not started when FCM_API_URL is elsewhere. */
 function fcmSimulator(config) {
   const f = config.fcmSimulator;
-  return nodeService(config, {
+  return loopbackSimulator(config, {
     name: 'fcm-simulator',
-    entry: 'dist/src/simulators/fcm/main.js',
-    host: f.host,
-    port: f.port,
-    display: `${f.url}  (FCM simulator; its development service account: ${f.serviceAccountFile})`,
-    managed: isLoopback(f.host),
-    timeoutMs: 30000,
+    dir: 'fcm',
+    at: f,
+    about: `FCM simulator; its development service account: ${f.serviceAccountFile}`,
     env: { SIM_FCM_PORT: String(f.port), SIM_FCM_HOST: f.host, SIM_FCM_SERVICE_ACCOUNT_OUT: f.serviceAccountFile },
-    probe: async () => (await httpGet(`${f.url}/_sim/health`)).status === 200,
   });
 }
 
-/**
- * The Pipedrive API, locally (src/simulators/pipedrive); not started when PIPEDRIVE_API_URL is elsewhere.
- * SIM_PIPEDRIVE_TOKEN passes through from the environment (the API token it accepts).
- */
+/** The Pipedrive API; not started when PIPEDRIVE_API_URL is elsewhere. SIM_PIPEDRIVE_TOKEN passes through (the token it accepts). */
 function pipedriveSimulator(config) {
   const p = config.pipedriveSimulator;
-  return nodeService(config, {
+  return loopbackSimulator(config, {
     name: 'pipedrive-simulator',
-    entry: 'dist/src/simulators/pipedrive/main.js',
-    host: p.host,
-    port: p.port,
-    display: `${p.url}  (Pipedrive API simulator: /api/v2/…, /_sim control API; token ${process.env.SIM_PIPEDRIVE_TOKEN || 'recado-dev-pipedrive-token'})`,
-    managed: isLoopback(p.host),
-    timeoutMs: 30000,
+    dir: 'pipedrive',
+    at: p,
+    about: `Pipedrive API simulator: /api/v2/…, /_sim control API; token ${process.env.SIM_PIPEDRIVE_TOKEN || 'recado-dev-pipedrive-token'}`,
     env: { SIM_PORT: String(p.port), SIM_HOST: p.host },
-    probe: async () => (await httpGet(`${p.url}/_sim/health`)).status === 200,
   });
 }
 
-/** Asaas v3, locally (src/simulators/asaas); not started when ASAAS_API_URL is elsewhere. */
+/** Asaas v3; not started when ASAAS_API_URL is elsewhere. */
 function asaasSimulator(config) {
   const a = config.asaasSimulator;
-  return nodeService(config, {
+  return loopbackSimulator(config, {
     name: 'asaas-simulator',
-    entry: 'dist/src/simulators/asaas/main.js',
-    host: a.host,
-    port: a.port,
-    display: `${a.url}  (Asaas simulator: /v3/customers, /v3/payments, /v3/webhooks; invoice pages /i/…; key ${process.env.SIM_ASAAS_API_KEY || '$aact_simulator'})`,
-    managed: isLoopback(a.host),
-    timeoutMs: 30000,
+    dir: 'asaas',
+    at: a,
+    about: `Asaas simulator: /v3/customers, /v3/payments, /v3/webhooks; invoice pages /i/…; key ${process.env.SIM_ASAAS_API_KEY || '$aact_simulator'}`,
     env: { SIM_ASAAS_PORT: String(a.port), SIM_ASAAS_HOST: a.host },
-    probe: async () => (await httpGet(`${a.url}/_sim/health`)).status === 200,
   });
 }
 
-/** Pagar.me v5, locally (src/simulators/pagarme); not started when PAGARME_API_URL is elsewhere. */
+/** Pagar.me v5; not started when PAGARME_API_URL is elsewhere. */
 function pagarmeSimulator(config) {
   const g = config.pagarmeSimulator;
-  return nodeService(config, {
+  return loopbackSimulator(config, {
     name: 'pagarme-simulator',
-    entry: 'dist/src/simulators/pagarme/main.js',
-    host: g.host,
-    port: g.port,
-    display: `${g.url}  (Pagar.me simulator: /core/v5/orders, checkout pages /pay/…, webhooks via /_sim/webhooks; key ${process.env.SIM_PAGARME_SECRET_KEY || 'sk_test_simulator'})`,
-    managed: isLoopback(g.host),
-    timeoutMs: 30000,
+    dir: 'pagarme',
+    at: g,
+    about: `Pagar.me simulator: /core/v5/orders, checkout pages /pay/…, webhooks via /_sim/webhooks; key ${process.env.SIM_PAGARME_SECRET_KEY || 'sk_test_simulator'}`,
     env: { SIM_PAGARME_PORT: String(g.port), SIM_PAGARME_HOST: g.host },
-    probe: async () => (await httpGet(`${g.url}/_sim/health`)).status === 200,
   });
 }
 

@@ -6,7 +6,7 @@ import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { InvalidFieldError, NotFoundError } from '../common/errors';
 import { LOGGER } from '../common/logger.module';
-import { PeriodicSweep } from '../common/periodic-sweep';
+import { PeriodicSweep, type RowSweep } from '../common/periodic-sweep';
 import { CONFIG } from '../config/config.module';
 import type { Config } from '../config/config';
 import { ContactsRepository } from '../contacts/contacts.repository';
@@ -43,7 +43,7 @@ export interface NewIntent {
  */
 @Injectable()
 export class CheckoutIntentsService implements OnModuleInit, OnModuleDestroy {
-  private readonly sweeper: PeriodicSweep;
+  private readonly sweeper: RowSweep;
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
@@ -56,7 +56,12 @@ export class CheckoutIntentsService implements OnModuleInit, OnModuleDestroy {
     private readonly stores: StoresService,
     private readonly erasers: ContactErasers,
   ) {
-    this.sweeper = new PeriodicSweep(temporal, config.checkout.sweepEveryMs, () => this.startStuck());
+    this.sweeper = PeriodicSweep.overRows(temporal, config.checkout.sweepEveryMs, {
+      logger,
+      what: 'start checkout recoveries',
+      list: () => this.intents.listUnstarted(STUCK_AFTER_MS, 100),
+      each: (intent) => this.start(intent),
+    });
   }
 
   onModuleInit() {
@@ -184,16 +189,11 @@ export class CheckoutIntentsService implements OnModuleInit, OnModuleDestroy {
     await this.intents.workflowStarted(intent.id);
   }
 
-  async startStuck(): Promise<number> {
-    try {
-      const stuck = await this.intents.listUnstarted(STUCK_AFTER_MS, 100);
-      for (const intent of stuck) await this.sweeper.call(() => this.start(intent));
-      return stuck.length;
-    } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, 'could not start checkout recoveries; will retry');
-      return 0;
-    }
+  /** Starts the recoveries of intents whose workflow did not start (Temporal was down). */
+  startStuck(): Promise<number> {
+    return this.sweeper.run();
   }
+
 }
 
 /** A gateway's refusal, as the API answers it: the field it names (422), or the gateway failing (502 / 503). */

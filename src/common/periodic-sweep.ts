@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
 
 /**
  * A sweep the API runs every `everyMs` (workflows that did not start while Temporal was down).
@@ -43,4 +44,31 @@ export class PeriodicSweep {
     this.inFlight?.abort();
     await this.running.catch(() => {});
   }
+
+  /**
+   * The usual sweep: a batch of rows (`list`) whose workflow did not start or needs a nudge, each
+   * handed to `each` with its Temporal calls cancellable at shutdown; a failure is logged (naming
+   * `what`) and the next sweep tries again. `run` does one sweep now and counts the rows.
+   */
+  static overRows<T>(
+    temporal: Client,
+    everyMs: number,
+    options: { logger: Logger; what: string; list: () => Promise<T[]>; each: (row: T) => Promise<unknown> },
+  ): RowSweep {
+    const run = async (): Promise<number> => {
+      try {
+        const rows = await options.list();
+        for (const row of rows) await sweeper.call(() => options.each(row));
+        return rows.length;
+      } catch (err) {
+        options.logger.warn({ err: (err as Error).message }, `could not ${options.what}; will retry`);
+        return 0;
+      }
+    };
+    const sweeper = Object.assign(new PeriodicSweep(temporal, everyMs, run), { run });
+    return sweeper;
+  }
 }
+
+/** A PeriodicSweep over rows, that can also be run once now. */
+export type RowSweep = PeriodicSweep & { run(): Promise<number> };

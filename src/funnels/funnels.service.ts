@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { InvalidFieldError, NotFoundError } from '../common/errors';
 import { ContactErasers } from '../contacts/erasure/contact-eraser';
 import { LOGGER } from '../common/logger.module';
-import { PeriodicSweep } from '../common/periodic-sweep';
+import { PeriodicSweep, type RowSweep } from '../common/periodic-sweep';
 import { CONFIG } from '../config/config.module';
 import type { Config } from '../config/config';
 import { TEMPORAL_CLIENT } from '../infra/infra.module';
@@ -22,7 +22,7 @@ const WAKE_CONCURRENCY = 20;
 /** Funnel workflows: started after their store event commits, woken when what they wait on changes. */
 @Injectable()
 export class FunnelsService implements OnModuleInit, OnModuleDestroy {
-  private readonly sweeper: PeriodicSweep;
+  private readonly sweeper: RowSweep;
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
@@ -31,7 +31,12 @@ export class FunnelsService implements OnModuleInit, OnModuleDestroy {
     private readonly repository: FunnelsRepository,
     private readonly erasers: ContactErasers,
   ) {
-    this.sweeper = new PeriodicSweep(temporal, config.funnels.sweepEveryMs, () => this.startStuck());
+    this.sweeper = PeriodicSweep.overRows(temporal, config.funnels.sweepEveryMs, {
+      logger,
+      what: 'start funnels',
+      list: () => this.repository.listStarting(STUCK_AFTER_MS, 100),
+      each: (funnel) => this.start(funnel),
+    });
   }
 
   onModuleInit() {
@@ -86,16 +91,11 @@ export class FunnelsService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  async startStuck(): Promise<number> {
-    try {
-      const stuck = await this.repository.listStarting(STUCK_AFTER_MS, 100);
-      for (const funnel of stuck) await this.sweeper.call(() => this.start(funnel));
-      return stuck.length;
-    } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, 'could not start funnels; will retry');
-      return 0;
-    }
+  /** Starts the funnels whose workflow did not start (Temporal was down at the commit). */
+  startStuck(): Promise<number> {
+    return this.sweeper.run();
   }
+
 
   list(storeId: string, filter: { state?: FunnelState; funnel?: FunnelName; limit: number }) {
     return this.repository.list(storeId, filter);

@@ -16,7 +16,7 @@ import type { DispatchView, RoutingPolicyView } from './dispatches.dto';
 import { DispatchesRepository, type DispatchRow } from './dispatches.repository';
 import type { RouteStep, RoutingPolicy } from './plan';
 import { createRoutedDispatch, policyFrom } from './routed-dispatch';
-import { PeriodicSweep } from '../../common/periodic-sweep';
+import { PeriodicSweep, type RowSweep } from '../../common/periodic-sweep';
 
 const STUCK_AFTER_MS = 30_000;
 const SWEEP_EVERY_MS = 15_000;
@@ -24,7 +24,7 @@ const SWEEP_EVERY_MS = 15_000;
 /** Routed messages: planned here (the cheapest channels that reach the contact), walked by dispatchWorkflow. */
 @Injectable()
 export class DispatchesService implements OnModuleInit, OnModuleDestroy {
-  private readonly sweeper: PeriodicSweep;
+  private readonly sweeper: RowSweep;
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
@@ -33,7 +33,12 @@ export class DispatchesService implements OnModuleInit, OnModuleDestroy {
     @Inject(CHANNEL_DRIVERS) private readonly drivers: ChannelDrivers,
     private readonly repository: DispatchesRepository,
   ) {
-    this.sweeper = new PeriodicSweep(temporal, SWEEP_EVERY_MS, () => this.startStuck());
+    this.sweeper = PeriodicSweep.overRows(temporal, SWEEP_EVERY_MS, {
+      logger,
+      what: 'start routed messages',
+      list: () => this.repository.listStuck(STUCK_AFTER_MS, 100),
+      each: (row) => this.start(row),
+    });
   }
 
   onModuleInit() {
@@ -81,16 +86,11 @@ export class DispatchesService implements OnModuleInit, OnModuleDestroy {
     return this.policy(accountId);
   }
 
-  async startStuck(): Promise<number> {
-    try {
-      const stuck = await this.repository.listStuck(STUCK_AFTER_MS, 100);
-      for (const row of stuck) await this.sweeper.call(() => this.start(row));
-      return stuck.length;
-    } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, 'could not start routed messages; will retry');
-      return 0;
-    }
+  /** Starts the routed messages whose workflow did not start. */
+  startStuck(): Promise<number> {
+    return this.sweeper.run();
   }
+
 
   private async start(row: DispatchRow): Promise<void> {
     try {

@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { NotFoundError } from '../../common/errors';
 import { LOGGER } from '../../common/logger.module';
-import { PeriodicSweep } from '../../common/periodic-sweep';
+import { PeriodicSweep, type RowSweep } from '../../common/periodic-sweep';
 import { CONFIG } from '../../config/config.module';
 import type { Config } from '../../config/config';
 import { TEMPORAL_CLIENT } from '../../infra/infra.module';
@@ -19,7 +19,7 @@ const SWEEP_BATCH = 200;
 /** The paced outbox seen from the API: a store's notifications, its rules, instances connecting, and the sweep that wakes outboxes. */
 @Injectable()
 export class OutboxService implements OnModuleInit, OnModuleDestroy {
-  private readonly sweeper: PeriodicSweep;
+  private readonly sweeper: RowSweep;
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
@@ -27,7 +27,12 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly repository: OutboxRepository,
   ) {
-    this.sweeper = new PeriodicSweep(temporal, config.outbox.sweepEveryMs, () => this.sweep());
+    this.sweeper = PeriodicSweep.overRows(temporal, config.outbox.sweepEveryMs, {
+      logger,
+      what: 'wake outboxes',
+      list: () => this.repository.dueInstances(SWEEP_BATCH),
+      each: (i) => this.wake(i.account_id, i.channel_account_id),
+    });
   }
 
   onModuleInit() {
@@ -79,16 +84,11 @@ export class OutboxService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Wakes the outboxes of instances with due notifications (a lost wake, a restart, an instance back). */
-  async sweep(): Promise<number> {
-    try {
-      const due = await this.repository.dueInstances(SWEEP_BATCH);
-      for (const i of due) await this.sweeper.call(() => this.wake(i.account_id, i.channel_account_id));
-      return due.length;
-    } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, 'could not wake outboxes; will retry');
-      return 0;
-    }
+  /** Wakes the outboxes with due messages that no workflow is sending. */
+  sweep(): Promise<number> {
+    return this.sweeper.run();
   }
+
 
   private async store(accountId: string, storeId: string) {
     const store = await this.repository.liveStore(accountId, storeId);
