@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
@@ -10,6 +10,7 @@ import type { Config } from './config/config';
 import { AllExceptionsFilter } from './common/exception.filter';
 import { completeContract, documentedMethods } from './common/openapi-contract';
 import { PinoNestLogger } from './common/logger';
+import { registerConsole } from './console/console-static';
 import { MetricsService } from './metrics/metrics.service';
 
 /** Builds the API (not listening yet): used by main.ts and by the tests. */
@@ -70,17 +71,7 @@ export async function createApp(config: Config, logger: Logger): Promise<NestFas
   app.useGlobalFilters(new AllExceptionsFilter(logger));
   app.enableShutdownHooks();
 
-  const document = completeContract(SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('recado API')
-      .setDescription(
-        'Durable customer messaging. Authenticate with `Authorization: Bearer <api key>` (an account key or an agent token).',
-      )
-      .setVersion('0.1.0')
-      .addBearerAuth()
-      .build(),
-  ));
+  const document = openApiDocument(app);
   // A documented path asked with a method it does not have: 405 with Allow, not 404.
   const routes = documentedMethods(document);
   // The most specific documented path decides: PATCH /v1/contacts/bulk is a 405, not PATCH /v1/contacts/{id}.
@@ -97,7 +88,23 @@ export async function createApp(config: Config, logger: Logger): Promise<NestFas
       .send({ statusCode: 405, error: 'Method Not Allowed', message: `${request.method} is not allowed on ${path}; use ${allow.join(', ')}` });
   });
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  registerConsole(fastify, config.livekit.url);
   return app;
+}
+
+/** The API's contract as served at /docs/openapi.json (scripts/dump-openapi.ts writes it to a file for the console's types). */
+export function openApiDocument(app: NestFastifyApplication): OpenAPIObject {
+  return completeContract(SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('recado API')
+      .setDescription(
+        'Durable customer messaging. Authenticate with `Authorization: Bearer <api key>` (an account key or an agent token).',
+      )
+      .setVersion('0.1.0')
+      .addBearerAuth()
+      .build(),
+  ));
 }
 
 /** The path of the first string (or key) holding U+0000, if any. */
