@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'src/whatsapp/generated/**', 'workflow-bundle.js', '**/*.js', '**/*.mjs'] },
+  { ignores: ['dist/**', 'node_modules/**', 'src/whatsapp/generated/**', 'console/src/api/schema.d.ts', 'workflow-bundle.js', '**/*.js', '**/*.mjs'] },
   ...tseslint.configs.recommended,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
@@ -15,6 +15,21 @@ export default tseslint.config(
     // Tests and scripts read arbitrary JSON responses; typing each one would add noise, not safety.
     files: ['test/**/*.ts', '**/*.spec.ts', 'scripts/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    // The agents' console (browser code, its own console/tsconfig.json). The token must never
+    // reach a URL: EventSource can only carry it in the query string, so the stream is read with fetch.
+    files: ['console/**/*.ts', 'console/**/*.tsx'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        { name: 'EventSource', message: 'EventSource puts the token in the URL: read /v1/events with fetch (console/src/api/events.ts).' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "Literal[value=/access_token/]", message: 'The token travels only in the Authorization header.' },
+      ],
+    },
   },
   {
     // Workflows run in Temporal's deterministic sandbox: no Node built-ins, no clients,

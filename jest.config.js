@@ -13,7 +13,13 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform,
-      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/workflows/**/*.spec.ts', '<rootDir>/activities/**/*.spec.ts'],
+      testMatch: [
+        '<rootDir>/src/**/*.spec.ts',
+        '<rootDir>/workflows/**/*.spec.ts',
+        '<rootDir>/activities/**/*.spec.ts',
+        // The console's pure modules (no DOM): its pages are tested in Chromium by test/console.test.ts.
+        '<rootDir>/console/src/**/*.spec.ts',
+      ],
     },
     {
       displayName: 'browser',
