@@ -39,7 +39,7 @@ export const en: Record<keyof typeof pt, string> = {
   'contacts.tag': 'Tag',
   'contacts.reachable': 'Reachable on',
   'contacts.any': 'Any',
-  'contacts.found': '{count} contacts found',
+  'contacts.found': 'Found: {count}',
   'contacts.empty': 'No contact found.',
   'contacts.results': 'Results',
   'contacts.facets': 'Refine',

@@ -13,7 +13,7 @@ describe('console dictionaries', () => {
   });
 
   it('fill placeholders and leave unknown ones visible', () => {
-    expect(format('{count} contatos encontrados', { count: 3 })).toBe('3 contatos encontrados');
+    expect(format('Encontrados: {count}', { count: 3 })).toBe('Encontrados: 3');
     expect(format('Campo: {field}')).toBe('Campo: {field}');
   });
 });

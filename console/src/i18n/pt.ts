@@ -37,7 +37,7 @@ export const pt = {
   'contacts.tag': 'Etiqueta',
   'contacts.reachable': 'Alcançável por',
   'contacts.any': 'Qualquer',
-  'contacts.found': '{count} contatos encontrados',
+  'contacts.found': 'Encontrados: {count}',
   'contacts.empty': 'Nenhum contato encontrado.',
   'contacts.results': 'Resultados',
   'contacts.facets': 'Refinar',

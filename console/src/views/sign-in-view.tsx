@@ -23,7 +23,7 @@ export function SignInView() {
     setError(null);
     try {
       if (await tokenWorks(value.trim())) signIn(value.trim());
-      else setError(new ApiError(401, t('signin.invalid'), 'token'));
+      else setError(new ApiError(401, t('signin.invalid')));
     } catch (err) {
       setError(err);
     } finally {

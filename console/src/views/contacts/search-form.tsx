@@ -22,7 +22,6 @@ export function SearchForm({ initial, onSearch }: { initial: SearchFilters; onSe
   return (
     <form
       role="search"
-      aria-label={t('contacts.search')}
       class="search"
       onSubmit={(event) => {
         event.preventDefault();
