@@ -1,4 +1,4 @@
-import { token } from '../session';
+import { signOut, token } from '../session';
 import { SseParser } from './sse-parser';
 
 /** An event of GET /v1/events: its type and its JSON payload. */
@@ -60,6 +60,8 @@ export class LiveEvents {
       headers: { authorization: `Bearer ${token() ?? ''}`, accept: 'text/event-stream' },
       signal,
     });
+    // A revoked token ends the session, as it does for every other request (api/client.ts).
+    if (response.status === 401) signOut();
     if (!response.ok || !response.body) throw new Error(`events: HTTP ${response.status}`);
     this.status(true);
     const parser = new SseParser();
