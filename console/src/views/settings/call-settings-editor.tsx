@@ -19,6 +19,7 @@ export function CallSettingsEditor({ numberId }: { numberId: string }) {
 
 function Editor({ numberId, view }: { numberId: string; view: View }) {
   const [saved, setSaved] = useState(view.settings as Record<string, unknown> | null);
+  const [push, setPush] = useState(view.push.status);
   const [form, setForm] = useState<SettingsForm>(() => formFromSettings(saved));
   const [saving, setSaving] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
@@ -34,9 +35,12 @@ function Editor({ numberId, view }: { numberId: string; view: View }) {
         // Saved, but Meta refused it: the body says why and what is stored now.
         const failed = result.error as unknown as Schemas['CallSettingsPushFailedView'];
         setSaved(failed.call_settings.settings as Record<string, unknown> | null);
+        setPush(failed.call_settings.push.status);
         setOutcome({ kind: 'pushFailed', message: failed.meta_error.message });
       } else {
-        setSaved(ok(result).settings as Record<string, unknown> | null);
+        const stored = ok(result);
+        setSaved(stored.settings as Record<string, unknown> | null);
+        setPush(stored.push.status);
         setOutcome({ kind: 'saved' });
       }
     } catch (error) {
@@ -55,7 +59,7 @@ function Editor({ numberId, view }: { numberId: string; view: View }) {
   return (
     <form class="settings" onSubmit={save} aria-describedby="push-status">
       <p id="push-status" class="muted">
-        {t('settings.push', { status: view.push.status })}
+        {t('settings.push', { status: t(`push.${push}`) })}
       </p>
       <fieldset>
         <legend>{t('settings.calling')}</legend>
