@@ -51,6 +51,8 @@ describe('the agents console in a browser', () => {
     });
     expect(contact.status).toBe(201);
     contactId = contact.body.id;
+    // A second contact: the list before the search shows two, the search for Marina one.
+    expect((await tenant.call('POST', '/v1/contacts', { name: 'Otávio Outro', identities: [{ type: 'email', value: `otavio.${Date.now()}@example.com` }] })).status).toBe(201);
     // The index follows Postgres through the outbox; drained here instead of by a worker.
     expect(await indexerFor(config, pool, typesense).drain('console-test', 30_000)).toMatchObject({ failed: 0, empty: true });
   });
@@ -98,10 +100,12 @@ describe('the agents console in a browser', () => {
 
     // Contacts: search by name, find the contact made through the API.
     await page.getByRole('heading', { name: 'Contatos', level: 1 }).waitFor();
+    await page.getByText('Encontrados: 2').waitFor();
     await page.getByLabel('Buscar contatos').fill('Marina');
     await page.getByRole('button', { name: 'Buscar' }).click();
-    await page.getByRole('link', { name: 'Marina Console' }).waitFor();
-    expect(await page.getByText('Encontrados: 1').count()).toBe(1);
+    await page.getByText('Encontrados: 1').waitFor();
+    expect(await page.getByRole('link', { name: 'Marina Console' }).count()).toBe(1);
+    expect(await page.getByRole('link', { name: 'Otávio Outro' }).count()).toBe(0);
     expect(await seriousViolations(page)).toEqual([]);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'console-contacts.png'), fullPage: true });
 
@@ -164,7 +168,7 @@ describe('the agents console in a browser', () => {
     expect(requestUrls.some((url) => url.endsWith('/v1/events'))).toBe(true);
   });
 
-  it('runs whole under its Content-Security-Policy', async () => {
+  it('runs whole under its Content-Security-Policy, and signs in by keyboard', async () => {
     const strict = await browser.newContext({ locale: 'pt-BR' });
     const page = await strict.newPage();
     const refused: string[] = [];
@@ -172,8 +176,16 @@ describe('the agents console in a browser', () => {
     page.on('console', (message) => /Content Security Policy|Refused to/i.test(message.text()) && refused.push(message.text()));
     const response = await page.goto(`${api.url}/console/settings`);
     expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
-    await page.getByLabel('Token de agente').fill(token);
-    await page.getByRole('button', { name: 'Entrar' }).click();
+    // By keyboard alone: the skip link first, the language, then the token; Enter signs in.
+    await page.getByLabel('Token de agente').waitFor();
+    const focused = () => page.evaluate('document.activeElement?.id || document.activeElement?.textContent');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Pular para o conteúdo');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('token');
+    await page.keyboard.type(token);
+    await page.keyboard.press('Enter');
     await page.getByRole('button', { name: 'Adicionar horário' }).waitFor();
     await page.getByRole('status').getByText('Ao vivo').waitFor();
     await page.getByRole('link', { name: 'Contatos' }).click();
