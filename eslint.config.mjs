@@ -1,7 +1,8 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'src/whatsapp/generated/**', 'workflow-bundle.js', '**/*.js', '**/*.mjs'] },
+  // console/: a browser app with its own tsconfig (DOM, Preact JSX) and its own lint.
+  { ignores: ['dist/**', 'node_modules/**', 'src/whatsapp/generated/**', 'workflow-bundle.js', '**/*.js', '**/*.mjs', 'console/**'] },
   ...tseslint.configs.recommended,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
