@@ -1,0 +1,228 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { Pool } from 'pg';
+import { speakToWav } from '../src/media/speech';
+import { encodeWav, parseWav, type PcmAudio } from '../src/media/wav';
+import { LocalRecordingStorage } from '../src/recording/storage';
+import { startOpenAISimulator, type RunningOpenAISimulator } from '../src/simulators/openai/server';
+import { fakeMicrophoneArgs, launchChromium } from './helpers/browser';
+import { servePage, type ServedPage } from './helpers/page-bundle';
+import { audibleSpanMs, rms, wordShare } from './support/audio-checks';
+import { startCallingStack } from './support/calling';
+import { openEventStream, type SseEvent } from './support/sse';
+import { apiClient, createTenant, eventually, randomWaId } from './support/stack';
+
+/**
+ * The console's calls with real audio, in real Chromium: the simulated customer calls, the call is
+ * offered to the online agent, the agent accepts through the API and the page joins the room with
+ * the console's room.ts, its microphone a fake capture playing an espeak clip. A WebAudio meter
+ * (audio-meter.ts) on the customer's track hears the customer's clip — silence first, then speech
+ * — the recording has both voices, and after the hang-up the call's history has the transcript.
+ */
+const CUSTOMER_SAYS = 'hello I would like to know where my order is it was supposed to arrive yesterday';
+const AGENT_SAYS = 'good morning this is the pharmacy your order will arrive tomorrow morning';
+/** The customer's clip opens with this much silence, so the meter shows the quiet before the voice. */
+const CUSTOMER_LEAD_SILENCE_MS = 2000;
+/** The agent says its clip once: Chromium loops a fake capture file, so the clip ends in a long silence. */
+const AGENT_TAIL_SILENCE_MS = 120_000;
+/**
+ * Levels measured in the page, as RMS of samples in [-1, 1]. Opus turns digital silence into
+ * (near) zero; espeak's speech through Opus measures 0.02–0.1. The floor sits far from both.
+ */
+const SILENCE_FLOOR = 0.003;
+/** Time for the voice to cross the room and the jitter buffer, kept out of the silent and spoken windows. */
+const TRANSIT_MARGIN_MS = 400;
+/** Through Opus and pocketsphinx the recogniser finds 42–69 % of each speaker's words (README). */
+const MIN_WORD_SHARE = 0.3;
+
+describe('the console in Chromium on a customer call', () => {
+  let stack: Awaited<ReturnType<typeof startCallingStack>>;
+  let openai: RunningOpenAISimulator;
+  let pool: Pool;
+  let dir: string;
+  let page: ServedPage;
+  let browser: Browser;
+  let agentClip: PcmAudio;
+  const streams: Array<ReturnType<typeof openEventStream>> = [];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'recado-console-audio-'));
+    agentClip = parseWav(await speakToWav(AGENT_SAYS));
+    const microphone = path.join(dir, 'agent-microphone.wav');
+    await writeFile(microphone, encodeWav(withSilence(agentClip, 0, AGENT_TAIL_SILENCE_MS)));
+    openai = await startOpenAISimulator();
+    stack = await startCallingStack(
+      {
+        OPENAI_API_KEY: 'sk-recado-test',
+        OPENAI_BASE_URL: openai.baseURL,
+        RECORDING_DIR: path.join(dir, 'recordings'),
+        RECORDING_WORK_DIR: path.join(dir, 'work'),
+        RECORDING_READY_TIMEOUT: '5s',
+      },
+      {},
+      { media: true },
+    );
+    pool = new Pool({ connectionString: stack.config.databaseUrl });
+    page = await servePage(path.join(__dirname, '../console/src/calls/harness.ts'), { title: 'recado call harness' });
+    browser = await launchChromium(undefined, fakeMicrophoneArgs(microphone));
+  });
+  afterAll(async () => {
+    for (const s of streams) await s.close();
+    await browser?.close();
+    await page?.close();
+    await pool?.end();
+    await stack?.stop();
+    await openai?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('hears the customer, is heard, and the history has both voices and the transcript', async () => {
+    const { sim, api, config, connector } = stack;
+    const tenant = await createTenant(api, config);
+    const created = await tenant.call('POST', '/v1/agents', { name: 'Ana', email: `ana-${Date.now()}@example.com` });
+    const agentKey: string = created.body.api_key.key;
+    const asAgent = apiClient(api.url, agentKey);
+    // Online: the agent's realtime stream is open, as the console keeps it.
+    const events = openEventStream(await fetch(`${api.url}/v1/events?access_token=${agentKey}`));
+    streams.push(events);
+    const waId = randomWaId();
+    sim.simulator.customerSendsMessage(waId, { phoneNumberId: tenant.phoneNumberId, text: 'Vou ligar', name: 'Maria' });
+    await eventually(async () => (await asAgent('GET', `/v1/contacts?wa_id=${waId}`)).body[0]);
+
+    const offered = (e: SseEvent) => e.event === 'call.offered';
+    const offer = events.waitFor(offered, 20_000);
+    const atMeta = sim.simulator.customerCalls(waId, { phoneNumberId: tenant.phoneNumberId, name: 'Maria' });
+    const callId = (await offer).find(offered)!.data.call_id as string;
+    const accepted = await asAgent('POST', `/v1/calls/${callId}/accept`);
+    expect(accepted.status).toBe(200);
+
+    const tab = await browser.newPage();
+    const pageErrors: string[] = [];
+    tab.on('pageerror', (err) => pageErrors.push(err.message));
+    await tab.goto(page.url);
+    await tab.waitForFunction(() => 'callHarness' in globalThis);
+    const harness = harnessIn(tab);
+    // The agent listens first; the microphone opens once the customer has spoken, as an agent unmutes to answer.
+    await harness.join(accepted.body.join, { microphone: false });
+    const customer = await eventually(async () => (await harness.participants()).find((p) => p.role === 'customer'), 20_000, 'the customer in the room');
+    expect(customer.name).toBe('Maria');
+
+    // The customer speaks: two seconds of silence, then the clip.
+    const customerSpeech = parseWav(await speakToWav(CUSTOMER_SAYS));
+    const customerClip = withSilence(customerSpeech, CUSTOMER_LEAD_SILENCE_MS, 0);
+    const said = await fetch(`${connector.url}/_sim/calls/${atMeta.id}/speak`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ wav_base64: encodeWav(customerClip).toString('base64') }),
+    });
+    expect(said.status).toBe(202);
+    const spoken = await eventually(async () => {
+      const view = await mediaOf(connector.url, atMeta.id);
+      if (view?.error) throw new Error(view.error);
+      return view?.spokenAt ? view : undefined;
+    }, 30_000, 'the customer to have spoken');
+
+    const heard = await harness.samples(customer.identity);
+    const speech = audibleSpanMs(customerClip)!;
+    const startedAt = Date.parse(spoken.spokeAt!);
+    const quiet = within(heard, startedAt + TRANSIT_MARGIN_MS, startedAt + speech.startMs - TRANSIT_MARGIN_MS);
+    const voiced = within(heard, startedAt + speech.startMs + TRANSIT_MARGIN_MS, startedAt + speech.endMs);
+    const loud = (s: LevelSample) => s.rms > SILENCE_FLOOR;
+    console.log(
+      `customer heard in the page: silence max ${max(quiet).toFixed(4)} over ${quiet.length} samples, ` +
+        `speech mean ${mean(voiced).toFixed(4)} over ${voiced.length}, ${Math.round((voiced.filter(loud).length / voiced.length) * 100)} % above the floor`,
+    );
+    expect(quiet.length).toBeGreaterThan(10);
+    expect(max(quiet)).toBeLessThan(SILENCE_FLOOR);
+    expect(voiced.length).toBeGreaterThan(50);
+    // Speech has pauses between words: most, not all, of its samples are loud.
+    expect(voiced.filter(loud).length / voiced.length).toBeGreaterThan(0.6);
+    expect(mean(voiced)).toBeGreaterThan(5 * SILENCE_FLOOR);
+
+    // The agent answers: unmuting opens the fake microphone, which says the agent's clip once.
+    await harness.setMuted(false);
+    await new Promise((r) => setTimeout(r, clipMs(agentClip) + 1500));
+    await harness.leave();
+    expect(pageErrors).toEqual([]);
+    await tab.close();
+    expect((await asAgent('POST', `/v1/calls/${callId}/hangup`)).status).toBe(202);
+
+    // After the hang-up, the call's history: both voices recorded, the transcript in order.
+    const details = await eventually(async () => {
+      const res = await asAgent('GET', `/v1/calls/${callId}/details`);
+      return res.body.steps?.transcription?.status === 'done' && res.body.steps?.recording?.status === 'done' ? res.body : undefined;
+    }, 90_000, 'the call to be recorded and transcribed');
+    const files = (await pool.query('SELECT * FROM call_recordings WHERE call_id = $1 ORDER BY kind, speaker', [callId])).rows;
+    expect(files.map((f) => [f.kind, f.speaker])).toEqual([
+      ['mixed', null],
+      ['speaker', 'agent'],
+      ['speaker', 'customer'],
+    ]);
+    const storage = new LocalRecordingStorage(path.join(dir, 'recordings'));
+    for (const [file, clip] of [[files[1], agentClip], [files[2], customerSpeech]] as const) {
+      const recorded = parseWav(await bytesOf(storage, file.storage_key));
+      const span = audibleSpanMs(recorded);
+      expect(span).not.toBeNull();
+      const ratio = rms(recorded, span!.startMs, span!.endMs) / rms(clip, audibleSpanMs(clip)!.startMs, audibleSpanMs(clip)!.endMs);
+      expect(ratio).toBeGreaterThan(0.5);
+      expect(ratio).toBeLessThan(2);
+    }
+    const transcript: Array<{ speaker: string; text: string; start_ms: number }> = details.transcript;
+    const words = (speaker: string) => transcript.filter((l) => l.speaker === speaker).map((l) => l.text).join(' ');
+    const customerShare = wordShare(CUSTOMER_SAYS, words('customer'));
+    const agentShare = wordShare(AGENT_SAYS, words('agent'));
+    console.log(`words recognised: customer ${Math.round(customerShare * 100)} %, agent ${Math.round(agentShare * 100)} %`);
+    expect(customerShare).toBeGreaterThanOrEqual(MIN_WORD_SHARE);
+    expect(agentShare).toBeGreaterThanOrEqual(MIN_WORD_SHARE);
+    // The customer spoke first, the agent answered.
+    expect(transcript[0].speaker).toBe('customer');
+    expect(transcript.at(-1)!.speaker).toBe('agent');
+  }, 180_000);
+});
+
+/** A level the page's meter measured (console/src/calls/audio-meter.ts). */
+interface LevelSample {
+  at: number;
+  rms: number;
+}
+
+/**
+ * Drives the harness page (console/src/calls/harness.ts) from here. Its code runs in Chromium and
+ * is typed against the DOM, which this program is not: what the test uses is restated here.
+ */
+function harnessIn(tab: Page) {
+  return {
+    join: (join: { url: string; token: string }, options: { microphone: boolean }) =>
+      tab.evaluate(([j, o]) => (globalThis as any).callHarness.join(j, o) as Promise<void>, [join, options] as const),
+    participants: () =>
+      tab.evaluate(() => (globalThis as any).callHarness.participants() as Array<{ identity: string; name: string; role: string }>),
+    samples: (identity: string) => tab.evaluate((id) => (globalThis as any).callHarness.samples(id) as LevelSample[], identity),
+    setMuted: (muted: boolean) => tab.evaluate((m) => (globalThis as any).callHarness.setMuted(m) as Promise<void>, muted),
+    leave: () => tab.evaluate(() => (globalThis as any).callHarness.leave() as Promise<void>),
+  };
+}
+
+async function mediaOf(connectorUrl: string, callId: string) {
+  const res = await fetch(`${connectorUrl}/_sim/calls/${callId}`);
+  return ((await res.json()) as { call?: { media?: { spokeAt?: string; spokenAt?: string; error?: string } } }).call?.media;
+}
+
+function withSilence(audio: PcmAudio, beforeMs: number, afterMs: number): PcmAudio {
+  const frames = (ms: number) => Math.round((ms / 1000) * audio.sampleRate) * audio.channels;
+  const samples = new Int16Array(frames(beforeMs) + audio.samples.length + frames(afterMs));
+  samples.set(audio.samples, frames(beforeMs));
+  return { ...audio, samples };
+}
+
+async function bytesOf(storage: LocalRecordingStorage, key: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of await storage.read(key)) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+const within = (samples: LevelSample[], from: number, to: number) => samples.filter((s) => s.at >= from && s.at <= to);
+const max = (samples: LevelSample[]) => Math.max(0, ...samples.map((s) => s.rms));
+const mean = (samples: LevelSample[]) => samples.reduce((sum, s) => sum + s.rms, 0) / Math.max(1, samples.length);
+const clipMs = (a: PcmAudio) => (a.samples.length / a.sampleRate) * 1000;
