@@ -15,11 +15,16 @@ export interface ServedPage {
   close(): Promise<void>;
 }
 
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.map': 'application/json' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json',
+};
 
 export async function servePage(entry: string, { title = 'recado', lang = 'en' } = {}): Promise<ServedPage> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'recado-page-'));
-  await build({
+  const built = await build({
     entryPoints: { page: entry },
     outdir: dir,
     bundle: true,
@@ -30,10 +35,14 @@ export async function servePage(entry: string, { title = 'recado', lang = 'en' }
     jsxImportSource: 'preact',
     sourcemap: 'linked',
     logLevel: 'silent',
+    metafile: true,
   });
+  // A module that imports CSS gets it bundled beside it, as page.css.
+  const styled = Object.keys(built.metafile.outputs).some((file) => file.endsWith('page.css'));
   await writeFile(
     path.join(dir, 'index.html'),
-    `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>${title}</title></head>` +
+    `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>${title}</title>` +
+      `${styled ? '<link rel="stylesheet" href="/page.css">' : ''}</head>` +
       `<body><main id="root"></main><script type="module" src="/page.js"></script></body></html>`,
   );
 

@@ -14,10 +14,15 @@ export interface CallHarness {
   samples(identity: string): LevelSample[];
   setMuted(muted: boolean): Promise<void>;
   setVolume(identity: string, volume: number): void;
+  /** Meters this browser's own microphone, outside any room (the console's microphone check does the same). */
+  meterMicrophone(): Promise<void>;
   /** What happened, in order: joins, leaves, tracks. */
   log(): string[];
   leave(): Promise<void>;
 }
+
+/** The key of the local microphone's meter among the participants'. */
+const MICROPHONE = 'microphone';
 
 let room: CallRoom | undefined;
 const meters = new Map<string, AudioMeter>();
@@ -41,6 +46,10 @@ const harness: CallHarness = {
   samples: (identity) => meters.get(identity)?.samples() ?? [],
   setMuted: async (muted) => room?.setMuted(muted),
   setVolume: (identity, volume) => room?.setVolume(identity, volume),
+  async meterMicrophone() {
+    const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+    meters.set(MICROPHONE, startAudioMeter(stream.getAudioTracks()[0]));
+  },
   log: () => [...events],
   async leave() {
     for (const meter of meters.values()) await meter.stop();
