@@ -2,10 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { Pool } from 'pg';
 import { speakToWav } from '../src/media/speech';
 import { encodeWav, parseWav, type PcmAudio } from '../src/media/wav';
-import { LocalRecordingStorage } from '../src/recording/storage';
 import { startOpenAISimulator, type RunningOpenAISimulator } from '../src/simulators/openai/server';
 import { fakeMicrophoneArgs, launchChromium } from './helpers/browser';
 import { servePage, type ServedPage } from './helpers/page-bundle';
@@ -40,7 +38,6 @@ const MIN_WORD_SHARE = 0.3;
 describe('the console in Chromium on a customer call', () => {
   let stack: Awaited<ReturnType<typeof startCallingStack>>;
   let openai: RunningOpenAISimulator;
-  let pool: Pool;
   let dir: string;
   let page: ServedPage;
   let browser: Browser;
@@ -64,7 +61,6 @@ describe('the console in Chromium on a customer call', () => {
       {},
       { media: true },
     );
-    pool = new Pool({ connectionString: stack.config.databaseUrl });
     page = await servePage(path.join(__dirname, '../console/src/calls/harness.ts'), { title: 'recado call harness' });
     browser = await launchChromium(undefined, fakeMicrophoneArgs(microphone));
   });
@@ -72,7 +68,6 @@ describe('the console in Chromium on a customer call', () => {
     for (const s of streams) await s.close();
     await browser?.close();
     await page?.close();
-    await pool?.end();
     await stack?.stop();
     await openai?.close();
     await rm(dir, { recursive: true, force: true });
@@ -126,7 +121,10 @@ describe('the console in Chromium on a customer call', () => {
 
     const heard = await harness.samples(customer.identity);
     const speech = audibleSpanMs(customerClip)!;
-    const startedAt = Date.parse(spoken.spokeAt!);
+    // spokenAt is when the clip finished playing out (the Connector's participant sends in real time
+    // and waits for the last frame), so the clip began its length before; spokeAt is earlier still,
+    // before the track was published and the page subscribed.
+    const startedAt = Date.parse(spoken.spokenAt!) - clipMs(customerClip);
     const quiet = within(heard, startedAt + TRANSIT_MARGIN_MS, startedAt + speech.startMs - TRANSIT_MARGIN_MS);
     const voiced = within(heard, startedAt + speech.startMs + TRANSIT_MARGIN_MS, startedAt + speech.endMs);
     const loud = (s: LevelSample) => s.rms > SILENCE_FLOOR;
@@ -154,18 +152,22 @@ describe('the console in Chromium on a customer call', () => {
       const res = await asAgent('GET', `/v1/calls/${callId}/details`);
       return res.body.steps?.transcription?.status === 'done' && res.body.steps?.recording?.status === 'done' ? res.body : undefined;
     }, 90_000, 'the call to be recorded and transcribed');
-    const files = (await pool.query('SELECT * FROM call_recordings WHERE call_id = $1 ORDER BY kind, speaker', [callId])).rows;
-    expect(files.map((f) => [f.kind, f.speaker])).toEqual([
+    // Both voices are in the call's recordings, as loud as they were said (Opus in between).
+    const recordings: Array<{ kind: string; speaker: string | null; download_url: string }> = details.recordings;
+    expect(recordings.map((r) => [r.kind, r.speaker]).sort()).toEqual([
       ['mixed', null],
       ['speaker', 'agent'],
       ['speaker', 'customer'],
     ]);
-    const storage = new LocalRecordingStorage(path.join(dir, 'recordings'));
-    for (const [file, clip] of [[files[1], agentClip], [files[2], customerSpeech]] as const) {
-      const recorded = parseWav(await bytesOf(storage, file.storage_key));
+    for (const [speaker, clip] of [['agent', agentClip], ['customer', customerSpeech]] as const) {
+      const file = recordings.find((r) => r.speaker === speaker)!;
+      const res = await fetch(`${api.url}${file.download_url}`, { headers: { authorization: `Bearer ${agentKey}` } });
+      expect(res.status).toBe(200);
+      const recorded = parseWav(Buffer.from(await res.arrayBuffer()));
       const span = audibleSpanMs(recorded);
       expect(span).not.toBeNull();
-      const ratio = rms(recorded, span!.startMs, span!.endMs) / rms(clip, audibleSpanMs(clip)!.startMs, audibleSpanMs(clip)!.endMs);
+      const said = audibleSpanMs(clip)!;
+      const ratio = rms(recorded, span!.startMs, span!.endMs) / rms(clip, said.startMs, said.endMs);
       expect(ratio).toBeGreaterThan(0.5);
       expect(ratio).toBeLessThan(2);
     }
@@ -214,12 +216,6 @@ function withSilence(audio: PcmAudio, beforeMs: number, afterMs: number): PcmAud
   const samples = new Int16Array(frames(beforeMs) + audio.samples.length + frames(afterMs));
   samples.set(audio.samples, frames(beforeMs));
   return { ...audio, samples };
-}
-
-async function bytesOf(storage: LocalRecordingStorage, key: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of await storage.read(key)) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 const within = (samples: LevelSample[], from: number, to: number) => samples.filter((s) => s.at >= from && s.at <= to);
