@@ -100,9 +100,11 @@ describe('the console in Chromium on a customer call', () => {
     await tab.waitForFunction(() => 'callHarness' in globalThis);
     const harness = harnessIn(tab);
     // The agent listens first; the microphone opens once the customer has spoken, as an agent unmutes to answer.
-    await harness.join(accepted.body.join, { microphone: false });
+    // Voice processing off: the browser's noise suppression, made for rooms, garbles espeak's
+    // synthetic voice for the recogniser (8 % of the agent's words came back with it on).
+    await harness.join(accepted.body.join, { microphone: false, voiceProcessing: false });
     const customer = await eventually(async () => (await harness.participants()).find((p) => p.role === 'customer'), 20_000, 'the customer in the room');
-    expect(customer.name).toBe('Maria');
+    expect(customer.identity).toMatch(/^customer:/);
 
     // The customer speaks: two seconds of silence, then the clip.
     const customerSpeech = parseWav(await speakToWav(CUSTOMER_SAYS));
@@ -175,6 +177,7 @@ describe('the console in Chromium on a customer call', () => {
     const words = (speaker: string) => transcript.filter((l) => l.speaker === speaker).map((l) => l.text).join(' ');
     const customerShare = wordShare(CUSTOMER_SAYS, words('customer'));
     const agentShare = wordShare(AGENT_SAYS, words('agent'));
+    console.log(`transcript: ${JSON.stringify(transcript.map((l) => [l.speaker, l.start_ms, l.text]))}`);
     console.log(`words recognised: customer ${Math.round(customerShare * 100)} %, agent ${Math.round(agentShare * 100)} %`);
     expect(customerShare).toBeGreaterThanOrEqual(MIN_WORD_SHARE);
     expect(agentShare).toBeGreaterThanOrEqual(MIN_WORD_SHARE);
@@ -196,7 +199,7 @@ interface LevelSample {
  */
 function harnessIn(tab: Page) {
   return {
-    join: (join: { url: string; token: string }, options: { microphone: boolean }) =>
+    join: (join: { url: string; token: string }, options: { microphone: boolean; voiceProcessing: boolean }) =>
       tab.evaluate(([j, o]) => (globalThis as any).callHarness.join(j, o) as Promise<void>, [join, options] as const),
     participants: () =>
       tab.evaluate(() => (globalThis as any).callHarness.participants() as Array<{ identity: string; name: string; role: string }>),

@@ -34,6 +34,12 @@ export interface CallRoomListener {
 export interface CallRoomOptions {
   /** false joins to listen only (no microphone asked for). */
   microphone?: boolean;
+  /**
+   * The browser's echo cancellation, noise suppression and gain control on the microphone (on by
+   * default: an agent on a laptop's speakers needs them). Off sends the capture as it is, which is
+   * what a clean recording — the audio test's fake microphone — wants.
+   */
+  voiceProcessing?: boolean;
   /** Where the audio elements go; document.body when not given. They have no controls of their own. */
   audioContainer?: HTMLElement;
 }
@@ -63,9 +69,10 @@ const participantOf = (p: Participant): CallParticipant => ({ identity: p.identi
 const takesPart = (p: Participant) => roleOf(p.identity) !== 'recorder';
 
 export async function joinCallRoom(join: CallJoin, listener: CallRoomListener = {}, options: CallRoomOptions = {}): Promise<CallRoom> {
-  const { microphone = true, audioContainer = document.body } = options;
+  const { microphone = true, voiceProcessing = true, audioContainer = document.body } = options;
+  const capture = { echoCancellation: voiceProcessing, noiseSuppression: voiceProcessing, autoGainControl: voiceProcessing };
   // adaptiveStream and dynacast concern video only; a call is audio.
-  const room = new Room({ adaptiveStream: false, dynacast: false });
+  const room = new Room({ adaptiveStream: false, dynacast: false, audioCaptureDefaults: capture });
   const elements = new Map<string, HTMLMediaElement>();
   const tracks = new Map<string, RemoteAudioTrack>();
   const volumes = new Map<string, number>();
