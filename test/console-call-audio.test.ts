@@ -73,25 +73,36 @@ describe('the console in Chromium on a customer call', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('hears the customer, is heard, and the history has both voices and the transcript', async () => {
+  it('rings, hears the customer, brings in a colleague who hears the agent, and the history has both voices and the transcript', async () => {
     const { sim, api, config, connector } = stack;
     const tenant = await createTenant(api, config);
-    const created = await tenant.call('POST', '/v1/agents', { name: 'Ana', email: `ana-${Date.now()}@example.com` });
-    const agentKey: string = created.body.api_key.key;
-    const asAgent = apiClient(api.url, agentKey);
-    // Online: the agent's realtime stream is open, as the console keeps it.
-    const events = openEventStream(await fetch(`${api.url}/v1/events?access_token=${agentKey}`));
-    streams.push(events);
+    // Two agents online (their realtime streams open, as the console keeps them); neither knows the customer yet.
+    const onlineAgent = async (name: string) => {
+      const created = await tenant.call('POST', '/v1/agents', { name, email: `${name.toLowerCase()}-${Date.now()}@example.com` });
+      const key: string = created.body.api_key.key;
+      const events = openEventStream(await fetch(`${api.url}/v1/events?access_token=${key}`));
+      streams.push(events);
+      return { id: created.body.agent.id as string, key, call: apiClient(api.url, key), events };
+    };
+    const ana = await onlineAgent('Ana');
+    const bruno = await onlineAgent('Bruno');
+    const { key: agentKey, call: asAgent } = ana;
     const waId = randomWaId();
     sim.simulator.customerSendsMessage(waId, { phoneNumberId: tenant.phoneNumberId, text: 'Vou ligar', name: 'Maria' });
     await eventually(async () => (await asAgent('GET', `/v1/contacts?wa_id=${waId}`)).body[0]);
 
     const offered = (e: SseEvent) => e.event === 'call.offered';
-    const offer = events.waitFor(offered, 20_000);
+    const offer = ana.events.waitFor(offered, 20_000);
+    const offerToBruno = bruno.events.waitFor(offered, 20_000);
     const atMeta = sim.simulator.customerCalls(waId, { phoneNumberId: tenant.phoneNumberId, name: 'Maria' });
     const callId = (await offer).find(offered)!.data.call_id as string;
+    await offerToBruno;
+    const withdrawn = (e: SseEvent) => e.event === 'call.offer_withdrawn';
+    const stopsRinging = bruno.events.waitFor(withdrawn);
     const accepted = await asAgent('POST', `/v1/calls/${callId}/accept`);
     expect(accepted.status).toBe(200);
+    // Bruno's console stops ringing: Ana took the call.
+    expect((await stopsRinging).find(withdrawn)!.data).toEqual({ call_id: callId, reason: 'taken' });
 
     const tab = await browser.newPage();
     const pageErrors: string[] = [];
@@ -141,11 +152,37 @@ describe('the console in Chromium on a customer call', () => {
     expect(voiced.filter(loud).length / voiced.length).toBeGreaterThan(0.6);
     expect(mean(voiced)).toBeGreaterThan(5 * SILENCE_FLOOR);
 
-    // The agent answers: unmuting opens the fake microphone, which says the agent's clip once.
+    // Ana invites Bruno, listed online; his console gets the invitation, he joins from his own page.
+    const candidates = (await asAgent('GET', `/v1/calls/${callId}/invite-candidates`)).body;
+    expect(candidates).toEqual([expect.objectContaining({ agent_id: bruno.id, online: true })]);
+    const invited = (e: SseEvent) => e.event === 'call.invited';
+    const invitation = bruno.events.waitFor(invited);
+    expect((await asAgent('POST', `/v1/calls/${callId}/invites`, { agent_id: bruno.id })).status).toBe(201);
+    expect((await invitation).find(invited)!.data).toMatchObject({ call_id: callId, invited_by: ana.id });
+    const brunoJoin = await bruno.call('POST', `/v1/calls/${callId}/invites/accept`);
+    expect(brunoJoin.status).toBe(200);
+    const brunoTab = await browser.newPage();
+    brunoTab.on('pageerror', (err) => pageErrors.push(err.message));
+    await brunoTab.goto(page.url);
+    await brunoTab.waitForFunction(() => 'callHarness' in globalThis);
+    const brunoHarness = harnessIn(brunoTab);
+    await brunoHarness.join(brunoJoin.body, { microphone: false, voiceProcessing: false });
+    // Three parties: each page sees the two others.
+    const others = async (h: ReturnType<typeof harnessIn>) => (await h.participants()).map((p) => p.identity).sort();
+    await eventually(async () => ((await others(harness)).length === 2 ? true : undefined), 20_000, 'Bruno in the room');
+    expect(await others(harness)).toEqual([`agent:${bruno.id}`, customer.identity].sort());
+    expect(await others(brunoHarness)).toEqual([`agent:${ana.id}`, customer.identity].sort());
+
+    // Ana answers: unmuting opens the fake microphone, which says the agent's clip once; Bruno hears her.
     await harness.setMuted(false);
     await new Promise((r) => setTimeout(r, clipMs(agentClip) + 1500));
+    const anaToBruno = await brunoHarness.samples(`agent:${ana.id}`);
+    console.log(`Ana heard in Bruno's page: mean ${mean(anaToBruno).toFixed(4)} over ${anaToBruno.length} samples`);
+    expect(anaToBruno.filter(loud).length).toBeGreaterThan(20);
+    await brunoHarness.leave();
     await harness.leave();
     expect(pageErrors).toEqual([]);
+    await brunoTab.close();
     await tab.close();
     expect((await asAgent('POST', `/v1/calls/${callId}/hangup`)).status).toBe(202);
 
@@ -177,7 +214,7 @@ describe('the console in Chromium on a customer call', () => {
     const words = (speaker: string) => transcript.filter((l) => l.speaker === speaker).map((l) => l.text).join(' ');
     const customerShare = wordShare(CUSTOMER_SAYS, words('customer'));
     const agentShare = wordShare(AGENT_SAYS, words('agent'));
-    console.log(`transcript: ${JSON.stringify(transcript.map((l) => [l.speaker, l.start_ms, l.text]))}`);
+    console.log(`transcript: ${JSON.stringify(transcript.map((l) => [l.speaker, l.start_ms, l.text]))}; steps ${JSON.stringify(details.steps)}`);
     console.log(`words recognised: customer ${Math.round(customerShare * 100)} %, agent ${Math.round(agentShare * 100)} %`);
     expect(customerShare).toBeGreaterThanOrEqual(MIN_WORD_SHARE);
     expect(agentShare).toBeGreaterThanOrEqual(MIN_WORD_SHARE);

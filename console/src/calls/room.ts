@@ -72,7 +72,9 @@ export async function joinCallRoom(join: CallJoin, listener: CallRoomListener = 
   const { microphone = true, voiceProcessing = true, audioContainer = document.body } = options;
   const capture = { echoCancellation: voiceProcessing, noiseSuppression: voiceProcessing, autoGainControl: voiceProcessing };
   // adaptiveStream and dynacast concern video only; a call is audio.
-  const room = new Room({ adaptiveStream: false, dynacast: false, audioCaptureDefaults: capture });
+  // Without voice processing the capture is kept whole: DTX (sending nothing in pauses) would
+  // also clip the starts of words.
+  const room = new Room({ adaptiveStream: false, dynacast: false, audioCaptureDefaults: capture, publishDefaults: { dtx: voiceProcessing } });
   const elements = new Map<string, HTMLMediaElement>();
   const tracks = new Map<string, RemoteAudioTrack>();
   const volumes = new Map<string, number>();
