@@ -175,8 +175,12 @@ describe('the console in Chromium on a customer call', () => {
 
     // Ana answers: unmuting opens the fake microphone, which says the agent's clip once; Bruno hears her.
     await harness.setMuted(false);
-    await new Promise((r) => setTimeout(r, clipMs(agentClip) + 1500));
-    const anaToBruno = await brunoHarness.samples(`agent:${ana.id}`);
+    // Done once Bruno's page has heard her speak and then a second of quiet (her clip ends in silence).
+    const anaToBruno = await eventually(async () => {
+      const samples = await brunoHarness.samples(`agent:${ana.id}`);
+      const lastLoud = samples.filter(loud).at(-1);
+      return lastLoud && samples.at(-1)!.at - lastLoud.at > 1000 ? samples : undefined;
+    }, clipMs(agentClip) + 15_000, 'Bruno to hear Ana say her clip');
     console.log(`Ana heard in Bruno's page: mean ${mean(anaToBruno).toFixed(4)} over ${anaToBruno.length} samples`);
     expect(anaToBruno.filter(loud).length).toBeGreaterThan(20);
     await brunoHarness.leave();
