@@ -13,11 +13,13 @@ import { openEventStream, type SseEvent } from './support/sse';
 import { apiClient, createTenant, eventually, randomWaId } from './support/stack';
 
 /**
- * The console's calls with real audio, in real Chromium: the simulated customer calls, the call is
- * offered to the online agent, the agent accepts through the API and the page joins the room with
- * the console's room.ts, its microphone a fake capture playing an espeak clip. A WebAudio meter
- * (audio-meter.ts) on the customer's track hears the customer's clip — silence first, then speech
- * — the recording has both voices, and after the hang-up the call's history has the transcript.
+ * The console's calls with real audio, in real Chromium: the simulated customer calls, the call
+ * rings for the two online agents, Ana accepts through the API (Bruno's offer is withdrawn) and her
+ * page joins the room with the console's room.ts, its microphone a fake capture playing an espeak
+ * clip. A WebAudio meter (audio-meter.ts) on the customer's track hears the customer's clip —
+ * silence first, then speech. Ana invites Bruno, whose page joins too: three parties, and Bruno's
+ * meter hears Ana. The recording has both voices, and after the hang-up the call's history has
+ * the transcript.
  */
 const CUSTOMER_SAYS = 'hello I would like to know where my order is it was supposed to arrive yesterday';
 const AGENT_SAYS = 'good morning this is the pharmacy your order will arrive tomorrow morning';
@@ -112,7 +114,7 @@ describe('the console in Chromium on a customer call', () => {
     const harness = harnessIn(tab);
     // The agent listens first; the microphone opens once the customer has spoken, as an agent unmutes to answer.
     // Voice processing off: the browser's noise suppression, made for rooms, garbles espeak's
-    // synthetic voice for the recogniser (8 % of the agent's words came back with it on).
+    // synthetic voice for the recogniser (8 % of the agent's words came back with it on, 50 % off).
     await harness.join(accepted.body.join, { microphone: false, voiceProcessing: false });
     const customer = await eventually(async () => (await harness.participants()).find((p) => p.role === 'customer'), 20_000, 'the customer in the room');
     expect(customer.identity).toMatch(/^customer:/);
