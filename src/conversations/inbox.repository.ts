@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { Channel, MessageContent } from '../channels/driver';
 import { PG_POOL } from '../db/database';
 import { SQL_CURSOR_INSTANT } from '../calls/history/cursor';
@@ -127,5 +127,10 @@ export class InboxRepository {
       [accountId, channelAccountIds],
     );
     return rows;
+  }
+
+  /** A contact's erasure: its inbox row and read markers (they would otherwise go by cascade, uncounted). */
+  async deleteOfContact(tx: PoolClient, table: 'conversations' | 'conversation_reads', accountId: string, contactId: string): Promise<number> {
+    return (await tx.query(`DELETE FROM ${table} WHERE account_id = $1 AND contact_id = $2`, [accountId, contactId])).rowCount ?? 0;
   }
 }

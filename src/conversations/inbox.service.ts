@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { Principal } from '../common/auth';
 import { InvalidFieldError, NotFoundError } from '../common/errors';
 import { CHANNEL_DRIVERS } from '../channels/channels.providers';
@@ -6,6 +6,7 @@ import type { ChannelDrivers } from '../channels/driver';
 import { ChannelAccountsRepository } from '../channels/accounts/channel-accounts.repository';
 import { optedOut } from '../channels/routing/plan';
 import { ContactsRepository } from '../contacts/contacts.repository';
+import { ContactErasers } from '../contacts/erasure/contact-eraser';
 import { DEFAULT_HISTORY_PAGE } from '../calls/history/call-history.dto';
 import { CURSOR_INSTANT, UUID, decodeCursor, encodeCursor, invalidCursor } from '../calls/history/cursor';
 import type {
@@ -34,13 +35,20 @@ function windowView(w: ServiceWindowRow, now: number): ChannelWindowView {
 
 /** The console's inbox: conversations newest first, what the reader has not read, and how a reply may go. */
 @Injectable()
-export class InboxService {
+export class InboxService implements OnModuleInit {
   constructor(
     private readonly repository: InboxRepository,
     private readonly contacts: ContactsRepository,
     private readonly channelAccounts: ChannelAccountsRepository,
+    private readonly erasers: ContactErasers,
     @Inject(CHANNEL_DRIVERS) private readonly drivers: ChannelDrivers,
   ) {}
+
+  onModuleInit() {
+    for (const table of ['conversation_reads', 'conversations'] as const) {
+      this.erasers.register({ name: table, erase: (tx, contact) => this.repository.deleteOfContact(tx, table, contact.accountId, contact.id) });
+    }
+  }
 
   async list(principal: Principal, q: ListConversationsQuery): Promise<ConversationsPage> {
     if (q.assigned === 'me' && !principal.agentId) {
