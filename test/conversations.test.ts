@@ -73,22 +73,22 @@ describe('conversations: the inbox, reply options and the live events it listens
   it('lists conversations newest first across pages, with the window per number and unread counts per reader', async () => {
     const tenant = await createTenant(api, config);
     const [ana, bia, caio] = [randomWaId(), randomWaId(), randomWaId()];
+    // Meta's timestamps are whole seconds: the customers write at clearly different times.
     await customerWroteAt(tenant, ana, 'Oi, ainda tem o produto?', new Date(Date.now() - 48 * HOUR), 'Ana');
     await customerWroteAt(tenant, bia, 'Quero trocar', new Date(Date.now() - 3 * HOUR), 'Bia');
-    // Bia's latest through the simulator too, so it knows her window is open when the agent replies.
+    await customerWroteAt(tenant, caio, 'Meu pedido chegou?', new Date(Date.now() - HOUR), 'Caio');
     await customerWrites(tenant, bia, 'o tamanho do tênis', 'Bia');
-    await customerWrites(tenant, caio, 'Meu pedido chegou?', 'Caio');
 
     const all = await eventually(async () => {
       const page = await inbox(tenant.call);
       return page.items.length === 3 ? page : undefined;
     }, 20_000, 'three conversations');
-    expect(all.items.map((c) => c.contact.name)).toEqual(['Caio', 'Bia', 'Ana']);
-    const [c, b, a] = all.items;
-    expect(c.last_message).toMatchObject({ direction: 'inbound', channel: 'whatsapp', type: 'text', preview: 'Meu pedido chegou?', state: 'received' });
-    expect(b.last_message.preview).toBe('o tamanho do tênis');
-    expect([c.unread_count, b.unread_count, a.unread_count]).toEqual([1, 2, 1]);
-    expect(c.channels).toEqual(['whatsapp']);
+    expect(all.items.map((c) => c.contact.name)).toEqual(['Bia', 'Caio', 'Ana']);
+    const [b, c, a] = all.items;
+    expect(b.last_message).toMatchObject({ direction: 'inbound', channel: 'whatsapp', type: 'text', preview: 'o tamanho do tênis', state: 'received' });
+    expect(c.last_message.preview).toBe('Meu pedido chegou?');
+    expect([b.unread_count, c.unread_count, a.unread_count]).toEqual([2, 1, 1]);
+    expect(b.channels).toEqual(['whatsapp']);
 
     // The 24 h window: open for Caio (until his message + 24 h), closed for Ana (48 h ago).
     expect(c.windows).toHaveLength(1);
@@ -98,7 +98,7 @@ describe('conversations: the inbox, reply options and the live events it listens
 
     // Pages follow the same order without repeats.
     const first = await inbox(tenant.call, '?limit=2');
-    expect(first.items.map((x) => x.contact.name)).toEqual(['Caio', 'Bia']);
+    expect(first.items.map((x) => x.contact.name)).toEqual(['Bia', 'Caio']);
     const second = await inbox(tenant.call, `?limit=2&cursor=${first.next_cursor}`);
     expect(second.items.map((x) => x.contact.name)).toEqual(['Ana']);
     expect(second.next_cursor).toBeNull();
@@ -128,12 +128,17 @@ describe('conversations: the inbox, reply options and the live events it listens
     expect((await inbox(tenant.call)).items.find((x) => x.contact.id === b.contact.id)!.unread_count).toBe(2);
     expect((await asAgent('POST', `/v1/conversations/00000000-0000-4000-8000-000000000000/read`)).status).toBe(404);
 
-    // The agent's reply moves Bia's conversation to the top, its preview the reply's text.
-    const reply = await asAgent('POST', '/v1/messages', { contact_id: b.contact.id, content: { text: 'Claro! Qual tamanho?' } });
+    // The agent's reply to Ana (a template: her window closed) moves her conversation to the top.
+    const reply = await asAgent('POST', '/v1/messages', {
+      contact_id: a.contact.id,
+      category: 'utility',
+      content: { text: 'Olá Ana, seu pedido 7 foi atualizado: enviado.', template: { name: 'pedido_atualizado', language: 'pt_BR', parameters: ['Ana', '7', 'enviado'] } },
+    });
     expect(reply.status).toBe(202);
     const after = await inbox(tenant.call);
-    expect(after.items[0].contact.id).toBe(b.contact.id);
-    expect(after.items[0].last_message).toMatchObject({ id: reply.body.id, direction: 'outbound', preview: 'Claro! Qual tamanho?' });
+    expect(after.items.map((x) => x.contact.name)).toEqual(['Ana', 'Bia', 'Caio']);
+    expect(after.items[0].last_message).toMatchObject({ id: reply.body.id, direction: 'outbound', type: 'template', preview: 'Olá Ana, seu pedido 7 foi atualizado: enviado.' });
+    expect(after.items[0].unread_count).toBe(1);
     await eventually(async () => {
       const m = await tenant.call('GET', `/v1/messages/${reply.body.id}`);
       return ['delivered', 'read'].includes(m.body.state) || undefined;
