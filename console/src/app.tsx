@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { liveEvents } from './api/events';
+import { CallLayer } from './calls/call-layer';
 import { Link } from './components/link';
 import { LANGS, setLang, t, useLang, type Lang } from './i18n';
 import { usePath } from './router';
@@ -52,6 +53,8 @@ function Shell() {
       <main id="main" tabIndex={-1}>
         {route ? route.view(params) : <NotFoundView />}
       </main>
+      {/* Outside the views: a ringing call or the call under way stays while the agent moves around. */}
+      <CallLayer />
     </div>
   );
 }

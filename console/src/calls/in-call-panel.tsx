@@ -88,7 +88,8 @@ function ParticipantRow({ participant: p, t, onVolumeChange }: { participant: Pa
   return (
     <li>
       <span class="name">{p.name}</span> <span class="role">({t.roles[p.role]})</span>{' '}
-      <meter aria-label={t.voiceLevelOf(p.name)} min={0} max={0.2} value={Math.min(p.level, 0.2)} />
+      {/* data-level: the level as measured, rounded, for those who read the page rather than look at it (and the browser tests). */}
+      <meter aria-label={t.voiceLevelOf(p.name)} min={0} max={0.2} value={Math.min(p.level, 0.2)} data-identity={p.identity} data-level={p.level.toFixed(3)} />
       {speaking ? <span class="speaking"> {t.speaking}</span> : null}
       <label for={sliderId}>{t.volumeOf(p.name)}</label>
       <input

@@ -3,6 +3,7 @@ import { Link } from '../../components/link';
 import { Empty, ErrorBox, Loading } from '../../components/states';
 import { useLoad } from '../../components/use-load';
 import { formatDate, t } from '../../i18n';
+import { ContactCalls } from '../contact-calls/contact-calls';
 import { CallBlock } from './call-block';
 
 function loadContact(id: string) {
@@ -72,6 +73,7 @@ function ContactDetails({ contact }: { contact: Schemas['ContactView'] }) {
             </dl>
           )}
         </section>
+        <ContactCalls contactId={contact.id} />
         <CallBlock contactId={contact.id} />
       </div>
     </>
