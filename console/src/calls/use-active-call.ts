@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ok } from '../api/client';
 import { startAudioMeter, type AudioMeter } from './audio-meter';
-import { contactName } from './call-names';
+import { agentName, contactName } from './call-names';
 import type { EnteredCall } from './enter-call';
 import type { InviteCandidate, PanelParticipant } from './in-call-panel';
 import type { Loaded } from './loaded';
@@ -86,9 +86,16 @@ export function useActiveCall(fallbackContactName: string) {
         const next = { identity: p.identity, name: p.name, role, level: 0, volume: 1, ...known, ...change };
         return { ...state, participants: ordered([...state.participants.filter((x) => x.identity !== p.identity), next]) };
       });
+    // The room knows people by identity (agent:<id>, customer:<contact id>): the panel shows their names.
+    const named = (p: CallParticipant) => {
+      upsert(p);
+      const id = p.identity.slice(p.identity.indexOf(':') + 1);
+      const lookup = p.role === 'agent' ? agentName(id) : p.role === 'customer' ? contactName(id) : Promise.resolve(null);
+      void lookup.then((name) => name && upsert(p, { name }));
+    };
     try {
       const joined = await joinCallRoom(entered.join, {
-        joined: (p) => upsert(p),
+        joined: named,
         left: (p) => {
           void stopMeter(p.identity);
           update(callId, (state) => ({ ...state, participants: state.participants.filter((x) => x.identity !== p.identity) }));

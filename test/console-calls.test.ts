@@ -1,0 +1,207 @@
+import { mkdirSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { speakToWav } from '../src/media/speech';
+import { encodeWav, parseWav, type PcmAudio } from '../src/media/wav';
+import { startOpenAISimulator, type RunningOpenAISimulator } from '../src/simulators/openai/server';
+import { axeViolations, fakeMicrophoneArgs, launchChromium } from './helpers/browser';
+import { audibleSpanMs, wordShare } from './support/audio-checks';
+import { startCallingStack } from './support/calling';
+import { apiClient, createTenant, eventually, randomWaId } from './support/stack';
+
+/**
+ * A customer's call through the console's own screens, in two Chromium consoles on the real
+ * stack: Ana's and Bruno's consoles both ring; Ana accepts in the popup and Bruno's popup goes
+ * away; Ana's panel meter reads the customer as silent, then speaking, while the simulated
+ * customer says a clip; she invites Bruno from the panel, his console shows the invitation and
+ * he joins, each panel then lists the two others; Ana hangs up and the call's transcript follows.
+ */
+const CUSTOMER_SAYS = 'hello I would like to know where my order is it was supposed to arrive yesterday';
+const CUSTOMER_LEAD_SILENCE_MS = 2000;
+/** The panel's meter level (RMS, rounded to 3 decimals): silence through Opus reads 0.000, espeak's speech 0.02–0.1. */
+const SILENCE_FLOOR = 0.003;
+const TRANSIT_MARGIN_MS = 400;
+const MIN_WORD_SHARE = 0.3;
+const SCREENSHOTS = path.join(__dirname, '..', 'docs', 'screenshots');
+
+describe('calls through the console in Chromium', () => {
+  let stack: Awaited<ReturnType<typeof startCallingStack>>;
+  let openai: RunningOpenAISimulator;
+  let dir: string;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'recado-console-calls-'));
+    // The agents' microphones hear silence: what this test listens to is the customer.
+    const microphone = path.join(dir, 'silence.wav');
+    await writeFile(microphone, encodeWav({ sampleRate: 48_000, channels: 1, samples: new Int16Array(48_000 * 5) }));
+    openai = await startOpenAISimulator();
+    stack = await startCallingStack(
+      {
+        OPENAI_API_KEY: 'sk-recado-test',
+        OPENAI_BASE_URL: openai.baseURL,
+        RECORDING_DIR: path.join(dir, 'recordings'),
+        RECORDING_WORK_DIR: path.join(dir, 'work'),
+        RECORDING_READY_TIMEOUT: '5s',
+      },
+      {},
+      { media: true },
+    );
+    browser = await launchChromium(undefined, fakeMicrophoneArgs(microphone));
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  });
+  afterAll(async () => {
+    for (const context of contexts) await context.close();
+    await browser?.close();
+    await stack?.stop();
+    await openai?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function seriousViolations(page: Page) {
+    return (await axeViolations(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  }
+
+  /** An agent's console, signed in with their token through the sign-in form; online once the live stream is open. */
+  async function consoleOf(token: string, errors: string[]) {
+    // axe is injected as a script, which the console's policy forbids: these pages bypass it.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'pt-BR', bypassCSP: true });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on('pageerror', (err) => errors.push(err.message));
+    await page.goto(`${stack.api.url}/console/contacts`);
+    await page.getByLabel('Token de agente').fill(token);
+    await page.getByRole('button', { name: 'Entrar' }).click();
+    await page.getByRole('status').getByText('Ao vivo').waitFor();
+    return page;
+  }
+
+  it('rings both consoles, Ana accepts and hears the customer, invites Bruno who joins, and the transcript follows the hang-up', async () => {
+    const { sim, api, config, connector } = stack;
+    const tenant = await createTenant(api, config);
+    const agent = async (name: string) => {
+      const created = await tenant.call('POST', '/v1/agents', { name, email: `${name.toLowerCase()}-${Date.now()}@example.com` });
+      expect(created.status).toBe(201);
+      return { id: created.body.agent.id as string, key: created.body.api_key.key as string };
+    };
+    const ana = await agent('Ana');
+    const bruno = await agent('Bruno');
+    const asAna = apiClient(api.url, ana.key);
+    const errors: string[] = [];
+    const anaPage = await consoleOf(ana.key, errors);
+    const brunoPage = await consoleOf(bruno.key, errors);
+
+    const waId = randomWaId();
+    sim.simulator.customerSendsMessage(waId, { phoneNumberId: tenant.phoneNumberId, text: 'Vou ligar', name: 'Maria' });
+    await eventually(async () => (await asAna('GET', `/v1/contacts?wa_id=${waId}`)).body[0]);
+
+    // The customer calls: both consoles ring, with the customer's name.
+    const atMeta = sim.simulator.customerCalls(waId, { phoneNumberId: tenant.phoneNumberId, name: 'Maria' });
+    const popup = (page: Page) => page.getByRole('alertdialog', { name: 'Chamada recebida' });
+    await popup(anaPage).getByText('Maria está ligando').waitFor({ timeout: 20_000 });
+    await popup(brunoPage).getByText('Maria está ligando').waitFor({ timeout: 20_000 });
+    expect(await seriousViolations(anaPage)).toEqual([]);
+    await anaPage.screenshot({ path: path.join(SCREENSHOTS, 'console-incoming-call.png') });
+
+    // The page keeps what the customer's meter shows, as it changes, to compare with when the clip played.
+    await anaPage.evaluate(() => {
+      const seen: Array<{ at: number; level: number }> = [];
+      (globalThis as any).customerLevels = seen;
+      setInterval(() => {
+        const meter = (globalThis as any).document.querySelector('meter[data-identity^="customer:"]');
+        if (meter) seen.push({ at: Date.now(), level: Number(meter.getAttribute('data-level')) });
+      }, 50);
+    });
+
+    // Ana accepts in the popup; Bruno's stops ringing.
+    await popup(anaPage).getByRole('button', { name: 'Atender' }).click();
+    await popup(brunoPage).waitFor({ state: 'detached' });
+    const panel = (page: Page) => page.getByRole('region', { name: 'Em chamada com Maria' });
+    await panel(anaPage).locator('meter[data-identity^="customer:"]').waitFor({ timeout: 20_000 });
+    expect(await popup(anaPage).count()).toBe(0);
+    const callId = (await asAna('GET', '/v1/calls/ongoing')).body[0].id as string;
+
+    // The customer speaks: two seconds of silence, then the clip.
+    const customerSpeech = parseWav(await speakToWav(CUSTOMER_SAYS));
+    const customerClip = withSilence(customerSpeech, CUSTOMER_LEAD_SILENCE_MS);
+    const said = await fetch(`${connector.url}/_sim/calls/${atMeta.id}/speak`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ wav_base64: encodeWav(customerClip).toString('base64') }),
+    });
+    expect(said.status).toBe(202);
+    const spoken = await eventually(async () => {
+      const view = await mediaOf(connector.url, atMeta.id);
+      if (view?.error) throw new Error(view.error);
+      return view?.spokenAt ? view : undefined;
+    }, 30_000, 'the customer to have spoken');
+    const shown = (await anaPage.evaluate(() => (globalThis as any).customerLevels)) as Array<{ at: number; level: number }>;
+    const speech = audibleSpanMs(customerClip)!;
+    const startedAt = Date.parse(spoken.spokenAt!) - clipMs(customerClip);
+    const quiet = shown.filter((s) => s.at >= startedAt + TRANSIT_MARGIN_MS && s.at <= startedAt + speech.startMs - TRANSIT_MARGIN_MS);
+    const voiced = shown.filter((s) => s.at >= startedAt + speech.startMs + TRANSIT_MARGIN_MS && s.at <= startedAt + speech.endMs);
+    const loud = voiced.filter((s) => s.level > SILENCE_FLOOR);
+    console.log(
+      `customer's meter in Ana's panel: silence max ${Math.max(0, ...quiet.map((s) => s.level))} over ${quiet.length} readings, ` +
+        `${Math.round((loud.length / Math.max(1, voiced.length)) * 100)} % of ${voiced.length} readings above the floor while speaking`,
+    );
+    expect(quiet.length).toBeGreaterThan(10);
+    expect(Math.max(...quiet.map((s) => s.level))).toBeLessThan(SILENCE_FLOOR);
+    expect(voiced.length).toBeGreaterThan(50);
+    expect(loud.length / voiced.length).toBeGreaterThan(0.6);
+
+    // Ana invites Bruno from the panel; his console shows the invitation; he joins.
+    await panel(anaPage).getByRole('button', { name: 'Convidar: Bruno' }).click();
+    await panel(anaPage).getByRole('button', { name: 'Convidado: Bruno' }).waitFor();
+    const invitation = brunoPage.getByRole('dialog', { name: 'Convite para uma chamada' });
+    await invitation.getByText('Ana convida você para a chamada com Maria').waitFor();
+    expect(await seriousViolations(brunoPage)).toEqual([]);
+    await invitation.getByRole('button', { name: 'Entrar' }).click();
+    await invitation.waitFor({ state: 'detached' });
+
+    // Three parties: each panel lists the two others.
+    const listed = (page: Page) => panel(page).locator('ul.participants > li .name');
+    await eventually(async () => ((await listed(anaPage).count()) === 2 ? true : undefined), 20_000, 'Bruno in Ana’s panel');
+    await eventually(async () => ((await listed(brunoPage).count()) === 2 ? true : undefined), 20_000, 'Ana in Bruno’s panel');
+    const roles = (page: Page) => panel(page).locator('ul.participants > li .role').allTextContents();
+    expect(await roles(anaPage)).toEqual(['(cliente)', '(atendente)']);
+    expect(await roles(brunoPage)).toEqual(['(cliente)', '(atendente)']);
+    expect(await listed(anaPage).nth(1).textContent()).toBe('Bruno');
+    expect(await listed(brunoPage).nth(1).textContent()).toBe('Ana');
+    expect(await seriousViolations(anaPage)).toEqual([]);
+    await anaPage.screenshot({ path: path.join(SCREENSHOTS, 'console-in-call.png') });
+
+    // Ana hangs up: both panels close.
+    await panel(anaPage).getByRole('button', { name: 'Desligar' }).click();
+    await panel(anaPage).waitFor({ state: 'detached' });
+    await panel(brunoPage).waitFor({ state: 'detached', timeout: 20_000 });
+    expect(errors).toEqual([]);
+
+    // The call's transcript, through the API.
+    const details = await eventually(async () => {
+      const res = await asAna('GET', `/v1/calls/${callId}/details`);
+      return res.body.steps?.transcription?.status === 'done' ? res.body : undefined;
+    }, 90_000, 'the call to be transcribed');
+    const transcript: Array<{ speaker: string; text: string }> = details.transcript;
+    const customerWords = transcript.filter((l) => l.speaker === 'customer').map((l) => l.text).join(' ');
+    console.log(`transcript: ${JSON.stringify(transcript.map((l) => [l.speaker, l.text]))}`);
+    expect(wordShare(CUSTOMER_SAYS, customerWords)).toBeGreaterThanOrEqual(MIN_WORD_SHARE);
+  }, 240_000);
+});
+
+async function mediaOf(connectorUrl: string, callId: string) {
+  const res = await fetch(`${connectorUrl}/_sim/calls/${callId}`);
+  return ((await res.json()) as { call?: { media?: { spokenAt?: string; error?: string } } }).call?.media;
+}
+
+function withSilence(audio: PcmAudio, beforeMs: number): PcmAudio {
+  const frames = Math.round((beforeMs / 1000) * audio.sampleRate) * audio.channels;
+  const samples = new Int16Array(frames + audio.samples.length);
+  samples.set(audio.samples, frames);
+  return { ...audio, samples };
+}
+
+const clipMs = (a: PcmAudio) => (a.samples.length / a.sampleRate) * 1000;
