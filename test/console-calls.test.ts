@@ -124,6 +124,12 @@ describe('calls through the console in Chromium', () => {
     expect(await popup(anaPage).count()).toBe(0);
     const callId = (await asAna('GET', '/v1/calls/ongoing')).body[0].id as string;
 
+    // The call's recorder joins the room on its own schedule; the transcript needs it there before the customer speaks.
+    await eventually(async () => {
+      const participants = (await asAna('GET', `/v1/calls/${callId}/participants`)).body as Array<{ identity: string }>;
+      return participants.some((p) => p.identity.startsWith('recorder:')) ? true : undefined;
+    }, 30_000, 'the recorder in the room');
+
     // The customer speaks: two seconds of silence, then the clip.
     const customerSpeech = parseWav(await speakToWav(CUSTOMER_SAYS));
     const customerClip = withSilence(customerSpeech, CUSTOMER_LEAD_SILENCE_MS);
@@ -181,15 +187,69 @@ describe('calls through the console in Chromium', () => {
     expect(errors).toEqual([]);
 
     // The call's transcript, through the API.
+    let lastSteps: unknown;
     const details = await eventually(async () => {
       const res = await asAna('GET', `/v1/calls/${callId}/details`);
+      lastSteps = { status: res.status, state: res.body.call?.state ?? res.body.state, steps: res.body.steps };
       return res.body.steps?.transcription?.status === 'done' ? res.body : undefined;
-    }, 90_000, 'the call to be transcribed');
+    }, 90_000, 'the call to be transcribed').catch((err: Error) => {
+      throw new Error(`${err.message}; last seen: ${JSON.stringify(lastSteps)}`);
+    });
     const transcript: Array<{ speaker: string; text: string }> = details.transcript;
     const customerWords = transcript.filter((l) => l.speaker === 'customer').map((l) => l.text).join(' ');
     console.log(`transcript: ${JSON.stringify(transcript.map((l) => [l.speaker, l.text]))}`);
     expect(wordShare(CUSTOMER_SAYS, customerWords)).toBeGreaterThanOrEqual(MIN_WORD_SHARE);
   }, 240_000);
+
+  it('asks a customer for call permission from their page, prompts the agent wherever they are when it is granted, and calls', async () => {
+    const { sim, api, config } = stack;
+    const tenant = await createTenant(api, config);
+    const created = await tenant.call('POST', '/v1/agents', { name: 'Carla', email: `carla-${Date.now()}@example.com` });
+    const carla = { id: created.body.agent.id as string, key: created.body.api_key.key as string };
+    const asCarla = apiClient(api.url, carla.key);
+    const errors: string[] = [];
+    const page = await consoleOf(carla.key, errors);
+    const waId = randomWaId();
+    sim.simulator.customerSendsMessage(waId, { phoneNumberId: tenant.phoneNumberId, text: 'Oi', name: 'Joana' });
+    const contact = await eventually(async () => (await asCarla('GET', `/v1/contacts?wa_id=${waId}`)).body[0]);
+
+    await page.goto(`${api.url}/console/contacts/${contact.id}`);
+    const section = page.getByRole('region', { name: 'Ligar para o cliente' });
+    await section.getByText('não pedida').waitFor();
+    expect(await section.getByRole('button', { name: 'Ligar', exact: true }).isDisabled()).toBe(true);
+    await section.getByRole('button', { name: 'Pedir permissão para ligar' }).click();
+    await section.getByText('Pedido enviado ao cliente pelo WhatsApp.').waitFor();
+    await section.getByText('pedida, aguardando o cliente').waitFor();
+    // Meta allows one request a day: the next one is not allowed now.
+    expect(await section.locator('dd').nth(2).textContent()).not.toBe('agora');
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // Carla moves on; the customer accepts; the console tells her wherever she is, with the way back.
+    await page.getByRole('link', { name: 'Configurações' }).click();
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    await eventually(async () => sim.simulator.messages({ to: waId })[0]);
+    sim.simulator.customerRepliesToCallPermission(waId, { accept: true, phoneNumberId: tenant.phoneNumberId });
+    await page.getByText('Joana aceitou receber chamadas.').waitFor({ timeout: 20_000 });
+    await page.getByRole('link', { name: 'Abrir Joana para ligar' }).click();
+    await page.getByRole('heading', { name: 'Joana', level: 1 }).waitFor();
+    await section.getByText('concedida', { exact: true }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // Calling: the panel opens over the contact's page, in the call's room; hanging up closes it.
+    await section.getByRole('button', { name: 'Ligar', exact: true }).click();
+    const panel = page.getByRole('region', { name: 'Em chamada com Joana' });
+    await panel.waitFor();
+    const ongoing = (await asCarla('GET', '/v1/calls/ongoing')).body as Array<{ id: string; contact_id: string; agent_id: string }>;
+    expect(ongoing).toEqual([expect.objectContaining({ contact_id: contact.id, agent_id: carla.id })]);
+    await panel.getByRole('button', { name: 'Desligar' }).click();
+    await panel.waitFor({ state: 'detached' });
+    const ended = await eventually(async () => {
+      const call = (await asCarla('GET', `/v1/calls/${ongoing[0].id}`)).body;
+      return call.ended_at ? call : undefined;
+    }, 20_000, 'the call to end');
+    expect(['completed', 'not_answered', 'rejected', 'failed']).toContain(ended.state);
+    expect(errors).toEqual([]);
+  }, 120_000);
 });
 
 async function mediaOf(connectorUrl: string, callId: string) {

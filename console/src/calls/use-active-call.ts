@@ -38,7 +38,8 @@ export function useActiveCall(fallbackContactName: string) {
   const room = useRef<CallRoom | undefined>(undefined);
   const meters = useRef(new Map<string, AudioMeter>());
   const current = useRef<string | undefined>(undefined);
-  const invited = useRef(new Set<string>());
+  /** Colleagues this agent invited, as they were listed: the API lists them no more, the panel keeps them as invited until they join. */
+  const invited = useRef(new Map<string, InviteCandidate>());
 
   const update = (callId: string, change: (call: ActiveCall) => ActiveCall) =>
     setCall((state) => (state && state.callId === callId ? change(state) : state));
@@ -62,8 +63,12 @@ export function useActiveCall(fallbackContactName: string) {
   async function loadCandidates(callId: string) {
     try {
       const list = ok(await api.GET('/v1/calls/{id}/invite-candidates', { params: { path: { id: callId } } }));
-      const value = list.map((c) => ({ agentId: c.agent_id, name: c.name, online: c.online, specialist: c.specialist, invited: invited.current.has(c.agent_id) }));
-      update(callId, (state) => ({ ...state, candidates: { state: 'ready', value } }));
+      const listed = list.map((c) => ({ agentId: c.agent_id, name: c.name, online: c.online, specialist: c.specialist, invited: invited.current.has(c.agent_id) }));
+      update(callId, (state) => {
+        const present = new Set(state.participants.map((p) => p.identity));
+        const waiting = [...invited.current.values()].filter((c) => !present.has(`agent:${c.agentId}`) && !listed.some((l) => l.agentId === c.agentId));
+        return { ...state, candidates: { state: 'ready', value: [...listed, ...waiting] } };
+      });
     } catch (error) {
       update(callId, (state) => ({ ...state, candidates: { state: 'failed', message: messageOf(error) } }));
     }
@@ -74,7 +79,7 @@ export function useActiveCall(fallbackContactName: string) {
     if (current.current) await close(current.current);
     const { callId, contactId } = entered;
     current.current = callId;
-    invited.current = new Set();
+    invited.current = new Map();
     setCall({ callId, contactId, contactName: fallbackContactName, role, muted: false, participants: [], candidates: { state: 'loading' } });
     void contactName(contactId).then((name) => name && update(callId, (state) => ({ ...state, contactName: name })));
     void loadCandidates(callId);
@@ -141,7 +146,8 @@ export function useActiveCall(fallbackContactName: string) {
       const { callId } = call;
       try {
         ok(await api.POST('/v1/calls/{id}/invites', { params: { path: { id: callId } }, body: { agent_id: agentId } }));
-        invited.current.add(agentId);
+        const listed = call.candidates.state === 'ready' ? call.candidates.value.find((c) => c.agentId === agentId) : undefined;
+        if (listed) invited.current.set(agentId, { ...listed, invited: true });
         update(callId, (state) => ({ ...state, error: undefined }));
         await loadCandidates(callId);
       } catch (error) {

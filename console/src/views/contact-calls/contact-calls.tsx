@@ -116,7 +116,9 @@ function PermissionState({ permission: p }: { permission: Permission }) {
   return (
     <dl>
       <dt>{t('contactCalls.permission')}</dt>
-      <dd role="status">{t(`permission.${p.status}`)}</dd>
+      <dd>
+        <span role="status">{t(`permission.${p.status}`)}</span>
+      </dd>
       {p.expires_at && (
         <>
           <dt>{t('contactCalls.expires')}</dt>
