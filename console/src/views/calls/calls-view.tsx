@@ -64,7 +64,7 @@ function CallList({ filters, firstPage }: { filters: CallFilters; firstPage: Sch
       <table class="data-table" aria-labelledby="calls-list-title">
         <thead>
           <tr>
-            <th scope="col">{t('calls.from')}</th>
+            <th scope="col">{t('calls.when')}</th>
             <th scope="col">{t('calls.direction')}</th>
             <th scope="col">{t('calls.state')}</th>
             <th scope="col">{t('calls.recording')}</th>

@@ -1,8 +1,7 @@
-import { useEffect } from 'preact/hooks';
-import { api, ok } from '../../api/client';
+import { useEffect, useState } from 'preact/hooks';
+import { api, ok, type Schemas } from '../../api/client';
 import { liveEvents } from '../../api/events';
 import { Link } from '../../components/link';
-import { useLoad } from '../../components/use-load';
 import { formatDate, t } from '../../i18n';
 
 function loadOngoing() {
@@ -11,18 +10,30 @@ function loadOngoing() {
 
 /**
  * The calls not ended yet, floating above the history. Every call event of the live stream
- * (state changes, participants, invites) reloads them, so a call appears and leaves as it happens.
+ * (participants, invites) reloads them; the list on screen stays until the new one arrives, so a
+ * call leaves the panel only when the API no longer counts it as ongoing.
  */
 export function OngoingCalls() {
-  const [ongoing, reload] = useLoad(loadOngoing, []);
-  useEffect(() => liveEvents.on((event) => event.type.startsWith('call') && !event.type.startsWith('call_permission') && reload()), [reload]);
-  // Nothing ongoing (or the list could not be read): the history below says enough.
-  if (ongoing.state !== 'ready' || ongoing.data.length === 0) return null;
+  const [calls, setCalls] = useState<Schemas['CallView'][]>([]);
+  useEffect(() => {
+    let current = true;
+    // A failed read keeps what is shown: the history below still lists every call.
+    const refresh = () => loadOngoing().then((data) => current && setCalls(data), () => undefined);
+    void refresh();
+    const unsubscribe = liveEvents.on((event) => {
+      if (event.type.startsWith('call.')) void refresh();
+    });
+    return () => {
+      current = false;
+      unsubscribe();
+    };
+  }, []);
+  if (calls.length === 0) return null;
   return (
-    <aside class="ongoing" aria-labelledby="ongoing-title" aria-live="polite">
-      <h2 id="ongoing-title">{t('calls.ongoingCount', { count: ongoing.data.length })}</h2>
+    <aside class="ongoing" aria-labelledby="ongoing-title">
+      <h2 id="ongoing-title">{t('calls.ongoingCount', { count: calls.length })}</h2>
       <ul>
-        {ongoing.data.map((call) => (
+        {calls.map((call) => (
           <li key={call.id}>
             <Link to={`/calls/${call.id}`}>{t('calls.open', { when: formatDate(call.created_at) })}</Link>{' '}
             <span class="badge">{t(`callState.${call.state}`)}</span> <span class="muted">{t(`direction.${call.direction}`)}</span>

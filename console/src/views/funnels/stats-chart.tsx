@@ -50,34 +50,37 @@ export function StatsChart({ id, title, rows, labelHeading, labelOf }: Props) {
       <div class="chart-box">
         <canvas ref={canvas} role="img" aria-label={t('funnels.chartLabel', { title })} data-chart={id} />
       </div>
-      <table class="data-table" id={`${id}-table`} aria-label={t('funnels.table', { title })}>
-        <thead>
-          <tr>
-            <th scope="col">{t(labelHeading)}</th>
-            {COUNTS.map((count) => (
-              <th scope="col" key={count}>
-                {t(`funnels.${count}`)}
-              </th>
-            ))}
-            <th scope="col">{t('funnels.revenue')}</th>
-            <th scope="col">{t('funnels.rate')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row) => (
-            <tr key={labelOf(row)}>
-              <th scope="row">{labelOf(row)}</th>
+      {/* A wide table scrolls inside its own region (reachable by keyboard) instead of widening the page. */}
+      <div class="table-scroll" role="region" aria-labelledby={`${id}-caption`} tabIndex={0}>
+        <table class="data-table" id={`${id}-table`} aria-label={t('funnels.table', { title })}>
+          <thead>
+            <tr>
+              <th scope="col">{t(labelHeading)}</th>
               {COUNTS.map((count) => (
-                <td key={count} class="number">
-                  {row[count]}
-                </td>
+                <th scope="col" key={count}>
+                  {t(`funnels.${count}`)}
+                </th>
               ))}
-              <td class="number">{formatRevenue(row, document.documentElement.lang)}</td>
-              <td class="number">{(row.conversion_rate * 100).toFixed(1)}%</td>
+              <th scope="col">{t('funnels.revenue')}</th>
+              <th scope="col">{t('funnels.rate')}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={labelOf(row)}>
+                <th scope="row">{labelOf(row)}</th>
+                {COUNTS.map((count) => (
+                  <td key={count} class="number">
+                    {row[count]}
+                  </td>
+                ))}
+                <td class="number">{formatRevenue(row, document.documentElement.lang)}</td>
+                <td class="number">{(row.conversion_rate * 100).toFixed(1)}%</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </figure>
   );
 }
