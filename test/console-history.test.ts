@@ -382,4 +382,32 @@ describe('the console: call history and funnels', () => {
     ]);
     await page.close();
   });
+
+  it('runs under the Content-Security-Policy: the charts draw and the recording plays from its object URL; keyboard reaches the call', async () => {
+    const strict = await browser.newContext({ locale: 'pt-BR' });
+    const page = await strict.newPage();
+    const refused: string[] = [];
+    page.on('console', (message) => /Content Security Policy|Refused to/i.test(message.text()) && refused.push(message.text()));
+    await signIn(page, '/funnels');
+    await page.getByRole('table', { name: 'Tabela: Por funil' }).waitFor();
+    await page.locator('canvas[data-chart="by-funnel"]').waitFor();
+
+    // From the navigation to a call's page by keyboard alone.
+    await page.getByRole('link', { name: 'Histórico de chamadas' }).focus();
+    await page.keyboard.press('Enter');
+    const link = page.getByRole('table', { name: 'Chamadas' }).getByRole('row').filter({ hasText: 'Recebida do cliente' }).getByRole('link');
+    await link.waitFor();
+    await link.focus();
+    await page.keyboard.press('Enter');
+    const audio = page.getByLabel('Todos (mixado)');
+    await audio.waitFor();
+    const duration = await audio.evaluate(async (node: unknown) => {
+      const element = node as AudioInPage;
+      if (element.readyState < 1) await new Promise((resolve) => element.addEventListener('loadedmetadata', () => resolve(undefined), { once: true }));
+      return element.duration;
+    });
+    expect(duration).toBeCloseTo(RECORDING_SECONDS, 1);
+    await strict.close();
+    expect(refused).toEqual([]);
+  });
 });
