@@ -1,8 +1,11 @@
 import type { JSX } from 'preact';
 import type { MessageKey } from './i18n';
 import { matchRoute } from './router';
+import { CallDetailsView } from './views/calls/call-details-view';
+import { CallsView } from './views/calls/calls-view';
 import { ContactDetailsView } from './views/contacts/contact-details-view';
 import { ContactsView } from './views/contacts/contacts-view';
+import { FunnelsView } from './views/funnels/funnels-view';
 import { SoonView } from './views/placeholder-views';
 import { SettingsView } from './views/settings/settings-view';
 
@@ -20,8 +23,9 @@ export const ROUTES: Route[] = [
   { path: '/', section: '/', nav: 'nav.inbox', view: () => <SoonView title="nav.inbox" /> },
   { path: '/contacts', section: '/contacts', nav: 'nav.contacts', view: () => <ContactsView /> },
   { path: '/contacts/:id', section: '/contacts', view: (p) => <ContactDetailsView id={p.id} /> },
-  { path: '/calls', section: '/calls', nav: 'nav.calls', view: () => <SoonView title="nav.calls" /> },
-  { path: '/funnels', section: '/funnels', nav: 'nav.funnels', view: () => <SoonView title="nav.funnels" /> },
+  { path: '/calls', section: '/calls', nav: 'nav.calls', view: () => <CallsView /> },
+  { path: '/calls/:id', section: '/calls', view: (p) => <CallDetailsView id={p.id} /> },
+  { path: '/funnels', section: '/funnels', nav: 'nav.funnels', view: () => <FunnelsView /> },
   { path: '/settings', section: '/settings', nav: 'nav.settings', view: () => <SettingsView /> },
 ];
 
