@@ -35,6 +35,7 @@ import { FUNNEL_STATS_CONTROLLERS, FUNNEL_STATS_PROVIDERS } from './funnels/stat
 import { TELEGRAM_CONTROLLERS, TELEGRAM_PROVIDERS } from './channels/telegram/telegram.feature';
 import { APP_PUSH_CONTROLLERS, APP_PUSH_PROVIDERS } from './channels/app/app-push.feature';
 import { EMAIL_CONTROLLERS, EMAIL_PROVIDERS } from './channels/email/email.feature';
+import { INBOX_CONTROLLERS, INBOX_PROVIDERS } from './conversations/inbox.feature';
 import { ContactsController } from './contacts/contacts.controller';
 import { ContactsRepository } from './contacts/contacts.repository';
 import { ContactsService } from './contacts/contacts.service';
@@ -90,6 +91,7 @@ export class AppModule {
         ...TELEGRAM_CONTROLLERS,
         ...APP_PUSH_CONTROLLERS,
         ...EMAIL_CONTROLLERS,
+        ...INBOX_CONTROLLERS,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
@@ -130,6 +132,7 @@ export class AppModule {
         ...TELEGRAM_PROVIDERS,
         ...APP_PUSH_PROVIDERS,
         ...EMAIL_PROVIDERS,
+        ...INBOX_PROVIDERS,
       ],
     };
   }
