@@ -3,6 +3,8 @@ import type { MessageKey } from './i18n';
 import { matchRoute } from './router';
 import { ContactDetailsView } from './views/contacts/contact-details-view';
 import { ContactsView } from './views/contacts/contacts-view';
+import { InboxView } from './views/inbox/inbox-view';
+import { ThreadView } from './views/inbox/thread-view';
 import { SoonView } from './views/placeholder-views';
 import { SettingsView } from './views/settings/settings-view';
 
@@ -17,7 +19,8 @@ export interface Route {
 
 /** Every view of the console. A new view is one line here (and its folder under views/). */
 export const ROUTES: Route[] = [
-  { path: '/', section: '/', nav: 'nav.inbox', view: () => <SoonView title="nav.inbox" /> },
+  { path: '/', section: '/', nav: 'nav.inbox', view: () => <InboxView /> },
+  { path: '/contacts/:id/thread', section: '/', view: (p) => <ThreadView contactId={p.id} /> },
   { path: '/contacts', section: '/contacts', nav: 'nav.contacts', view: () => <ContactsView /> },
   { path: '/contacts/:id', section: '/contacts', view: (p) => <ContactDetailsView id={p.id} /> },
   { path: '/calls', section: '/calls', nav: 'nav.calls', view: () => <SoonView title="nav.calls" /> },

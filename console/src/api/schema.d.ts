@@ -1333,6 +1333,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["InboxController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/conversations/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["InboxController_markRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contacts/{id}/reply-options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ReplyOptionsController_replyOptions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3394,6 +3442,144 @@ export interface components {
         AppReceiptsAcceptedView: {
             /** @description Stored durably; recorded (or counted as ignored) before this answer */
             received: boolean;
+        };
+        ConversationContactView: {
+            /** Format: uuid */
+            id: string;
+            name: string | null;
+            /**
+             * Format: uuid
+             * @description The agent responsible for the customer
+             */
+            assigned_agent_id: string | null;
+        };
+        ConversationMessageView: {
+            /**
+             * Format: uuid
+             * @description GET /v1/messages/{id} has all of it
+             */
+            id: string;
+            /** @enum {string} */
+            direction: "inbound" | "outbound";
+            /** @enum {string} */
+            channel: "whatsapp" | "email" | "telegram" | "app";
+            /** Format: uuid */
+            channel_account_id: string;
+            type: string;
+            /** @description One line of text for the inbox (at most 160 characters); [type] when the message has no text */
+            preview: string;
+            /** @description received (inbound), or the outbound state (queued … read, failed) */
+            state: string;
+            /** Format: date-time */
+            at: string;
+        };
+        ChannelWindowView: {
+            /** @enum {string} */
+            channel: "whatsapp" | "email" | "telegram" | "app";
+            /**
+             * Format: uuid
+             * @description The WhatsApp number, mailbox, bot or app the customer wrote to
+             */
+            channel_account_id: string;
+            channel_account_name: string;
+            /**
+             * Format: date-time
+             * @description The customer's last message on this channel account
+             */
+            last_inbound_at: string;
+            /** @description Free-form replies allowed: WhatsApp within 24 h of the customer's last message; always on other channels */
+            open: boolean;
+            /**
+             * Format: date-time
+             * @description WhatsApp with the window open: when it closes; null otherwise
+             */
+            closes_at: string | null;
+        };
+        ConversationView: {
+            contact: components["schemas"]["ConversationContactView"];
+            /** @description Every channel of the conversation */
+            channels: ("whatsapp" | "email" | "telegram" | "app")[];
+            /** @description The newest message, either way, on any channel */
+            last_message: components["schemas"]["ConversationMessageView"];
+            /** @description The customer's messages since the reader last read the conversation (POST /v1/conversations/{id}/read); counted up to 100 */
+            unread_count: number;
+            /**
+             * Format: date-time
+             * @description When the reader last read it; null: never
+             */
+            read_at: string | null;
+            /** @description Per channel account the customer wrote to, newest first */
+            windows: components["schemas"]["ChannelWindowView"][];
+        };
+        ConversationsPage: {
+            /** @description Newest message first */
+            items: components["schemas"]["ConversationView"][];
+            /** @description Pass as ?cursor= for the next page; null on the last page */
+            next_cursor: string | null;
+        };
+        ConversationReadView: {
+            /** Format: uuid */
+            contact_id: string;
+            /**
+             * Format: date-time
+             * @description The reader's marker: the customer's messages after it are unread
+             */
+            read_at: string;
+        };
+        TemplateOptionView: {
+            /** @description Send it as content.template.name */
+            name: string;
+            /** @example pt_BR */
+            language: string;
+            /** @example UTILITY */
+            category: string | null;
+            /** @description The template's body as Meta approved it, with {{1}}… placeholders */
+            body_text: string | null;
+            /** @description How many content.template.parameters a send must give */
+            parameter_count: number;
+        };
+        ReplyOptionView: {
+            /** @enum {string} */
+            channel: "whatsapp" | "email" | "telegram" | "app";
+            /**
+             * Format: uuid
+             * @description Pass as channel_account_id to POST /v1/messages
+             */
+            channel_account_id: string;
+            channel_account_name: string;
+            /**
+             * @description free_form: any content; template_only: content.template is required; none: nothing goes
+             * @enum {string}
+             */
+            mode: "free_form" | "template_only" | "none";
+            /**
+             * @description window_open / window_closed / never_wrote: WhatsApp's 24 h customer-service window; no_window: the channel has none; opted_out: the customer refused replies here
+             * @enum {string}
+             */
+            reason: "window_open" | "window_closed" | "never_wrote" | "no_window" | "opted_out";
+            /**
+             * Format: date-time
+             * @description The customer's last message on this channel account
+             */
+            last_inbound_at: string | null;
+            /**
+             * Format: date-time
+             * @description WhatsApp with the window open: when free-form stops being allowed
+             */
+            window_closes_at: string | null;
+            /** @description WhatsApp: approved templates linked by the account's stores on this number; empty elsewhere */
+            templates: components["schemas"]["TemplateOptionView"][];
+        };
+        ReplyOptionsView: {
+            /** Format: uuid */
+            contact_id: string;
+            /**
+             * Format: uuid
+             * @description Where POST /v1/messages replies when no channel account is named: where the customer last wrote; null if never
+             */
+            default_channel_account_id: string | null;
+            /** @description Every channel account that reaches the contact (the contact has its identity), default first */
+            options: components["schemas"]["ReplyOptionView"][];
         };
         ErrorBody: {
             statusCode: number;
@@ -10860,6 +11046,204 @@ export interface operations {
             };
             /** @description Body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Well-formed, but breaks a rule checked beyond this document (Meta's spec for message content, overlapping opening hours, a NUL character); the message names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    InboxController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The previous page's next_cursor, unchanged */
+                cursor?: string;
+                /** @description Only contacts who exchanged messages with the business on this channel */
+                channel?: "whatsapp" | "email" | "telegram" | "app";
+                /** @description me: only contacts assigned to the calling agent (PUT /v1/contacts/{id}/assigned-agent); needs an agent's token */
+                assigned?: "me" | "any";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One conversation per contact across every channel, newest message first, with what the reader has not read and the customer-service window per channel account; the stream GET /v1/events says when to read it again (conversation.updated) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationsPage"];
+                };
+            };
+            /** @description Invalid input: the message names each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Well-formed, but breaks a rule checked beyond this document (Meta's spec for message content, overlapping opening hours, a NUL character); the message names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    InboxController_markRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The contact's conversation is read up to now, for the calling agent (or the account, for API keys) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationReadView"];
+                };
+            };
+            /** @description Invalid input: the message names each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unknown id, or another account's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Well-formed, but breaks a rule checked beyond this document (Meta's spec for message content, overlapping opening hours, a NUL character); the message names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ReplyOptionsController_replyOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How a reply to the contact may go on each channel account that reaches them: free-form, template only (WhatsApp outside the 24 h window, with the approved templates usable) or not at all, and why */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplyOptionsView"];
+                };
+            };
+            /** @description Invalid input: the message names each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unknown id, or another account's */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
