@@ -13,6 +13,8 @@ describe('the words a thread shows for a message', () => {
     expect(messageText('email', { subject: 'Pedido 12', text: '' })).toBe('Pedido 12');
     expect(messageText('interactive', { interactive: { type: 'button_reply', button_reply: { id: 'yes', title: 'Sim' } } })).toBe('Sim');
     expect(messageText('template', { type: 'template', template: { name: 'pedido_atualizado' } })).toBe('pedido_atualizado');
+    const template = { name: 'pedido_atualizado', language: { code: 'pt_BR' }, components: [{ type: 'body', parameters: [{ type: 'text', text: 'Ana' }, { type: 'text', text: '7' }] }] };
+    expect(messageText('template', { type: 'template', template })).toBe('pedido_atualizado: Ana, 7');
   });
 
   it('gives nothing when the message has no words (the view shows its type)', () => {

@@ -6,7 +6,8 @@ const words = (v: unknown): string | undefined => (typeof v === 'string' && v.tr
 /**
  * The words of a message as stored (`body`: the provider request sent, or the message the provider
  * delivered): WhatsApp's text.body or a caption, Telegram's and the app's text, an e-mail's text or
- * subject, a tapped button's title; a template by its name; else undefined (the view shows the type).
+ * subject, a tapped button's title; a template by its name and parameters (the thread's messages
+ * carry the request sent, not the filled text); else undefined (the view shows the type).
  */
 export function messageText(type: string, body: unknown): string | undefined {
   const b = isObject(body) ? body : {};
@@ -24,6 +25,18 @@ export function messageText(type: string, body: unknown): string | undefined {
     words(button.title) ??
     words(button.text) ??
     words(b.subject) ??
-    words(typed.name)
+    templateText(type === 'template' ? typed : {})
   );
+}
+
+/** `pedido_atualizado: Ana, 7` from the Cloud API's template object (its body parameters in order). */
+function templateText(template: Json): string | undefined {
+  const name = words(template.name);
+  if (!name) return undefined;
+  const components = Array.isArray(template.components) ? template.components.filter(isObject) : [];
+  const parameters = components
+    .flatMap((c) => (Array.isArray(c.parameters) ? c.parameters.filter(isObject) : []))
+    .map((p) => words(p.text))
+    .filter((p): p is string => p !== undefined);
+  return parameters.length > 0 ? `${name}: ${parameters.join(', ')}` : name;
 }
