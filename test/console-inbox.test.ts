@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Pool } from 'pg';
@@ -187,6 +188,58 @@ describe('the console inbox and thread in a browser', () => {
     await page.getByLabel('Language').selectOption('pt');
     await page.close();
   });
+
+  it("interleaves calls: the latest with its transcript inline, an older one folded until its deep link unfolds it", async () => {
+    const contact = await tenant.call('POST', '/v1/contacts', { name: 'Lia Ligações', identities: [{ type: 'whatsapp', value: randomWaId() }] });
+    expect(contact.status).toBe(201);
+    const contactId: string = contact.body.id;
+    const older = await seedCall(contactId, new Date(Date.now() - 5 * HOUR), 'Queria saber do frete.');
+    const latest = await seedCall(contactId, new Date(Date.now() - HOUR), 'Pode confirmar o endereço?');
+    const thread = await tenant.call('GET', `/v1/contacts/${contactId}/thread`);
+    const olderLink: string = thread.body.items.find((i: any) => i.call?.id === older).call.deep_link;
+    expect(olderLink.endsWith(`#call-${older}`)).toBe(true);
+
+    const page = await context.newPage();
+    await signIn(page);
+    // The deep link's fragment names the call's anchor in the console's thread.
+    await page.goto(`${api.url}/console/contacts/${contactId}/thread${olderLink.slice(olderLink.indexOf('#'))}`);
+    await page.getByRole('heading', { name: 'Conversa com Lia Ligações', level: 1 }).waitFor();
+    const latestCall = page.locator(`#call-${latest}`);
+    const olderCall = page.locator(`#call-${older}`);
+    await latestCall.getByText('Pode confirmar o endereço?').waitFor();
+    expect(await latestCall.locator('details').count()).toBe(0);
+    // Folded, but unfolded by its deep link: its transcript comes from the call's details.
+    expect(await olderCall.locator('details').getAttribute('open')).not.toBeNull();
+    await olderCall.getByText('Queria saber do frete.').waitFor();
+    expect(await page.evaluate('document.activeElement?.id')).toBe(`call-${older}`);
+    // Folding it again by keyboard hides the transcript.
+    await olderCall.getByText('Detalhes da chamada').focus();
+    await page.keyboard.press('Enter');
+    await olderCall.getByText('Queria saber do frete.').waitFor({ state: 'hidden' });
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.close();
+  });
+
+  /** A completed call of the contact on the tenant's number, transcribed (as the post-call pipeline stores it). */
+  async function seedCall(contactId: string, at: Date, customerSaid: string): Promise<string> {
+    const id = randomUUID();
+    await pool.query(
+      `INSERT INTO calls (id, account_id, whatsapp_number_id, contact_id, direction, state, room_name, created_at, ringing_at, accepted_at, ended_at, duration_seconds)
+       VALUES ($1, $2, $3, $4, 'user_initiated', 'completed', $5, $6::timestamptz, $6::timestamptz + interval '2 s', $6::timestamptz + interval '5 s', $6::timestamptz + interval '65 s', 60)`,
+      [id, tenant.accountId, tenant.numberId, contactId, `call-${id}`, at.toISOString()],
+    );
+    const transcript = [
+      { speaker: 'customer', agent_id: null, name: 'Cliente', start_ms: 0, end_ms: 2000, text: customerSaid },
+      { speaker: 'agent', agent_id: null, name: 'Ana Souza', start_ms: 2500, end_ms: 4000, text: 'Claro, um momento.' },
+    ];
+    const summary = { reason: 'Dúvida', outcome: 'Respondida', next_steps: [], sentiment: 'neutral', follow_up_date: null, generated_by: 'gpt-4o-mini' };
+    await pool.query(
+      `INSERT INTO call_postcall (call_id, account_id, recording_status, transcription_status, summary_status, transcript, summary)
+       VALUES ($1, $2, 'done', 'done', 'done', $3, $4)`,
+      [id, tenant.accountId, JSON.stringify(transcript), JSON.stringify(summary)],
+    );
+    return id;
+  }
 
   /** The contact of the inbox line with this name (undefined until it is there). */
   async function contactIdOf(name: string): Promise<string | undefined> {
