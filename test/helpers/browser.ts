@@ -9,7 +9,21 @@ import { chromium, type Browser, type Page } from 'playwright-core';
  */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export async function launchChromium(executablePath = CHROMIUM_PATH): Promise<Browser> {
+/**
+ * Flags that let a page use a microphone with nobody there: permission granted without a prompt,
+ * a fake capture device that plays `wav` in a loop (Chromium wants 16-bit PCM WAV), and audio
+ * that plays without a click.
+ */
+export function fakeMicrophoneArgs(wav: string): string[] {
+  return [
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+    `--use-file-for-fake-audio-capture=${wav}`,
+    '--autoplay-policy=no-user-gesture-required',
+  ];
+}
+
+export async function launchChromium(executablePath = CHROMIUM_PATH, extraArgs: string[] = []): Promise<Browser> {
   try {
     accessSync(executablePath, constants.X_OK);
   } catch {
@@ -19,7 +33,7 @@ export async function launchChromium(executablePath = CHROMIUM_PATH): Promise<Br
     );
   }
   // --no-sandbox: Chromium refuses to start as root with its sandbox, and CI containers run as root.
-  return chromium.launch({ executablePath, headless: true, args: ['--no-sandbox'] });
+  return chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', ...extraArgs] });
 }
 
 /** What a failing accessibility check needs to say: the rule, how bad, and where. */

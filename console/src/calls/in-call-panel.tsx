@@ -1,0 +1,133 @@
+import type { Loaded } from './loaded';
+import type { ParticipantRole } from './room';
+import type { CallTexts } from './texts';
+
+/** Someone else on the call, with how loud they are right now (audio-meter.ts) and the volume the agent chose. */
+export interface PanelParticipant {
+  identity: string;
+  name: string;
+  role: Exclude<ParticipantRole, 'recorder'>;
+  /** 0–1, from the participant's meter. */
+  level: number;
+  /** 0–1, as set with the slider. */
+  volume: number;
+}
+
+/** A colleague who can be invited (GET /v1/calls/{id}/invite-candidates). */
+export interface InviteCandidate {
+  agentId: string;
+  name: string;
+  online: boolean;
+  /** Knows this customer (assigned to them, or on earlier calls): listed first. */
+  specialist: boolean;
+  /** Already invited on this call. */
+  invited?: boolean;
+}
+
+export interface InCallPanelProps {
+  callId: string;
+  contactName: string;
+  muted: boolean;
+  participants: PanelParticipant[];
+  candidates: Loaded<InviteCandidate[]>;
+  /** Why the last action failed, in the agent's language. */
+  error?: string;
+  t: CallTexts;
+  onMutedChange(muted: boolean): void;
+  onVolumeChange(identity: string, volume: number): void;
+  onInvite(agentId: string): void;
+  onHangUp(): void;
+}
+
+/** Above this level a participant counts as speaking (the meter's RMS; silence through Opus is ~0). */
+export const SPEAKING_LEVEL = 0.01;
+
+/** Specialists first, then those online, then by name: whom the agent most likely wants is on top. */
+export function orderCandidates(candidates: InviteCandidate[]): InviteCandidate[] {
+  return [...candidates].sort(
+    (a, b) => Number(b.specialist) - Number(a.specialist) || Number(b.online) - Number(a.online) || a.name.localeCompare(b.name),
+  );
+}
+
+export function InCallPanel(props: InCallPanelProps) {
+  const { callId, contactName, muted, participants, error, t } = props;
+  const titleId = `call-${callId}-title`;
+  return (
+    <section aria-labelledby={titleId} class="in-call">
+      <h2 id={titleId}>{t.inCallWith(contactName)}</h2>
+      {error ? <p role="alert">{error}</p> : null}
+      <div class="controls">
+        <button type="button" aria-pressed={muted} onClick={() => props.onMutedChange(!muted)}>
+          {muted ? t.unmute : t.mute}
+        </button>
+        <button type="button" class="hang-up" onClick={() => props.onHangUp()}>
+          {t.hangUp}
+        </button>
+      </div>
+      {muted ? <p role="status">{t.microphoneMuted}</p> : null}
+
+      <h3>{t.participants}</h3>
+      {participants.length === 0 ? (
+        <p role="status">{t.noParticipants}</p>
+      ) : (
+        <ul class="participants">
+          {participants.map((p) => (
+            <ParticipantRow key={p.identity} participant={p} t={t} onVolumeChange={props.onVolumeChange} />
+          ))}
+        </ul>
+      )}
+
+      <InviteList candidates={props.candidates} t={t} onInvite={props.onInvite} />
+    </section>
+  );
+}
+
+function ParticipantRow({ participant: p, t, onVolumeChange }: { participant: PanelParticipant; t: CallTexts; onVolumeChange(identity: string, volume: number): void }) {
+  const sliderId = `volume-${p.identity}`;
+  const speaking = p.level > SPEAKING_LEVEL;
+  return (
+    <li>
+      <span class="name">{p.name}</span> <span class="role">({t.roles[p.role]})</span>{' '}
+      <meter aria-label={t.voiceLevelOf(p.name)} min={0} max={0.2} value={Math.min(p.level, 0.2)} />
+      {speaking ? <span class="speaking"> {t.speaking}</span> : null}
+      <label for={sliderId}>{t.volumeOf(p.name)}</label>
+      <input
+        id={sliderId}
+        type="range"
+        min={0}
+        max={100}
+        step={5}
+        value={Math.round(p.volume * 100)}
+        aria-valuetext={`${Math.round(p.volume * 100)} %`}
+        onInput={(e) => onVolumeChange(p.identity, Number((e.currentTarget as HTMLInputElement).value) / 100)}
+      />
+    </li>
+  );
+}
+
+function InviteList({ candidates, t, onInvite }: { candidates: Loaded<InviteCandidate[]>; t: CallTexts; onInvite(agentId: string): void }) {
+  return (
+    <section aria-label={t.inviteColleague} class="invite">
+      <h3>{t.inviteColleague}</h3>
+      {candidates.state === 'loading' ? (
+        <p role="status">{t.loadingColleagues}</p>
+      ) : candidates.state === 'failed' ? (
+        <p role="alert">{candidates.message}</p>
+      ) : candidates.value.length === 0 ? (
+        <p>{t.noColleagues}</p>
+      ) : (
+        <ul>
+          {orderCandidates(candidates.value).map((c) => (
+            <li key={c.agentId}>
+              <span class="name">{c.name}</span> <span class={c.online ? 'online' : 'offline'}>{c.online ? t.online : t.offline}</span>
+              {c.specialist ? <span class="specialist"> · {t.specialist}</span> : null}{' '}
+              <button type="button" disabled={c.invited} aria-label={`${c.invited ? t.invited : t.invite}: ${c.name}`} onClick={() => onInvite(c.agentId)}>
+                {c.invited ? t.invited : t.invite}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
