@@ -217,6 +217,14 @@ describe('the console inbox and thread in a browser', () => {
     await page.keyboard.press('Enter');
     await olderCall.getByText('Queria saber do frete.').waitFor({ state: 'hidden' });
     expect(await seriousViolations(page)).toEqual([]);
+
+    // A contact that is not there: the thread says so in the API's words, with a way to try again.
+    await page.goto(`${api.url}/console/contacts/00000000-0000-4000-8000-000000000000/thread`);
+    const missing = await tenant.call('GET', '/v1/contacts/00000000-0000-4000-8000-000000000000/thread');
+    expect(missing.status).toBe(404);
+    await page.getByRole('alert').filter({ hasText: missing.body.message }).waitFor();
+    expect(await page.getByRole('alert').count()).toBe(1);
+    await page.getByRole('button', { name: 'Tentar de novo' }).waitFor();
     await page.close();
   });
 

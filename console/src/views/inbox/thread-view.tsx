@@ -27,7 +27,7 @@ const itemKey = (item: Item) => (item.message ? `m:${item.message.id}` : `c:${it
 
 /** A contact's messages and calls, oldest at the top as in a chat, with the reply box below. */
 export function ThreadView({ contactId }: { contactId: string }) {
-  const [contact] = useLoad(() => api.GET('/v1/contacts/{id}', { params: { path: { id: contactId } } }).then(ok), [contactId]);
+  const [contact, reloadContact] = useLoad(() => api.GET('/v1/contacts/{id}', { params: { path: { id: contactId } } }).then(ok), [contactId]);
   const [known] = useState(() => new Set<string>());
   // New messages either way and calls of this contact, or the progress of a message on screen.
   const matters = (event: LiveEvent) =>
@@ -65,24 +65,30 @@ export function ThreadView({ contactId }: { contactId: string }) {
       <h1 id="view-title" tabIndex={-1}>
         {t('thread.title', { name })}
       </h1>
-      {contact.state === 'error' && <ErrorBox error={contact.error} />}
-      <section aria-labelledby="thread-items-title">
-        <h2 id="thread-items-title">{t('thread.items')}</h2>
-        {first.state === 'loading' && <Loading />}
-        {first.state === 'error' && <ErrorBox error={first.error} onRetry={reload} />}
-        {first.state === 'ready' && (
-          <>
-            {cursor && (
-              <button type="button" onClick={() => loadOlder(cursor)}>
-                {t('thread.older')}
-              </button>
+      {contact.state === 'error' ? (
+        // No such contact (or no access): one error, not one per panel.
+        <ErrorBox error={contact.error} onRetry={reloadContact} />
+      ) : (
+        <>
+          <section aria-labelledby="thread-items-title">
+            <h2 id="thread-items-title">{t('thread.items')}</h2>
+            {first.state === 'loading' && <Loading />}
+            {first.state === 'error' && <ErrorBox error={first.error} onRetry={reload} />}
+            {first.state === 'ready' && (
+              <>
+                {cursor && (
+                  <button type="button" onClick={() => loadOlder(cursor)}>
+                    {t('thread.older')}
+                  </button>
+                )}
+                {moreError !== null && <ErrorBox error={moreError} />}
+                <ThreadItems newestFirst={newestFirst} />
+              </>
             )}
-            {moreError !== null && <ErrorBox error={moreError} />}
-            <ThreadItems newestFirst={newestFirst} />
-          </>
-        )}
-      </section>
-      <ReplyBox contactId={contactId} onSent={reload} />
+          </section>
+          <ReplyBox contactId={contactId} onSent={reload} />
+        </>
+      )}
     </section>
   );
 }
