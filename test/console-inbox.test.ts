@@ -127,6 +127,8 @@ describe('the console inbox and thread in a browser', () => {
     const back = page.getByRole('list', { name: 'Conversas' }).getByRole('listitem').filter({ hasText: 'Rita Cliente' });
     await back.getByText('Saiu hoje cedo, chega amanhã.').waitFor();
     expect(await back.getByText('Você:').count()).toBe(1);
+    // The reply's status, as the live stream last told it (delivered, or read once the customer reads it).
+    await back.getByText(/· (entregue|lida)$/).waitFor();
     expect(await back.getByText(/não lidas/).count()).toBe(0);
     expect(loads).toBe(loadsBefore);
     await page.close();

@@ -3,7 +3,7 @@ import { api, ok, type Schemas } from '../../api/client';
 import type { LiveEvent } from '../../api/events';
 import { Link } from '../../components/link';
 import { Empty, ErrorBox, Loading } from '../../components/states';
-import { formatDate, t } from '../../i18n';
+import { formatDate, t, type MessageKey } from '../../i18n';
 import { ChannelLabel } from './channel-label';
 import { useLiveLoad } from './use-live-load';
 import './inbox.css';
@@ -107,6 +107,7 @@ function ConversationRow({ conversation }: { conversation: Conversation }) {
         <ChannelLabel channel={last.channel} />{' '}
         {last.direction === 'outbound' && <span class="muted">{t('inbox.you')} </span>}
         {last.preview}
+        {last.direction === 'outbound' && <span class="muted"> · {t(`msg.${last.state}` as MessageKey)}</span>}
       </p>
       {whatsapp && (
         <p class="conversation-window muted">
