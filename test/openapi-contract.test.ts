@@ -61,8 +61,10 @@ describe('OpenAPI contract (schemathesis, all checks)', () => {
       String(MAX_EXAMPLES),
       '--seed',
       SEED,
+      // One worker: CPython 3.11 can fail compiling in two threads at once ("AST constructor
+      // recursion depth mismatch" inside Hypothesis), which made the run flaky.
       '--workers',
-      '2',
+      '1',
     ]);
     if (run.code !== 0) throw new Error(`schemathesis reported failures (exit ${run.code}):\n${run.output}`);
     const summary = /(\d+) generated, (\d+) passed/.exec(run.output);

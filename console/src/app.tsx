@@ -6,7 +6,7 @@ import { LANGS, setLang, t, useLang, type Lang } from './i18n';
 import { usePath } from './router';
 import { resolveRoute, ROUTES } from './routes';
 import { signOut, useSignedIn } from './session';
-import { NotFoundView } from './views/placeholder-views';
+import { NotFoundView } from './views/not-found-view';
 import { SignInView } from './views/sign-in-view';
 
 export function App() {

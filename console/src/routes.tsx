@@ -1,9 +1,13 @@
 import type { JSX } from 'preact';
 import type { MessageKey } from './i18n';
 import { matchRoute } from './router';
+import { CallDetailsView } from './views/calls/call-details-view';
+import { CallsView } from './views/calls/calls-view';
 import { ContactDetailsView } from './views/contacts/contact-details-view';
 import { ContactsView } from './views/contacts/contacts-view';
-import { SoonView } from './views/placeholder-views';
+import { FunnelsView } from './views/funnels/funnels-view';
+import { InboxView } from './views/inbox/inbox-view';
+import { ThreadView } from './views/inbox/thread-view';
 import { SettingsView } from './views/settings/settings-view';
 
 export interface Route {
@@ -17,11 +21,13 @@ export interface Route {
 
 /** Every view of the console. A new view is one line here (and its folder under views/). */
 export const ROUTES: Route[] = [
-  { path: '/', section: '/', nav: 'nav.inbox', view: () => <SoonView title="nav.inbox" /> },
+  { path: '/', section: '/', nav: 'nav.inbox', view: () => <InboxView /> },
+  { path: '/contacts/:id/thread', section: '/', view: (p) => <ThreadView contactId={p.id} /> },
   { path: '/contacts', section: '/contacts', nav: 'nav.contacts', view: () => <ContactsView /> },
   { path: '/contacts/:id', section: '/contacts', view: (p) => <ContactDetailsView id={p.id} /> },
-  { path: '/calls', section: '/calls', nav: 'nav.calls', view: () => <SoonView title="nav.calls" /> },
-  { path: '/funnels', section: '/funnels', nav: 'nav.funnels', view: () => <SoonView title="nav.funnels" /> },
+  { path: '/calls', section: '/calls', nav: 'nav.calls', view: () => <CallsView /> },
+  { path: '/calls/:id', section: '/calls', view: (p) => <CallDetailsView id={p.id} /> },
+  { path: '/funnels', section: '/funnels', nav: 'nav.funnels', view: () => <FunnelsView /> },
   { path: '/settings', section: '/settings', nav: 'nav.settings', view: () => <SettingsView /> },
 ];
 

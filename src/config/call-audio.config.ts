@@ -32,7 +32,8 @@ export const CALL_AUDIO_DEFAULTS = {
   OPENAI_TRANSCRIPTION_LANGUAGE: 'pt',
   OPENAI_SUMMARY_MODEL: 'gpt-4o-mini',
   OPENAI_MAX_UPLOAD_BYTES: '26214400',
-  CALL_DEEP_LINK_TEMPLATE: 'http://127.0.0.1:3000/contacts/{contact_id}/thread#call-{call_id}',
+  // Empty: the call in the agents' console, <PUBLIC_API_URL>/console/contacts/{contact_id}/thread#call-{call_id}.
+  CALL_DEEP_LINK_TEMPLATE: '',
 } as const;
 
 export interface S3StorageConfig {
@@ -102,7 +103,8 @@ export function loadCallAudioConfig(env: Env, dataDir: string): CallAudioConfig 
   const recorder = oneOf('RECORDER', ['participant', 'egress'] as const);
   // Egress uploads from LiveKit's side straight into a bucket: it cannot write to recado's local directory.
   if (recorder === 'egress' && storage !== 's3') throw new ConfigError('RECORDER', 'egress needs RECORDING_STORAGE=s3 (LiveKit Egress uploads to the S3 bucket RECORDING_S3_*)');
-  const template = get('CALL_DEEP_LINK_TEMPLATE');
+  const publicUrl = (env.PUBLIC_API_URL || 'http://127.0.0.1:3000').replace(/\/+$/, '');
+  const template = get('CALL_DEEP_LINK_TEMPLATE') || `${publicUrl}/console/contacts/{contact_id}/thread#call-{call_id}`;
   if (!template.includes('{call_id}')) throw new ConfigError('CALL_DEEP_LINK_TEMPLATE', 'must contain {call_id}');
   return {
     recordings: {

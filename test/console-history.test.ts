@@ -1,0 +1,413 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync, mkdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Pool } from 'pg';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { encodeWav } from '../src/media/wav';
+import { LocalRecordingStorage } from '../src/recording/storage';
+import { RealtimeRepository } from '../src/realtime/realtime.repository';
+import { attributeConversion } from '../src/funnels/stats/conversions';
+import { axeViolations, launchChromium } from './helpers/browser';
+import { canonicalEvent, FunnelRows } from './support/funnel-rows';
+import { createTenant, eventually, randomWaId, startApi, testConfig, type RunningApi } from './support/stack';
+
+/** The parts of the page's audio and canvas elements the test reads (the test code has no DOM types). */
+interface AudioInPage {
+  readyState: number;
+  duration: number;
+  currentTime: number;
+  muted: boolean;
+  src: string;
+  play(): Promise<void>;
+  pause(): void;
+  addEventListener(type: string, listener: () => void, options?: { once: boolean }): void;
+}
+interface CanvasInPage {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+}
+
+const SCREENSHOTS = path.join(__dirname, '..', 'docs', 'screenshots');
+const SAMPLE_RATE = 8000;
+const RECORDING_SECONDS = 6;
+const TRANSCRIPT = [
+  { speaker: 'customer', agent_id: null, name: 'Marina Cliente', start_ms: 0, end_ms: 1800, text: 'Oi, meu pedido não chegou.' },
+  { speaker: 'agent', agent_id: null as string | null, name: 'Ana Souza', start_ms: 2000, end_ms: 4200, text: 'Vou verificar agora mesmo.' },
+];
+const SUMMARY = {
+  reason: 'Pedido atrasado',
+  outcome: 'A agente vai verificar com a transportadora',
+  next_steps: ['Ligar amanhã'],
+  sentiment: 'neutral',
+  follow_up_date: '2030-01-02',
+  generated_by: 'gpt-4o-mini',
+};
+
+/**
+ * The console's call history and funnel statistics in headless Chromium against the API: a call
+ * with per-speaker and mixed recordings (real WAV files), a transcript and a summary seeded as the
+ * post-call code writes them; a store with templates, sent notifications, a conversion and two
+ * deliveries it could not use. The agent sees the transcript and summary, plays and seeks the
+ * recording (downloaded with the Authorization header, never a token in a URL), and reads the
+ * charts' numbers in their tables as the API gives them.
+ */
+describe('the console: call history and funnels', () => {
+  let config: ReturnType<typeof testConfig>;
+  let api: RunningApi;
+  let pool: Pool;
+  let dir: string;
+  let browser: Browser;
+  let context: BrowserContext;
+  let tenant: Awaited<ReturnType<typeof createTenant>>;
+  let token: string;
+  let agentId: string;
+  let contactId: string;
+  let callId: string;
+  let ongoingId: string;
+  let mixed: { id: string; bytes: Buffer };
+  let storeId: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'recado-console-history-'));
+    browser = await launchChromium();
+    config = testConfig({ RECORDING_DIR: dir });
+    api = await startApi(config);
+    pool = new Pool({ connectionString: config.databaseUrl, max: 3 });
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'pt-BR', bypassCSP: true });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+
+    tenant = await createTenant(api, config, 'Loja Histórico');
+    const agent = await tenant.call('POST', '/v1/agents', { name: 'Ana Souza', email: `ana.${randomUUID()}@example.com`, role: 'admin' });
+    expect(agent.status).toBe(201);
+    token = agent.body.api_key.key;
+    agentId = agent.body.agent.id;
+    contactId = await new FunnelRows(pool).contact(tenant.accountId, randomWaId(), 'Marina Cliente');
+    callId = await seedCall();
+    ongoingId = await seedOngoingCall();
+    mixed = await seedRecording('mixed');
+    await seedRecording('customer');
+    await seedRecording('agent');
+    TRANSCRIPT[1].agent_id = agentId;
+    await pool.query(
+      `INSERT INTO call_postcall (call_id, account_id, recording_status, transcription_status, summary_status, transcript, summary)
+       VALUES ($1, $2, 'done', 'done', 'done', $3, $4)`,
+      [callId, tenant.accountId, JSON.stringify(TRANSCRIPT), JSON.stringify(SUMMARY)],
+    );
+    storeId = await seedStore();
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await pool?.end();
+    await api?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  /** A completed call Ana answered, a minute long. */
+  async function seedCall(): Promise<string> {
+    const id = randomUUID();
+    await pool.query(
+      `INSERT INTO calls (id, account_id, whatsapp_number_id, contact_id, direction, state, room_name, agent_id, created_at,
+                          ringing_at, accepted_at, ended_at, duration_seconds)
+       VALUES ($1, $2, $3, $4, 'user_initiated', 'completed', $5, $6, now() - interval '1 hour', now() - interval '1 hour',
+               now() - interval '59 minutes', now() - interval '58 minutes', 60)`,
+      [id, tenant.accountId, tenant.numberId, contactId, `call-${id}`, agentId],
+    );
+    await pool.query(`INSERT INTO call_participants (call_id, account_id, agent_id, role, state) VALUES ($1, $2, $3, 'host', 'left')`, [
+      id,
+      tenant.accountId,
+      agentId,
+    ]);
+    return id;
+  }
+
+  /** A call answered a minute ago and not ended: it floats above the history. */
+  async function seedOngoingCall(): Promise<string> {
+    const id = randomUUID();
+    await pool.query(
+      `INSERT INTO calls (id, account_id, whatsapp_number_id, contact_id, direction, state, room_name, agent_id, created_at, ringing_at, accepted_at)
+       VALUES ($1, $2, $3, $4, 'business_initiated', 'accepted', $5, $6, now() - interval '2 minutes', now() - interval '2 minutes', now() - interval '1 minute')`,
+      [id, tenant.accountId, tenant.numberId, contactId, `call-${id}`, agentId],
+    );
+    return id;
+  }
+
+  /** A real WAV file (a tone, six seconds) in the local storage and its call_recordings row. */
+  async function seedRecording(track: 'mixed' | 'customer' | 'agent'): Promise<{ id: string; bytes: Buffer }> {
+    const id = randomUUID();
+    const samples = new Int16Array(SAMPLE_RATE * RECORDING_SECONDS);
+    for (let i = 0; i < samples.length; i++) samples[i] = Math.round(Math.sin((i * 2 * Math.PI * 440) / SAMPLE_RATE) * 4000);
+    const bytes = encodeWav({ sampleRate: SAMPLE_RATE, channels: 1, samples });
+    const key = `accounts/${tenant.accountId}/calls/${callId}/${track}-${id}.wav`;
+    await new LocalRecordingStorage(dir).put(key, { bytes }, 'audio/wav');
+    await pool.query(
+      `INSERT INTO call_recordings (id, account_id, call_id, kind, speaker, agent_id, storage_key, content_type, bytes, duration_ms,
+                                    sample_rate, offset_ms, gaps, recorder, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'audio/wav', $8, $9, $10, 0, '[]', 'participant', now() + interval '1 day')`,
+      [
+        id,
+        tenant.accountId,
+        callId,
+        track === 'mixed' ? 'mixed' : 'speaker',
+        track === 'mixed' ? null : track,
+        track === 'agent' ? agentId : null,
+        key,
+        bytes.length,
+        RECORDING_SECONDS * 1000,
+        SAMPLE_RATE,
+      ],
+    );
+    return { id, bytes };
+  }
+
+  /** A Hotmart store: two templates with sends, one conversion, a chargeback (unmapped) and a broken body (invalid). */
+  async function seedStore(): Promise<string> {
+    const created = await tenant.call('POST', '/v1/stores', {
+      platform: 'hotmart',
+      name: 'Loja Funil',
+      channel_account_id: tenant.numberId,
+      secrets: { hottok: 'hottok-da-loja' },
+    });
+    expect(created.status).toBe(201);
+    const id: string = created.body.id;
+    const rows = new FunnelRows(pool);
+    const base = { accountId: tenant.accountId, storeId: id, channelAccountId: tenant.numberId };
+    const wa = (receipts: Array<'sent' | 'delivered' | 'read' | 'failed'>) => ({ channel: 'whatsapp' as const, channelAccountId: tenant.numberId, receipts });
+    const cart = await rows.template({ ...base, eventType: 'cart_abandoned', step: 0, variant: 'A' });
+    const boleto = await rows.template({ ...base, eventType: 'boleto_issued', step: null, variant: 'A' });
+    const sends: Array<{ template: string; funnel: 'cart_abandoned' | 'boleto_issued'; receipts: Array<'sent' | 'delivered' | 'read' | 'failed'> }> = [
+      { template: cart, funnel: 'cart_abandoned', receipts: ['sent', 'delivered', 'read'] },
+      { template: cart, funnel: 'cart_abandoned', receipts: ['sent', 'delivered'] },
+      { template: cart, funnel: 'cart_abandoned', receipts: ['failed'] },
+      { template: boleto, funnel: 'boleto_issued', receipts: ['sent', 'delivered', 'read'] },
+    ];
+    for (const [i, send] of sends.entries()) {
+      const contact = await rows.contact(tenant.accountId, randomWaId(), `Cliente ${i}`);
+      const orderId = `order-${i}`;
+      const funnelId = await rows.funnel({ ...base, contactId: contact, funnel: send.funnel, subject: orderId, event: canonicalEvent(send.funnel, orderId, '25000') });
+      await rows.notification({
+        ...base,
+        contactId: contact,
+        funnelId,
+        step: 0,
+        eventType: send.funnel,
+        templateId: send.template,
+        variant: 'A',
+        state: 'sent',
+        sentAt: new Date(Date.now() - 3_600_000),
+        dispatch: { attempts: [wa(send.receipts)], finished: send.receipts.includes('failed') ? 'undelivered' : 'delivered' },
+      });
+      if (i === 0) {
+        const client = await pool.connect();
+        try {
+          const amount = { amountMinor: '25000', currency: 'BRL' };
+          const input = { accountId: tenant.accountId, storeId: id, contactId: contact, orderId, amount, at: new Date(), windowMs: config.funnelStats.conversionWindowMs };
+          expect(await attributeConversion(client, input)).not.toBeNull();
+        } finally {
+          client.release();
+        }
+      }
+    }
+    const hook = (body: string) =>
+      fetch(created.body.webhook_url.replace(config.api.publicUrl, api.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-hotmart-hottok': 'hottok-da-loja' },
+        body,
+      });
+    expect((await hook(readFileSync(path.join(__dirname, 'fixtures/stores/hotmart/test-purchase-chargeback.json'), 'utf8'))).status).toBe(200);
+    expect((await hook('{"event": "PURCHASE_APPROVED", ')).status).toBe(200);
+    for (const status of ['unmapped', 'invalid']) {
+      await eventually(async () => ((await tenant.call('GET', `/v1/stores/${id}/events?status=${status}`)).body.length > 0 ? true : undefined), 20_000, `${status} event`);
+    }
+    return id;
+  }
+
+  async function seriousViolations(page: Page) {
+    return (await axeViolations(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  }
+
+  async function signIn(page: Page, at: string): Promise<void> {
+    await page.goto(`${api.url}/console${at}`);
+    await page.getByLabel('Token de agente').fill(token);
+    await page.getByRole('button', { name: 'Entrar' }).click();
+    await page.getByRole('navigation', { name: 'Seções' }).waitFor();
+  }
+
+  it("lists the call, opens it: transcript, summary, and a recording that plays and seeks — the token never in a URL", async () => {
+    const page = await context.newPage();
+    const requests: Array<{ url: string; authorization?: string }> = [];
+    page.on('request', (request) => requests.push({ url: request.url(), authorization: request.headers()['authorization'] }));
+    await signIn(page, '/calls');
+
+    await page.getByRole('heading', { name: 'Histórico de chamadas', level: 1 }).waitFor();
+    const ongoing = page.getByRole('complementary', { name: 'Em andamento: 1' });
+    await ongoing.getByText('Feita pela empresa').waitFor();
+    expect(await ongoing.getByRole('link').getAttribute('href')).toBe(`/console/calls/${ongoingId}`);
+    const row = page.getByRole('row').filter({ hasText: 'Recebida do cliente' });
+    await row.getByText('Concluída').waitFor();
+    expect(await row.count()).toBe(1);
+    const calls = page.getByRole('table', { name: 'Chamadas' });
+    expect(await calls.getByRole('row').count()).toBe(1 + 2);
+    // Filters go to the API: from the customer, only the completed call; without a recording, none.
+    await page.getByLabel('Direção').selectOption('user_initiated');
+    await page.getByRole('button', { name: 'Filtrar', exact: true }).click();
+    await calls.getByRole('row').nth(2).waitFor({ state: 'detached' });
+    expect(await calls.getByRole('row').nth(1).textContent()).toContain('Recebida do cliente');
+    expect(await calls.getByRole('row').count()).toBe(1 + 1);
+    await page.getByLabel('Gravação').selectOption('false');
+    await page.getByRole('button', { name: 'Filtrar', exact: true }).click();
+    await page.getByText('Nenhuma chamada encontrada.').waitFor();
+    await page.getByRole('button', { name: 'Limpar filtros' }).click();
+    await calls.getByRole('row').nth(2).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'console-calls.png'), fullPage: true });
+
+    // The call ends; the event stream says its participants changed, and the floating list follows.
+    await pool.query(`UPDATE calls SET state = 'completed', ended_at = now(), duration_seconds = 60 WHERE id = $1`, [ongoingId]);
+    await new RealtimeRepository(pool).publish({ accountId: tenant.accountId, type: 'call.participants_changed', data: { call_id: ongoingId } });
+    await ongoing.waitFor({ state: 'detached' });
+
+    await row.getByRole('link').click();
+    await page.getByRole('heading', { name: 'Transcrição' }).waitFor();
+    const transcript = page.locator('ol.transcript');
+    await transcript.getByText('Oi, meu pedido não chegou.').waitFor();
+    expect(await transcript.locator('li').allTextContents()).toEqual([
+      '0:00 Marina Cliente: Oi, meu pedido não chegou.',
+      '0:02 Ana Souza: Vou verificar agora mesmo.',
+    ]);
+    await page.getByText(SUMMARY.outcome).waitFor();
+    expect(await page.getByText(SUMMARY.reason).count()).toBe(1);
+    const thread = page.getByRole('link', { name: 'Ver na conversa do contato' });
+    expect(await thread.getAttribute('href')).toBe(`/console/contacts/${contactId}/thread#call-${callId}`);
+
+    // Three tracks: everyone, and each speaker on their own.
+    const players = page.locator('audio');
+    await page.getByLabel('Todos (mixado)').waitFor();
+    await page.getByLabel('Só Marina Cliente').waitFor();
+    await page.getByLabel('Só Ana Souza').waitFor();
+    expect(await players.count()).toBe(3);
+
+    const audio = page.getByLabel('Todos (mixado)');
+    const playback = await audio.evaluate(async (node: unknown) => {
+      const element = node as AudioInPage;
+      if (element.readyState < 1) await new Promise((resolve) => element.addEventListener('loadedmetadata', () => resolve(undefined), { once: true }));
+      const duration = element.duration;
+      const seeked = new Promise((resolve) => element.addEventListener('seeked', () => resolve(undefined), { once: true }));
+      element.currentTime = 3;
+      await seeked;
+      const afterSeek = element.currentTime;
+      element.muted = true;
+      await element.play();
+      // Playing on from the seek point: time moves past it.
+      await new Promise<void>((resolve) => {
+        const check = () => (element.currentTime > afterSeek ? resolve() : element.addEventListener('timeupdate', check, { once: true }));
+        check();
+      });
+      element.pause();
+      return { duration, afterSeek, later: element.currentTime, src: element.src };
+    });
+    expect(playback.duration).toBeCloseTo(RECORDING_SECONDS, 1);
+    expect(playback.afterSeek).toBeCloseTo(3, 1);
+    expect(playback.later).toBeGreaterThan(playback.afterSeek);
+    expect(playback.src).toMatch(/^blob:/);
+
+    // The file came from the API with the header; the same endpoint answers byte ranges to the browser.
+    const downloads = requests.filter((r) => r.url.includes(`/recordings/${mixed.id}`));
+    expect(downloads.length).toBeGreaterThan(0);
+    expect(downloads.every((r) => r.authorization === `Bearer ${token}`)).toBe(true);
+    const ranged = await page.evaluate(
+      async ({ url, bearer }) => {
+        const res = await fetch(url, { headers: { authorization: `Bearer ${bearer}`, range: 'bytes=48044-48099' } });
+        return { status: res.status, range: res.headers.get('content-range'), bytes: Array.from(new Uint8Array(await res.arrayBuffer())) };
+      },
+      { url: `/v1/calls/${callId}/recordings/${mixed.id}`, bearer: token },
+    );
+    expect(ranged).toEqual({ status: 206, range: `bytes 48044-48099/${mixed.bytes.length}`, bytes: Array.from(mixed.bytes.subarray(48044, 48100)) });
+    expect(requests.filter((r) => r.url.includes(token))).toEqual([]);
+
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'console-call.png'), fullPage: true });
+    await page.close();
+  });
+
+  it("draws the store's statistics as charts whose tables hold the API's numbers, and lists the events it could not use", async () => {
+    const stats = await tenant.call('GET', `/v1/stores/${storeId}/stats?group_by=template`);
+    expect(stats.status).toBe(200);
+    const byEvent = Object.fromEntries(stats.body.rows.map((r: Record<string, unknown>) => [r.event_type, r]));
+    expect(byEvent.cart_abandoned).toMatchObject({ sent: 3, delivered: 2, read: 1, converted: 1, revenue_minor: '25000' });
+
+    const page = await context.newPage();
+    await signIn(page, '/funnels');
+    await page.getByRole('heading', { name: 'Funis e estatísticas', level: 1 }).waitFor();
+    const table = page.getByRole('table', { name: 'Tabela: Por modelo de mensagem' });
+    await table.waitFor();
+    expect(await page.locator('canvas[data-chart="by-template"]').getAttribute('role')).toBe('img');
+    expect(await page.locator('canvas[data-chart="by-funnel"]').count()).toBe(1);
+    // The chart drew something: its canvas is not blank.
+    const painted = await page.locator('canvas[data-chart="by-template"]').evaluate((node: unknown) => {
+      const canvas = node as CanvasInPage;
+      const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+      return pixels.some((value: number, i: number) => i % 4 === 3 && value !== 0);
+    });
+    expect(painted).toBe(true);
+
+    const cells = async (label: string) => (await table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: label }) }).locator('td').allTextContents());
+    const cartRow = await cells('cart_abandoned · #1 · A');
+    const boletoRow = await cells('boleto_issued · A');
+    const expected = (r: Record<string, number>) => [r.sent, r.delivered, r.read, r.replied, r.clicked, r.converted].map(String);
+    expect(cartRow.slice(0, 6)).toEqual(expected(byEvent.cart_abandoned));
+    expect(cartRow[6].replace(/\s/g, ' ')).toBe('R$ 250,00');
+    expect(boletoRow.slice(0, 6)).toEqual(expected(byEvent.boleto_issued));
+
+    const events = page.getByRole('table', { name: 'Eventos não mapeados ou inválidos' });
+    await events.getByText('PURCHASE_CHARGEBACK').waitFor();
+    expect(await events.getByText('unmapped', { exact: true }).count()).toBe(1);
+    expect(await events.getByText('invalid', { exact: true }).count()).toBe(1);
+    const funnels = page.getByRole('table', { name: 'Funis da loja' });
+    expect(await funnels.getByRole('row').count()).toBe(1 + 4);
+
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'console-funnels.png'), fullPage: true });
+
+    // In English too, the same numbers.
+    await page.getByLabel('Idioma').selectOption('en');
+    const english = page.getByRole('table', { name: 'Table: Per message template' });
+    await english.waitFor();
+    expect(await english.getByRole('columnheader').allTextContents()).toEqual([
+      'Template', 'Sent', 'Delivered', 'Read', 'Replied', 'Clicked', 'Converted', 'Revenue recovered', 'Conversion',
+    ]);
+    await page.close();
+  });
+
+  it('runs under the Content-Security-Policy: the charts draw and the recording plays from its object URL; keyboard reaches the call', async () => {
+    const strict = await browser.newContext({ locale: 'pt-BR' });
+    const page = await strict.newPage();
+    const refused: string[] = [];
+    page.on('console', (message) => /Content Security Policy|Refused to/i.test(message.text()) && refused.push(message.text()));
+    await signIn(page, '/funnels');
+    await page.getByRole('table', { name: 'Tabela: Por funil' }).waitFor();
+    await page.locator('canvas[data-chart="by-funnel"]').waitFor();
+
+    // From the navigation to a call's page by keyboard alone.
+    await page.getByRole('link', { name: 'Histórico de chamadas' }).focus();
+    await page.keyboard.press('Enter');
+    const link = page.getByRole('table', { name: 'Chamadas' }).getByRole('row').filter({ hasText: 'Recebida do cliente' }).getByRole('link');
+    await link.waitFor();
+    await link.focus();
+    await page.keyboard.press('Enter');
+    const audio = page.getByLabel('Todos (mixado)');
+    await audio.waitFor();
+    const duration = await audio.evaluate(async (node: unknown) => {
+      const element = node as AudioInPage;
+      if (element.readyState < 1) await new Promise((resolve) => element.addEventListener('loadedmetadata', () => resolve(undefined), { once: true }));
+      return element.duration;
+    });
+    expect(duration).toBeCloseTo(RECORDING_SECONDS, 1);
+    await strict.close();
+    expect(refused).toEqual([]);
+  });
+});
