@@ -8,12 +8,11 @@ import type { CallTexts } from './texts';
 
 /**
  * The account's calls under way (GET /v1/calls/ongoing) above every view, reloaded whenever a
- * call changes state (`version` counts the call.updated events); a call opens its customer.
+ * call changes state (`version` counts the call.updated events); a call opens its page in the history.
  */
 export function OngoingCallsBar({ version, texts }: { version: number; texts: CallTexts }) {
   const [calls, setCalls] = useState<Loaded<OngoingCall[]>>({ state: 'loading' });
-  const [contacts, setContacts] = useState(new Map<string, string>());
-  const [raw, setRaw] = useState<Array<{ id: string; contact_id: string }>>([]);
+  const [raw, setRaw] = useState<unknown[]>([]);
   const [now, setNow] = useState(Date.now());
 
   useEffect(() => {
@@ -32,7 +31,6 @@ export function OngoingCallsBar({ version, texts }: { version: number; texts: Ca
         );
         if (!current) return;
         setRaw(list);
-        setContacts(new Map(list.map((call) => [call.id, call.contact_id])));
         setCalls({ state: 'ready', value: named });
       })
       .catch((error: unknown) => current && setCalls({ state: 'failed', message: error instanceof Error ? error.message : String(error) }));
@@ -48,5 +46,5 @@ export function OngoingCallsBar({ version, texts }: { version: number; texts: Ca
     return () => clearInterval(timer);
   }, [raw.length]);
 
-  return <OngoingCallsStrip calls={calls} now={now} t={texts} onOpen={(id) => navigate(`/contacts/${contacts.get(id) ?? ''}`)} />;
+  return <OngoingCallsStrip calls={calls} now={now} t={texts} onOpen={(id) => navigate(`/calls/${id}`)} />;
 }
