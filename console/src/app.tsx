@@ -54,7 +54,8 @@ function Shell() {
         {route ? route.view(params) : <NotFoundView />}
       </main>
       {/* Outside the views: a ringing call or the call under way stays while the agent moves around. */}
-      <CallLayer />
+      {/* The call history shows the ongoing calls itself, above its list: one strip is enough there. */}
+      <CallLayer showOngoing={route?.section !== '/calls'} />
     </div>
   );
 }

@@ -44,7 +44,7 @@ type Payload = Record<string, string | null | undefined>;
  * customers' calls ringing, the call the agent is on, invitations from colleagues, calls under
  * way, and the customer who just allowed a call. Driven by the agent's live events.
  */
-export function CallLayer() {
+export function CallLayer({ showOngoing }: { showOngoing: boolean }) {
   const lang = useLang();
   const texts = callTexts[lang];
   const [ringing, setRinging] = useState<Ringing[]>([]);
@@ -154,7 +154,7 @@ export function CallLayer() {
   const call = active.call;
   return (
     <div class="call-layer">
-      <OngoingCallsBar version={ongoingVersion} texts={texts} />
+      {showOngoing && <OngoingCallsBar version={ongoingVersion} texts={texts} />}
       {granted && (
         <div class="call-toast" role="status">
           <p>{t('calls.granted', { name: granted.contactName })}</p>
