@@ -8,6 +8,7 @@ import { encodeWav, parseWav, type PcmAudio } from '../src/media/wav';
 import { startOpenAISimulator, type RunningOpenAISimulator } from '../src/simulators/openai/server';
 import { axeViolations, fakeMicrophoneArgs, launchChromium } from './helpers/browser';
 import { audibleSpanMs } from './support/audio-checks';
+import { endRunningOnTaskQueue } from '../src/infra/end-workflows';
 import { startCallingStack } from './support/calling';
 import { apiClient, createTenant, eventually, randomWaId } from './support/stack';
 
@@ -55,6 +56,9 @@ describe('calls through the console in Chromium', () => {
   afterAll(async () => {
     for (const context of contexts) await context.close();
     await browser?.close();
+    // The second case's permission (granted for days) and its call's recorder are still running:
+    // ended first, so the worker stops with nothing in hand.
+    if (stack) await endRunningOnTaskQueue(stack.config.temporal, 'test finished');
     await stack?.stop();
     await openai?.close();
     await rm(dir, { recursive: true, force: true });
@@ -185,11 +189,13 @@ describe('calls through the console in Chromium', () => {
     await panel(brunoPage).waitFor({ state: 'detached', timeout: 20_000 });
     expect(errors).toEqual([]);
 
-    // The hang-up ended the call for everyone (its recording and transcript: test/console-call-audio.test.ts).
+    // The hang-up ended the call for everyone, and its post-call work ran to an end before the
+    // worker stops (its recording and transcript: test/console-call-audio.test.ts).
     const ended = await eventually(async () => {
       const res = await asAna('GET', `/v1/calls/${callId}/details`);
-      return res.body.call?.state === 'completed' ? res.body : undefined;
-    }, 30_000, 'the call to end');
+      const steps = Object.values(res.body.steps ?? {}) as Array<{ status: string }>;
+      return res.body.call?.state === 'completed' && steps.length === 3 && steps.every((s) => s.status !== 'pending') ? res.body : undefined;
+    }, 120_000, 'the call to end and its post-call steps to finish');
     expect(ended.call.ended_at).not.toBeNull();
   }, 240_000);
 
