@@ -59,7 +59,12 @@ describe('calls through the console in Chromium', () => {
     // The second case's permission (granted for days) and its call's recorder are still running:
     // ended first, so the worker stops with nothing in hand.
     if (stack) await endRunningOnTaskQueue(stack.config.temporal, 'test finished');
-    await stack?.stop();
+    // Now and then the SDK's native worker still counts a reference held by the ended recorder
+    // and refuses its last release; every case has run and asserted by then (open in the issue note).
+    await stack?.stop().catch((err: Error) => {
+      if (!/Worker still in use/.test(err.message)) throw err;
+      console.warn(`worker release at teardown: ${err.message}`);
+    });
     await openai?.close();
     await rm(dir, { recursive: true, force: true });
   });
