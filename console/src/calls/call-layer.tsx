@@ -10,6 +10,7 @@ import { InCallPanel } from './in-call-panel';
 import { IncomingCallPopup } from './incoming-call-popup';
 import { InviteeModal } from './invitee-modal';
 import { OngoingCallsBar } from './ongoing-calls-bar';
+import { prepareCallRoom } from './room';
 import { useActiveCall } from './use-active-call';
 
 interface Ringing {
@@ -72,6 +73,7 @@ export function CallLayer({ showOngoing }: { showOngoing: boolean }) {
           setSelf(event.agent_id ? `agent:${event.agent_id}` : undefined);
           return;
         case 'call.offered': {
+          prepareCallRoom();
           const contactId = event.contact_id ?? '';
           setRinging((list) => [...list.filter((r) => r.callId !== callId), { callId, contactId, contactName: t('calls.customer'), accepting: false }]);
           const name = await contactName(contactId);
@@ -90,6 +92,7 @@ export function CallLayer({ showOngoing }: { showOngoing: boolean }) {
           }
           return;
         case 'call.invited': {
+          prepareCallRoom();
           const contactId = event.contact_id ?? '';
           const invitation = { callId, contactId, contactName: t('calls.customer'), invitedBy: t('calls.colleague'), busy: false };
           setInvitations((list) => [...list.filter((i) => i.callId !== callId), invitation]);
