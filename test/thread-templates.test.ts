@@ -127,7 +127,7 @@ describe("the thread's template messages, as the customer read them", () => {
   });
 
   it('documents rendered_template in the OpenAPI document as a nullable object', async () => {
-    const doc = await (await fetch(`${api.url}/docs/openapi.json`)).json();
+    const doc = (await (await fetch(`${api.url}/docs/openapi.json`)).json()) as any;
     const view = doc.components.schemas.ThreadMessageView;
     expect(view.required).toContain('rendered_template');
     const field = view.properties.rendered_template;
