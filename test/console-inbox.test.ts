@@ -183,6 +183,9 @@ describe('the console inbox and thread in a browser', () => {
     await sent.getByText(/^Status: (entregue|lida)$/).waitFor();
     await sent.getByText('Modelo pedido_atualizado', { exact: true }).waitFor();
     expect(await sent.getByText('pedido_atualizado: Caio, 88, enviado').count()).toBe(0);
+    // The reply box starts a new draft: no template picked, no parameters left over.
+    expect(await page.getByLabel('Modelo aprovado').inputValue()).toBe('-1');
+    expect(await page.getByLabel('Parâmetro 1').count()).toBe(0);
     const messages = await tenant.call('GET', `/v1/messages?contact_id=${contactId}`);
     expect(messages.body.find((m: any) => m.direction === 'outbound')).toMatchObject({ type: 'template', category: 'utility' });
     expect(await seriousViolations(page)).toEqual([]);
