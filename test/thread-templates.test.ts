@@ -1,8 +1,7 @@
-import { Pool } from 'pg';
-import { startWhatsAppSimulator, type RunningWhatsAppSimulator } from '../src/simulators/whatsapp/server';
 import { signWebhook } from '../src/whatsapp/signature';
 import { inboundTextWebhook } from './support/payloads';
-import { createTenant, eventually, randomWaId, startApi, startWorker, testConfig, type RunningApi } from './support/stack';
+import { createTenant, eventually, randomWaId } from './support/stack';
+import { startWhatsAppStack, type WhatsAppStack } from './support/whatsapp-stack';
 
 const HOUR = 3_600_000;
 
@@ -12,27 +11,16 @@ const HOUR = 3_600_000;
  * messages and for a template recado holds no definition of.
  */
 describe("the thread's template messages, as the customer read them", () => {
-  let api: RunningApi;
-  let config: ReturnType<typeof testConfig>;
-  let worker: Awaited<ReturnType<typeof startWorker>>;
-  let sim: RunningWhatsAppSimulator;
-  let db: Pool;
+  let stack: WhatsAppStack;
+  let api: WhatsAppStack['api'];
+  let config: WhatsAppStack['config'];
+  let db: WhatsAppStack['db'];
 
   beforeAll(async () => {
-    sim = await startWhatsAppSimulator({ webhookUrl: null, statusDelayMs: 20, pairRateLimit: false });
-    config = testConfig({ WHATSAPP_GRAPH_URL: sim.url });
-    api = await startApi(config);
-    sim.simulator.setWebhookUrl(`${api.url}/v1/webhooks/whatsapp`);
-    worker = await startWorker(config);
-    db = new Pool({ connectionString: config.databaseUrl, max: 2 });
+    stack = await startWhatsAppStack({ simulator: { statusDelayMs: 20 } });
+    ({ api, config, db } = stack);
   });
-  afterAll(async () => {
-    await sim.simulator.settle();
-    await db.end();
-    await worker.stop();
-    await api.close();
-    await sim.close();
-  });
+  afterAll(() => stack?.stop());
 
   it('renders a positional template from its synced definition in the language sent, and leaves others null', async () => {
     const tenant = await createTenant(api, config);
