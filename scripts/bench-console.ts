@@ -55,6 +55,8 @@ const dist = (...p: string[]) => path.join(__dirname, '..', ...p);
 
 async function main() {
   const started = Date.now();
+  // Other work on the machine moves every figure here: the run says how busy it was.
+  const loadAtStart = os.loadavg()[0];
   const base = loadConfig();
   const database = await freshDatabase(base.databaseUrl, DB);
   await migrate(database.url);
@@ -169,6 +171,7 @@ async function main() {
       errors: errors.length,
       ...(errors.length ? { first_error: errors[0] } : {}),
       machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+      load_avg_1m: { start: round1(loadAtStart), end: round1(os.loadavg()[0]) },
       elapsed_s: Math.round((Date.now() - started) / 1000),
     };
     const leftRunning = await finish();
@@ -310,6 +313,8 @@ function loggedErrors(): string[] {
   };
   return errors;
 }
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
 
 const p = (values: number[], q: number) => {
   const v = percentile(ascending(values), q);
