@@ -58,6 +58,8 @@ async function main() {
   // Other work on the machine moves every figure here: the run says how busy it was.
   const loadAtStart = os.loadavg()[0];
   const base = loadConfig();
+  // First: without a browser there is nothing to measure, and nothing is started yet.
+  const browser = await launchBrowser();
   const database = await freshDatabase(base.databaseUrl, DB);
   await migrate(database.url);
   await dropIndex(base.typesense);
@@ -85,7 +87,6 @@ async function main() {
   const apiProcess = startNode('api', [dist('src', 'main.js')], env, log);
   const workerProcess = startNode('worker', [dist('src', 'worker.js')], env, log);
   const pool = createPool(database.url, 4);
-  const browser = await launchBrowser();
   const errors = loggedErrors();
 
   try {
