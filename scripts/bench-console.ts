@@ -30,7 +30,8 @@ import { endRunningOnTaskQueue } from '../src/infra/end-workflows';
 import { startLiveKitConnectorSimulator } from '../src/simulators/livekit-connector/server';
 import { startWhatsAppSimulator } from '../src/simulators/whatsapp/server';
 import { callApi, waitFor } from './bench/api';
-import { consoleBytes, INBOX_ROW, launchBrowser, loadInbox, RING_POPUP, signedInContext, watchFor, type ConsoleBytes } from './bench/console-page';
+import { consoleBytes, INBOX_ROW, loadInbox, RING_POPUP, signedInContext, watchFor, type ConsoleBytes } from './bench/console-page';
+import { launchChromium } from './chromium';
 import { seedConversations, type SeededConversation } from './bench/console-seed';
 import { seedContacts } from './bench/contacts-seed';
 import { freshDatabase, startNode } from './bench/processes';
@@ -59,7 +60,7 @@ async function main() {
   const loadAtStart = os.loadavg()[0];
   const base = loadConfig();
   // First: without a browser there is nothing to measure, and nothing is started yet.
-  const browser = await launchBrowser();
+  const browser = await launchChromium();
   const database = await freshDatabase(base.databaseUrl, DB);
   await migrate(database.url);
   await dropIndex(base.typesense);
@@ -202,7 +203,7 @@ async function main() {
 }
 
 /** Cold loads (a new context each: nothing cached) and warm ones (reloads in one context). */
-async function measureInbox(browser: Awaited<ReturnType<typeof launchBrowser>>, token: string, url: string, errors: string[]) {
+async function measureInbox(browser: Awaited<ReturnType<typeof launchChromium>>, token: string, url: string, errors: string[]) {
   const cold: number[] = [];
   const warm: number[] = [];
   const api: number[] = [];

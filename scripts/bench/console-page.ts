@@ -1,5 +1,4 @@
-import { constants, accessSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 /**
  * bench:console's view of the console in Chromium: Debian's chromium through playwright-core (no
@@ -8,23 +7,12 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
  * its next frame): the bench's polling never adds to a figure.
  */
 
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Where the console keeps the agent's token (console/src/session.ts). */
 const TOKEN_KEY = 'recado.token';
 /** The inbox's conversation lines (console/src/views/inbox/inbox-view.tsx). */
 export const INBOX_ROW = 'ul.conversation-list > li';
 /** The incoming-call popup (console/src/calls/incoming-call-popup.tsx). */
 export const RING_POPUP = 'section.incoming-call[role="alertdialog"]';
-
-export async function launchBrowser(): Promise<Browser> {
-  try {
-    accessSync(CHROMIUM_PATH, constants.X_OK);
-  } catch {
-    throw new Error(`Chromium is not installed at ${CHROMIUM_PATH}: run \`npm run setup\` or set CHROMIUM_PATH`);
-  }
-  // --no-sandbox: Chromium refuses to start as root with its sandbox.
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ['--no-sandbox'] });
-}
 
 /**
  * A browser context whose pages are signed in as the agent (the token in sessionStorage before
