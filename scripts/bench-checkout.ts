@@ -18,13 +18,11 @@
  */
 import { randomInt } from 'node:crypto';
 import { Client } from 'pg';
-import { loadConfig } from '../src/config/config';
-import { migrate } from '../src/db/migrate';
 import { startPagarmeSimulator } from '../src/simulators/pagarme/server';
 import { startPipedriveSimulator } from '../src/simulators/pipedrive/server';
 import { startWhatsAppSimulator } from '../src/simulators/whatsapp/server';
 import { callApi } from './bench/api';
-import { freshDatabase, startRecado } from './bench/processes';
+import { migratedDatabase, startRecado } from './bench/processes';
 import { ascending, percentile, sleep } from './bench/stats';
 
 const QUICK = process.env.QUICK === '1';
@@ -38,9 +36,7 @@ const log = (line: string) => process.stderr.write(`[bench:checkout] ${line}\n`)
 
 async function main() {
   const started = Date.now();
-  const base = loadConfig();
-  const database = await freshDatabase(base.databaseUrl, DB);
-  await migrate(database.url);
+  const database = await migratedDatabase(DB);
   const [wa, pipedrive, pagarme] = await Promise.all([
     startWhatsAppSimulator({ webhookUrl: null, statusDelayMs: 50, pairRateLimit: false }),
     startPipedriveSimulator({ apiTokens: { [TOKEN]: 1 }, dailyWriteLimit: 1_000_000 }),

@@ -20,14 +20,12 @@
 import { randomInt } from 'node:crypto';
 import * as http from 'node:http';
 import { Client } from 'pg';
-import { loadConfig } from '../src/config/config';
-import { migrate } from '../src/db/migrate';
 import { FUNNELS } from '../src/funnels/model';
 import { startWhatsAppSimulator } from '../src/simulators/whatsapp/server';
 import { BENCH_PLATFORMS, BENCH_SECRETS, generateEvents, type BenchEvent, type BenchPlatform } from './bench/ingest-events';
 import { ascending, cpuSeconds, percentile, pidsOf, seeded, sleep } from './bench/stats';
 import { callApi } from './bench/api';
-import { freshDatabase, startRecado, type BenchRecado } from './bench/processes';
+import { migratedDatabase, startRecado, type BenchRecado } from './bench/processes';
 
 const QUICK = process.env.QUICK === '1';
 const EVENTS = Number(process.env.EVENTS ?? (QUICK ? 800 : 5_000));
@@ -44,9 +42,7 @@ const log = (line: string) => process.stderr.write(`[bench:ingest] ${line}\n`);
 
 async function main() {
   const started = Date.now();
-  const base = loadConfig();
-  const database = await freshDatabase(base.databaseUrl, DB);
-  await migrate(database.url);
+  const database = await migratedDatabase(DB);
 
   const sim = await startWhatsAppSimulator({ webhookUrl: null, statusDelayMs: 50, pairRateLimit: false, throughputPerSecond: 10_000 });
   const recado = startRecado({

@@ -3,6 +3,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { loadConfig, type Config } from '../../src/config/config';
+import { migrate } from '../../src/db/migrate';
 import { endRunningOnTaskQueue } from '../../src/infra/end-workflows';
 import { waitFor } from './api';
 
@@ -29,6 +30,13 @@ export async function freshDatabase(baseUrl: string, name: string): Promise<{ ur
       await admin.end();
     },
   };
+}
+
+/** A fresh database `name` on the server of the environment's DATABASE_URL, with recado's schema migrated in. */
+export async function migratedDatabase(name: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const database = await freshDatabase(loadConfig().databaseUrl, name);
+  await migrate(database.url);
+  return database;
 }
 
 /**
