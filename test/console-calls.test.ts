@@ -4,12 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { speakToWav } from '../src/media/speech';
-import { encodeWav, parseWav, type PcmAudio } from '../src/media/wav';
-import { startOpenAISimulator, type RunningOpenAISimulator } from '../src/simulators/openai/server';
+import { encodeWav, parseWav } from '../src/media/wav';
 import { axeViolations, fakeMicrophoneArgs, launchChromium } from './helpers/browser';
-import { audibleSpanMs, wordShare } from './support/audio-checks';
+import { wordShare } from './support/audio-checks';
 import { endRunningOnTaskQueue } from '../src/infra/end-workflows';
-import { startCallingStack } from './support/calling';
+import { CUSTOMER_SAYS, customerSays, heardWindows, MIN_WORD_SHARE, SILENCE_FLOOR, startMediaCallingStack, TRANSIT_MARGIN_MS, withSilence, within, type MediaCallingStack } from './support/call-media';
 import { apiClient, createTenant, eventually, randomWaId } from './support/stack';
 
 /**
@@ -20,19 +19,13 @@ import { apiClient, createTenant, eventually, randomWaId } from './support/stack
  * he joins, each panel then lists the two others; Ana hangs up, and her console's call history
  * shows the recording of every speaker and the transcript of what the customer and she said.
  */
-const CUSTOMER_SAYS = 'hello I would like to know where my order is it was supposed to arrive yesterday';
 /** What the agents' microphones say, over and over (Chromium loops the fake capture file). */
 const AGENTS_SAY = 'good morning this is the support team how can I help you today';
 const CUSTOMER_LEAD_SILENCE_MS = 2000;
-/** The panel's meter level (RMS, rounded to 3 decimals): silence through Opus reads 0.000, espeak's speech 0.02–0.1. */
-const SILENCE_FLOOR = 0.003;
-const TRANSIT_MARGIN_MS = 400;
-const MIN_WORD_SHARE = 0.3;
 const SCREENSHOTS = path.join(__dirname, '..', 'docs', 'screenshots');
 
 describe('calls through the console in Chromium', () => {
-  let stack: Awaited<ReturnType<typeof startCallingStack>>;
-  let openai: RunningOpenAISimulator;
+  let stack: MediaCallingStack;
   let dir: string;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
@@ -43,18 +36,7 @@ describe('calls through the console in Chromium', () => {
     const microphone = path.join(dir, 'agents.wav');
     const agentSpeech = parseWav(await speakToWav(AGENTS_SAY, { sampleRate: 48_000 }));
     await writeFile(microphone, encodeWav(withSilence(agentSpeech, 0, 1000)));
-    openai = await startOpenAISimulator();
-    stack = await startCallingStack(
-      {
-        OPENAI_API_KEY: 'sk-recado-test',
-        OPENAI_BASE_URL: openai.baseURL,
-        RECORDING_DIR: path.join(dir, 'recordings'),
-        RECORDING_WORK_DIR: path.join(dir, 'work'),
-        RECORDING_READY_TIMEOUT: '5s',
-      },
-      {},
-      { media: true },
-    );
+    stack = await startMediaCallingStack(dir);
     browser = await launchChromium(undefined, fakeMicrophoneArgs(microphone));
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
@@ -65,7 +47,6 @@ describe('calls through the console in Chromium', () => {
     // ended first, so the worker stops with nothing in hand.
     if (stack) await endRunningOnTaskQueue(stack.config.temporal, 'test finished');
     await stack?.stop();
-    await openai?.close();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -141,22 +122,12 @@ describe('calls through the console in Chromium', () => {
     // The customer speaks: two seconds of silence, then the clip.
     const customerSpeech = parseWav(await speakToWav(CUSTOMER_SAYS));
     const customerClip = withSilence(customerSpeech, CUSTOMER_LEAD_SILENCE_MS, 0);
-    const said = await fetch(`${connector.url}/_sim/calls/${atMeta.id}/speak`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ wav_base64: encodeWav(customerClip).toString('base64') }),
-    });
-    expect(said.status).toBe(202);
-    const spoken = await eventually(async () => {
-      const view = await mediaOf(connector.url, atMeta.id);
-      if (view?.error) throw new Error(view.error);
-      return view?.spokenAt ? view : undefined;
-    }, 30_000, 'the customer to have spoken');
+    const spoken = await customerSays(connector.url, atMeta.id, customerClip);
     const shown = (await anaPage.evaluate(() => (globalThis as any).customerLevels)) as Array<{ at: number; level: number }>;
-    const speech = audibleSpanMs(customerClip)!;
-    const startedAt = Date.parse(spoken.spokenAt!) - clipMs(customerClip);
-    const quiet = shown.filter((s) => s.at >= startedAt + TRANSIT_MARGIN_MS && s.at <= startedAt + speech.startMs - TRANSIT_MARGIN_MS);
-    const voiced = shown.filter((s) => s.at >= startedAt + speech.startMs + TRANSIT_MARGIN_MS && s.at <= startedAt + speech.endMs);
+    const windows = heardWindows(spoken, customerClip, TRANSIT_MARGIN_MS);
+    const quiet = within(shown, windows.quiet);
+    const voiced = within(shown, windows.voiced);
+    // The panel's meter shows the level rounded to 3 decimals: silence through Opus reads 0.000.
     const loud = voiced.filter((s) => s.level > SILENCE_FLOOR);
     console.log(
       `customer's meter in Ana's panel: silence max ${Math.max(0, ...quiet.map((s) => s.level))} over ${quiet.length} readings, ` +
@@ -269,17 +240,3 @@ describe('calls through the console in Chromium', () => {
     expect(errors).toEqual([]);
   }, 120_000);
 });
-
-async function mediaOf(connectorUrl: string, callId: string) {
-  const res = await fetch(`${connectorUrl}/_sim/calls/${callId}`);
-  return ((await res.json()) as { call?: { media?: { spokenAt?: string; error?: string } } }).call?.media;
-}
-
-function withSilence(audio: PcmAudio, beforeMs: number, afterMs: number): PcmAudio {
-  const frames = (ms: number) => Math.round((ms / 1000) * audio.sampleRate) * audio.channels;
-  const samples = new Int16Array(frames(beforeMs) + audio.samples.length + frames(afterMs));
-  samples.set(audio.samples, frames(beforeMs));
-  return { ...audio, samples };
-}
-
-const clipMs = (a: PcmAudio) => (a.samples.length / a.sampleRate) * 1000;
