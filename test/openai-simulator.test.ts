@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import OpenAI, { toFile } from 'openai';
+import { encodeWav, parseWav } from '../src/media/wav';
 import { startOpenAISimulator, type RunningOpenAISimulator } from '../src/simulators/openai/server';
 
 /**
@@ -102,6 +103,24 @@ describe('transcription with real speech recognition', () => {
       expect(word.start).toBeGreaterThanOrEqual(0);
       expect(word.end).toBeLessThanOrEqual(clipSeconds);
     }
+  });
+
+  it('hears speech that runs to the last sample of the file', async () => {
+    // A recording cut while someone speaks: 16 kHz, its trailing silence trimmed, and a whole
+    // number of the voice detector's 30 ms frames long — the stream ends with the speech open.
+    const cut = path.join(dir, 'cut.wav');
+    execFileSync('sox', [path.join(dir, 'spoken.wav'), '-r', '16000', '-c', '1', '-b', '16', cut, 'reverse', 'silence', '1', '0.01', '0.1%', 'reverse']);
+    const audio = parseWav(fs.readFileSync(cut));
+    const frame = 480;
+    const samples = audio.samples.subarray(0, audio.samples.length - (audio.samples.length % frame));
+    const result = await client.audio.transcriptions.create({
+      file: await toFile(encodeWav({ ...audio, samples }), 'cut.wav', { type: 'audio/wav' }),
+      model: 'whisper-1',
+      response_format: 'verbose_json',
+      timestamp_granularities: ['segment'],
+    });
+    expect(wordShare(SPOKEN, result.text)).toBeGreaterThanOrEqual(MIN_WORD_SHARE);
+    expect(result.segments!.at(-1)!.end).toBeCloseTo(samples.length / 16_000, 1);
   });
 
   it('answers json, text, srt and vtt in their documented forms', async () => {

@@ -39,22 +39,42 @@ def recognise(decoder, path):
         if w.getframerate() != SAMPLE_RATE or w.getnchannels() != 1 or w.getsampwidth() != 2:
             raise ValueError("expected 16 kHz mono 16-bit PCM")
         duration = w.getnframes() / SAMPLE_RATE
-        segmenter = Segmenter(sample_rate=SAMPLE_RATE)
         segments = []
-        for region in segmenter.segment(w.getfp()):
+        for start, end, pcm in speech_regions(w.readframes(w.getnframes())):
             decoder.start_utt()
-            decoder.process_raw(region.pcm, full_utt=True)
+            decoder.process_raw(pcm, full_utt=True)
             decoder.end_utt()
-            words = words_of(decoder, region.start_time)
+            words = words_of(decoder, start)
             if not words:
                 continue
             segments.append({
-                "start": round(region.start_time, 3),
-                "end": round(min(region.end_time, duration), 3),
+                "start": round(start, 3),
+                "end": round(min(end, duration), 3),
                 "text": " ".join(w["word"] for w in words),
                 "words": words,
             })
     return {"duration": round(duration, 3), "segments": segments}
+
+
+def speech_regions(pcm):
+    """(start, end, pcm) of each speech region the voice activity detector finds, the last included.
+
+    Segmenter.segment() ends the stream only on a short last read: audio that is a whole number of
+    frames long and still voiced at its end (speech up to the last moment, or a tail of silence
+    shorter than the detector's window) lost its last region. Here the last frame always ends it.
+    """
+    segmenter = Segmenter(sample_rate=SAMPLE_RATE)
+    size = segmenter.frame_bytes
+    frames = [pcm[i:i + size] for i in range(0, len(pcm), size)]
+    voiced = []
+    for index, frame in enumerate(frames):
+        last = index == len(frames) - 1
+        speech = segmenter.end_stream(frame) if last or len(frame) < size else segmenter.process(frame)
+        if speech is not None:
+            voiced.append(speech)
+            if not segmenter.in_speech or last:
+                yield segmenter.speech_start, segmenter.speech_end, b"".join(voiced)
+                voiced = []
 
 
 def main():
