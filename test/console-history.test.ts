@@ -75,6 +75,7 @@ describe('the console: call history and funnels', () => {
   let ongoingId: string;
   let mixed: { id: string; bytes: Buffer };
   let customerTrack: { id: string; bytes: Buffer };
+  let agentTrack: { id: string; bytes: Buffer };
   let storeId: string;
 
   beforeAll(async () => {
@@ -96,7 +97,7 @@ describe('the console: call history and funnels', () => {
     ongoingId = await seedOngoingCall();
     mixed = await seedRecording('mixed');
     customerTrack = await seedRecording('customer');
-    await seedRecording('agent');
+    agentTrack = await seedRecording('agent');
     TRANSCRIPT[1].agent_id = agentId;
     await pool.query(
       `INSERT INTO call_postcall (call_id, account_id, recording_status, transcription_status, summary_status, transcript, summary)
@@ -271,7 +272,8 @@ describe('the console: call history and funnels', () => {
     page.on('request', (request) => requests.push(request));
     // The customer's track is first given a link that expired a second ago (signed as the API signs them): the player must replace it.
     const ttlMs = config.callAudio.recordings.playbackLinkTtlMs;
-    const stale = new PlaybackLinks(config.secrets, ttlMs).issue(
+    const signer = new PlaybackLinks(config.secrets, ttlMs);
+    const stale = signer.issue(
       { accountId: tenant.accountId, callId, recordingId: customerTrack.id, actor: `agent:${agentId}` },
       Date.now() - ttlMs - 1000,
     );
@@ -280,6 +282,15 @@ describe('the console: call history and funnels', () => {
       if (staleGiven) return route.continue();
       staleGiven = true;
       await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ url: stale.url, expires_at: stale.expiresAt.toISOString() }) });
+    });
+    // The agent's track is first given a valid link to a recording no longer stored: the player shows the API's answer and a retry.
+    const missingId = randomUUID();
+    const missing = signer.issue({ accountId: tenant.accountId, callId, recordingId: missingId, actor: `agent:${agentId}` });
+    let missingGiven = false;
+    await page.route(`**/v1/calls/${callId}/recordings/${agentTrack.id}/playback-link`, async (route) => {
+      if (missingGiven) return route.continue();
+      missingGiven = true;
+      await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ url: missing.url, expires_at: missing.expiresAt.toISOString() }) });
     });
     await signIn(page, '/calls');
 
@@ -323,6 +334,14 @@ describe('the console: call history and funnels', () => {
     expect(await page.getByText(SUMMARY.reason).count()).toBe(1);
     const thread = page.getByRole('link', { name: 'Ver na conversa do contato' });
     expect(await thread.getAttribute('href')).toBe(`/console/contacts/${contactId}/thread#call-${callId}`);
+
+    // The agent's link answers 404: no renewal, the API's message in the error box; "Tentar de novo" asks for a new link, which plays.
+    const agentFigure = page.locator('figure.recording').filter({ hasText: 'Só Ana Souza' });
+    const failure = agentFigure.getByRole('alert');
+    await failure.getByText(`recording ${missingId} not found`).waitFor();
+    expect(await agentFigure.locator('audio').count()).toBe(0);
+    await failure.getByRole('button', { name: 'Tentar de novo' }).click();
+    expect((await metadataOf(page, 'Só Ana Souza')).duration).toBeCloseTo(RECORDING_SECONDS, 1);
 
     // Three tracks: everyone, and each speaker on their own.
     const players = page.locator('audio');
@@ -379,6 +398,7 @@ describe('the console: call history and funnels', () => {
     const customerLinks = await linkRequests(requests, customerTrack.id);
     expect(customerLinks.filter((r) => r.url === new URL(stale.url, api.url).href).map((r) => r.status)).toContain(403);
     expect(customerLinks.filter((r) => r.url === customer.src).map((r) => r.status)).toContain(206);
+
     expect(await page.getByRole('alert').count()).toBe(0);
 
     // The same bytes through the link, by anyone holding it for a few minutes: no header needed.

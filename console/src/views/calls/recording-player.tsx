@@ -13,6 +13,9 @@ export function RecordingPlayer({ callId, recording, label }: { callId: string; 
   const audio = useRef<HTMLAudioElement>(null);
   const [link, setLink] = useState<string>();
   const [error, setError] = useState<unknown>();
+  // The link the element plays now: an answer about an older one changes nothing.
+  const shown = useRef<string>();
+  shown.current = link;
   // Only the latest request for a link may set one (a retry, a renewal, another recording).
   const generation = useRef(0);
   // Where to go on once a renewed link has loaded.
@@ -48,9 +51,9 @@ export function RecordingPlayer({ callId, recording, label }: { callId: string; 
     const element = audio.current;
     if (!element || !link) return;
     const at = { at: element.currentTime, playing: !element.paused };
-    const mine = generation.current;
-    const probe = await fetch(link, { headers: { range: 'bytes=0-0' } }).catch((failure: unknown) => failure);
-    if (mine !== generation.current) return;
+    const failed = link;
+    const probe = await fetch(failed, { headers: { range: 'bytes=0-0' } }).catch((failure: unknown) => failure);
+    if (shown.current !== failed) return;
     if (probe instanceof Response && probe.status === 403 && !renewed.current) {
       renewed.current = true;
       resume.current = at;
@@ -72,6 +75,7 @@ export function RecordingPlayer({ callId, recording, label }: { callId: string; 
   };
 
   const retry = () => {
+    setLink(undefined);
     setError(undefined);
     renewed.current = false;
     fetchLink();
