@@ -463,6 +463,67 @@ describe('the console: call history and funnels', () => {
     await page.close();
   });
 
+  it('replaces a link that expires while it plays: the next range is refused (403), a fresh link goes on from the same position', async () => {
+    // A context of its own: in the first test's context a new page's console did not start (its
+    // script loaded but never ran) after the long track had streamed there; a fresh one is reliable.
+    const own = await browser.newContext({ locale: 'pt-BR' });
+    const page = await own.newPage();
+    // The API refuses the first link from a chosen moment on, exactly as it refuses an expired one.
+    let firstLink: string | undefined;
+    let expired = false;
+    const refusals: string[] = [];
+    await page.route(`**/v1/calls/${callId}/recordings/${mixed.id}/playback?*`, async (route) => {
+      const url = route.request().url();
+      firstLink ??= url;
+      if (!expired || url !== firstLink) return route.continue();
+      refusals.push((await route.request().allHeaders())['range'] ?? '');
+      const expiredAt = new URL(url).searchParams.get('expires');
+      await route.fulfill({
+        status: 403,
+        contentType: 'application/json',
+        body: JSON.stringify({ statusCode: 403, error: 'Forbidden', message: `this playback link expired at ${expiredAt}`, field: 'expires' }),
+      });
+    });
+    // Once it has, the API gives a link that expires later: a different URL.
+    await page.route(`**/v1/calls/${callId}/recordings/${mixed.id}/playback-link`, async (route) => {
+      if (!expired) return route.continue();
+      const later = new PlaybackLinks(config.secrets, config.callAudio.recordings.playbackLinkTtlMs).issue(
+        { accountId: tenant.accountId, callId, recordingId: mixed.id, actor: `agent:${agentId}` },
+        Date.now() + 60_000,
+      );
+      await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ url: later.url, expires_at: later.expiresAt.toISOString() }) });
+    });
+    await signIn(page, `/calls/${callId}`);
+    const audio = page.getByLabel('Todos (mixado)');
+    await audio.waitFor();
+    await metadataOf(page, 'Todos (mixado)');
+    expired = true;
+    const seekTo = MIXED_SECONDS - 90;
+    const after = await audio.evaluate(async (node: unknown, target: number) => {
+      const element = node as AudioInPage;
+      const first = element.src;
+      element.muted = true;
+      element.currentTime = target;
+      await element.play().catch(() => undefined);
+      // The player renews the link and goes on from the seek point: wait until the new link plays past it.
+      await new Promise<void>((resolve) => {
+        const check = () => (element.src !== first && element.currentTime > target ? resolve() : element.addEventListener('timeupdate', check, { once: true }));
+        check();
+      });
+      element.pause();
+      return { first, src: element.src, at: element.currentTime };
+    }, seekTo);
+    expect(after.src).not.toBe(after.first);
+    expect(after.first).toBe(firstLink);
+    expect(after.at).toBeGreaterThan(seekTo);
+    expect(after.at).toBeLessThan(seekTo + 30);
+    // The element's own range past the seek point was refused, then the player's one-byte question.
+    expect(refusals).toContain('bytes=0-0');
+    expect(refusals.some((range) => Number(/^bytes=(\d+)-/.exec(range)?.[1] ?? 0) > WAV_HEADER_BYTES + (MIXED_SECONDS / 2) * BYTES_PER_SECOND)).toBe(true);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await own.close();
+  });
+
   it('runs under the Content-Security-Policy: the charts draw and the recording plays from its same-origin playback link; keyboard reaches the call', async () => {
     const strict = await browser.newContext({ locale: 'pt-BR' });
     const page = await strict.newPage();

@@ -29,7 +29,12 @@ export function RecordingPlayer({ callId, recording, label }: { callId: string; 
       .POST('/v1/calls/{id}/recordings/{recording_id}/playback-link', { params: { path: { id: callId, recording_id: recording.id } } })
       .then(ok)
       .then(
-        (fresh) => mine === generation.current && setLink(fresh.url),
+        (fresh) => {
+          if (mine !== generation.current) return;
+          // The same URL again (asked within the second it was issued) does not reload by itself.
+          if (fresh.url === shown.current) audio.current?.load();
+          else setLink(fresh.url);
+        },
         (failure: unknown) => mine === generation.current && setError(failure),
       );
   };
@@ -42,6 +47,18 @@ export function RecordingPlayer({ callId, recording, label }: { callId: string; 
     fetchLink();
     return () => void generation.current++;
   }, [callId, recording.id]);
+
+  // A media element taken off the page may go on loading until it is collected, holding one of
+  // the browser's few connections to the API: leaving the page lets go of the stream at once.
+  useEffect(
+    () => () => {
+      const element = audio.current;
+      if (!element) return;
+      element.removeAttribute('src');
+      element.load();
+    },
+    [],
+  );
 
   /**
    * The element cannot say why it failed, so the link is asked once (one byte, no credentials):
