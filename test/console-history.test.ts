@@ -464,8 +464,7 @@ describe('the console: call history and funnels', () => {
   });
 
   it('replaces a link that expires while it plays: the next range is refused (403), a fresh link goes on from the same position', async () => {
-    // A context of its own: in the first test's context a new page's console did not start (its
-    // script loaded but never ran) after the long track had streamed there; a fresh one is reliable.
+    // A context of its own: the funnels test left the shared one's language on English.
     const own = await browser.newContext({ locale: 'pt-BR' });
     const page = await own.newPage();
     // The API refuses the first link from a chosen moment on, exactly as it refuses an expired one.
