@@ -16,68 +16,52 @@
  * beyond one per person), lost (intents not won at the end). Progress on stderr; the last line on
  * stdout is one JSON object.
  */
-import { randomBytes, randomInt } from 'node:crypto';
-import * as path from 'node:path';
+import { randomInt } from 'node:crypto';
 import { Client } from 'pg';
-import { loadConfig } from '../src/config/config';
-import { migrate } from '../src/db/migrate';
-import { endRunningOnTaskQueue } from '../src/infra/end-workflows';
 import { startPagarmeSimulator } from '../src/simulators/pagarme/server';
 import { startPipedriveSimulator } from '../src/simulators/pipedrive/server';
 import { startWhatsAppSimulator } from '../src/simulators/whatsapp/server';
-import { callApi, waitFor } from './bench/api';
-import { freshDatabase, startNode } from './bench/processes';
+import { callApi } from './bench/api';
+import { migratedDatabase, startRecado } from './bench/processes';
 import { ascending, percentile, sleep } from './bench/stats';
 
 const QUICK = process.env.QUICK === '1';
 const INTENTS = Number(process.env.INTENTS ?? (QUICK ? 200 : 1_000));
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 16);
 const SETTLE_TIMEOUT_MS = 1000 * Number(process.env.SETTLE_TIMEOUT_S ?? (QUICK ? 300 : 1200));
-const NAMESPACE = 'recado-bench';
 const DB = 'recado_bench_checkout';
 const TOKEN = 'bench-pipedrive-token';
 
 const log = (line: string) => process.stderr.write(`[bench:checkout] ${line}\n`);
-const dist = (...p: string[]) => path.join(__dirname, '..', ...p);
 
 async function main() {
   const started = Date.now();
-  const base = loadConfig();
-  const database = await freshDatabase(base.databaseUrl, DB);
-  await migrate(database.url);
+  const database = await migratedDatabase(DB);
   const [wa, pipedrive, pagarme] = await Promise.all([
     startWhatsAppSimulator({ webhookUrl: null, statusDelayMs: 50, pairRateLimit: false }),
     startPipedriveSimulator({ apiTokens: { [TOKEN]: 1 }, dailyWriteLimit: 1_000_000 }),
     startPagarmeSimulator(),
   ]);
-  const port = 3950 + randomInt(0, 40);
-  const api = `http://127.0.0.1:${port}`;
-  const taskQueue = `bench-checkout-${randomBytes(4).toString('hex')}`;
-  const env = {
-    ...process.env,
-    DATABASE_URL: database.url,
-    TEMPORAL_NAMESPACE: NAMESPACE,
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    CONTACT_INDEX_TASK_QUEUE: `${taskQueue}-contact-index`,
-    WHATSAPP_GRAPH_URL: wa.url,
-    PIPEDRIVE_API_URL: pipedrive.url,
-    PAGARME_API_URL: pagarme.url,
-    PUBLIC_API_URL: api,
-    API_PORT: String(port),
-    TELEGRAM_POLLING: 'off',
-    // Nothing abandons or parks during the bench: it measures the happy path under Pipedrive's limits.
-    CHECKOUT_ABANDON_AFTER: '1d',
-    CHECKOUT_CRM_RETRY_BUDGET: '1d',
-    LOG_LEVEL: 'warn',
-  };
-  const config = loadConfig(env);
-  const apiProcess = startNode('api', [dist('src', 'main.js')], env, log);
-  const workerProcess = startNode('worker', [dist('src', 'worker.js')], env, log);
+  const recado = startRecado({
+    bench: 'checkout',
+    databaseUrl: database.url,
+    ports: { from: 3950, count: 40 },
+    env: {
+      WHATSAPP_GRAPH_URL: wa.url,
+      PIPEDRIVE_API_URL: pipedrive.url,
+      PAGARME_API_URL: pagarme.url,
+      // Nothing abandons or parks during the bench: it measures the happy path under Pipedrive's limits.
+      CHECKOUT_ABANDON_AFTER: '1d',
+      CHECKOUT_CRM_RETRY_BUDGET: '1d',
+    },
+    log,
+  });
+  const { url: api, config } = recado;
   const db = new Client({ connectionString: database.url });
   await db.connect();
 
   try {
-    await waitFor(async () => (await fetch(`${api}/health`).catch(() => undefined))?.ok === true, 60_000, 'the API');
+    await recado.ready();
     const account = await callApi(api, config.adminToken, 'POST', '/v1/admin/accounts', { name: 'Bench checkout' });
     const key: string = account.api_key.key;
     await callApi(api, key, 'PUT', '/v1/crm-connection', { provider: 'pipedrive', api_token: TOKEN });
@@ -142,11 +126,7 @@ async function main() {
     log(`done in ${Math.round((Date.now() - started) / 1000)} s`);
     console.log(JSON.stringify(summary));
   } finally {
-    const left = (await endRunningOnTaskQueue(config.temporal, 'bench finished').catch(() => 0)) +
-      (await endRunningOnTaskQueue({ ...config.temporal, taskQueue: config.contactIndex.taskQueue }, 'bench finished').catch(() => 0));
-    if (left) log(`ended ${left} workflow(s) the bench left running`);
-    apiProcess.kill('SIGTERM');
-    workerProcess.kill('SIGTERM');
+    await recado.stop();
     await db.end();
     await Promise.all([wa.close(), pipedrive.close(), pagarme.close()]);
     await sleep(1000);

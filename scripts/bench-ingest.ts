@@ -17,20 +17,15 @@
  * Progress on stderr (with each process's CPU seconds, to say what limits the rate); the last
  * line on stdout is one JSON object.
  */
-import type { ChildProcess } from 'node:child_process';
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import * as http from 'node:http';
-import * as path from 'node:path';
 import { Client } from 'pg';
-import { loadConfig } from '../src/config/config';
-import { migrate } from '../src/db/migrate';
 import { FUNNELS } from '../src/funnels/model';
-import { endRunningOnTaskQueue } from '../src/infra/end-workflows';
 import { startWhatsAppSimulator } from '../src/simulators/whatsapp/server';
 import { BENCH_PLATFORMS, BENCH_SECRETS, generateEvents, type BenchEvent, type BenchPlatform } from './bench/ingest-events';
 import { ascending, cpuSeconds, percentile, pidsOf, seeded, sleep } from './bench/stats';
-import { callApi, waitFor } from './bench/api';
-import { freshDatabase, startNode } from './bench/processes';
+import { callApi } from './bench/api';
+import { migratedDatabase, startRecado, type BenchRecado } from './bench/processes';
 
 const QUICK = process.env.QUICK === '1';
 const EVENTS = Number(process.env.EVENTS ?? (QUICK ? 800 : 5_000));
@@ -41,42 +36,29 @@ const SEED = Number(process.env.SEED ?? 11);
 const SETTLE_TIMEOUT_MS = 1000 * Number(process.env.SETTLE_TIMEOUT_S ?? (QUICK ? 140 : 1800));
 /** Extra node options for the API process, e.g. API_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
 const API_NODE_ARGS = (process.env.API_NODE_ARGS ?? '').split(' ').filter(Boolean);
-const NAMESPACE = 'recado-bench';
 const DB = 'recado_bench_ingest';
 
 const log = (line: string) => process.stderr.write(`[bench:ingest] ${line}\n`);
-const dist = (...p: string[]) => path.join(__dirname, '..', ...p);
 
 async function main() {
   const started = Date.now();
-  const base = loadConfig();
-  const database = await freshDatabase(base.databaseUrl, DB);
-  const dbUrl = new URL(database.url);
-  await migrate(database.url);
+  const database = await migratedDatabase(DB);
 
   const sim = await startWhatsAppSimulator({ webhookUrl: null, statusDelayMs: 50, pairRateLimit: false, throughputPerSecond: 10_000 });
-  const port = 3800 + randomInt(0, 150);
-  const api = `http://127.0.0.1:${port}`;
-  const taskQueue = `bench-ingest-${randomBytes(4).toString('hex')}`;
-  const env = {
-    ...process.env,
-    DATABASE_URL: dbUrl.toString(),
-    TEMPORAL_NAMESPACE: NAMESPACE,
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    CONTACT_INDEX_TASK_QUEUE: `${taskQueue}-contact-index`,
-    WHATSAPP_GRAPH_URL: sim.url,
-    PUBLIC_API_URL: api,
-    API_PORT: String(port),
-    TELEGRAM_POLLING: 'off',
-  };
-  const config = loadConfig(env);
-  const apiProcess = startNode('api', [...API_NODE_ARGS, dist('src', 'main.js')], { ...env, LOG_LEVEL: 'warn' }, log);
-  const workerProcess = startNode('worker', [dist('src', 'worker.js')], { ...env, LOG_LEVEL: 'warn' }, log);
-  const db = new Client({ connectionString: dbUrl.toString() });
+  const recado = startRecado({
+    bench: 'ingest',
+    databaseUrl: database.url,
+    ports: { from: 3800, count: 150 },
+    env: { WHATSAPP_GRAPH_URL: sim.url },
+    log,
+    apiNodeArgs: API_NODE_ARGS,
+  });
+  const { url: api, config } = recado;
+  const db = new Client({ connectionString: database.url });
   await db.connect();
 
   try {
-    await waitFor(async () => (await fetch(`${api}/health`).catch(() => undefined))?.ok === true, 60_000, 'the API');
+    await recado.ready();
     sim.simulator.setWebhookUrl(`${api}/v1/webhooks/whatsapp`);
     const account = await callApi(api, config.adminToken, 'POST', '/v1/admin/accounts', { name: 'Bench lojas' });
     const key: string = account.api_key.key;
@@ -119,14 +101,14 @@ async function main() {
     await postAll(api, stores, generateEvents(200, seeded(SEED + 1), 10_000_000), CONCURRENCY);
     await settle(db, storeIds);
 
-    const cpuBefore = cpuByPart(apiProcess, workerProcess);
+    const cpuBefore = cpuByPart(recado);
     const postingStarted = performance.now();
     const result = { done: 0 };
     const progress = setInterval(() => log(`posting: ${result.done} / ${posts.length}`), 5_000);
     const outcome = await postAll(api, stores, posts, CONCURRENCY, result);
     clearInterval(progress);
     const postingS = (performance.now() - postingStarted) / 1000;
-    const cpuPosting = diff(cpuByPart(apiProcess, workerProcess), cpuBefore);
+    const cpuPosting = diff(cpuByPart(recado), cpuBefore);
     const latencies = ascending(outcome.latencies);
     log(`posted in ${postingS.toFixed(1)} s: ${outcome.accepted} accepted, statuses ${JSON.stringify(outcome.statuses)}, ` +
       `ack p50 ${percentile(latencies, 50)} ms p99 ${percentile(latencies, 99)} ms max ${latencies.at(-1)} ms; cpu s ${JSON.stringify(cpuPosting)}`);
@@ -134,7 +116,7 @@ async function main() {
     // Processing, then funnels and their messages, settle.
     const settleStarted = Date.now();
     await settle(db, storeIds);
-    const cpuAll = diff(cpuByPart(apiProcess, workerProcess), cpuBefore);
+    const cpuAll = diff(cpuByPart(recado), cpuBefore);
     log(`settled ${((Date.now() - settleStarted) / 1000).toFixed(1)} s after posting; cpu s since posting began ${JSON.stringify(cpuAll)}`);
     const counts = await count(db, storeIds, events);
     const summary = {
@@ -148,11 +130,7 @@ async function main() {
     log(`done in ${Math.round((Date.now() - started) / 1000)} s`);
     console.log(JSON.stringify(summary));
   } finally {
-    const left = (await endRunningOnTaskQueue(config.temporal, 'bench finished').catch(() => 0)) +
-      (await endRunningOnTaskQueue({ ...config.temporal, taskQueue: config.contactIndex.taskQueue }, 'bench finished').catch(() => 0));
-    if (left) log(`ended ${left} workflow(s) the bench left running`);
-    apiProcess.kill('SIGTERM');
-    workerProcess.kill('SIGTERM');
+    await recado.stop();
     await db.end();
     await sim.close();
     await sleep(1000);
@@ -277,11 +255,11 @@ function shuffle<T>(items: T[], random: () => number): T[] {
 }
 
 /** CPU seconds so far of each part, to say what limits the rate (Postgres: its backends too). */
-function cpuByPart(apiProcess: ChildProcess, workerProcess: ChildProcess): Record<string, number> {
+function cpuByPart({ api, worker }: Pick<BenchRecado, 'api' | 'worker'>): Record<string, number> {
   const sum = (pids: number[]) => pids.reduce((n, pid) => n + cpuSeconds(pid), 0);
   return {
-    api: cpuSeconds(apiProcess.pid!),
-    worker: cpuSeconds(workerProcess.pid!),
+    api: cpuSeconds(api.pid!),
+    worker: cpuSeconds(worker.pid!),
     bench: process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
     postgres: pidsOf('postgres -D').reduce((n, pid) => n + cpuSeconds(pid, true), 0) + sum(pidsOf('postgres: ')),
     temporal: sum(pidsOf('temporal server start-dev')),

@@ -4,13 +4,13 @@ import path from 'node:path';
 import { Pool } from 'pg';
 import { joinRoom } from '../src/media/room-audio';
 import { speakToWav } from '../src/media/speech';
-import { parseWav, type PcmAudio } from '../src/media/wav';
+import { durationMs, parseWav } from '../src/media/wav';
 import { LocalRecordingStorage } from '../src/recording/storage';
-import { startOpenAISimulator, type RunningOpenAISimulator } from '../src/simulators/openai/server';
 import type { TranscriptLine } from '../src/calls/postcall/transcript';
 import { postCallWorkflowId } from '../workflows/post-call.workflow';
 import { audibleSpanMs, rms, wordShare } from './support/audio-checks';
-import { grantedCustomer, startCallingStack } from './support/calling';
+import { comparedWithClip, CUSTOMER_SAYS, customerSpoken, MIN_WORD_SHARE, startMediaCallingStack, type MediaCallingStack } from './support/call-media';
+import { grantedCustomer } from './support/calling';
 import { eventually, temporalClient } from './support/stack';
 
 /**
@@ -19,38 +19,21 @@ import { eventually, temporalClient } from './support/stack';
  * the recorder writes one file per speaker and a mixed one; after the hang-up the post-call
  * workflow has them transcribed by the OpenAI simulator and summarised.
  */
-const CUSTOMER_SAYS = 'hello I would like to know where my order is it was supposed to arrive yesterday';
 const AGENT_SAYS = 'good morning this is the pharmacy your order will arrive tomorrow morning';
-/** Through Opus and pocketsphinx, 42–69 % of each speaker's words came back on this machine (README). */
-const MIN_WORD_SHARE = 0.3;
 
 describe('a call with real audio', () => {
-  let stack: Awaited<ReturnType<typeof startCallingStack>>;
-  let openai: RunningOpenAISimulator;
+  let stack: MediaCallingStack;
   let pool: Pool;
   let dir: string;
 
   beforeAll(async () => {
-    openai = await startOpenAISimulator();
     dir = await mkdtemp(path.join(os.tmpdir(), 'recado-call-audio-'));
-    stack = await startCallingStack(
-      {
-        OPENAI_API_KEY: 'sk-recado-test',
-        OPENAI_BASE_URL: openai.baseURL,
-        RECORDING_DIR: path.join(dir, 'recordings'),
-        RECORDING_WORK_DIR: path.join(dir, 'work'),
-        // This account keeps the customer's first words: the media bridge waits for the recorder.
-        RECORDING_READY_TIMEOUT: '5s',
-      },
-      {},
-      { media: true },
-    );
+    stack = await startMediaCallingStack(dir);
     pool = new Pool({ connectionString: stack.config.databaseUrl });
   });
   afterAll(async () => {
     await pool?.end();
     await stack?.stop();
-    await openai?.close();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -76,16 +59,11 @@ describe('a call with real audio', () => {
       const metaCall = await eventually(async () => sim.simulator.calls().find((c) => c.waId === waId && c.state !== 'ended'));
       sim.simulator.customerAcceptsCall(metaCall.id);
       // The customer speaks as soon as the call connects; the agent answers after.
-      const media = await eventually(async () => {
-        const res = await fetch(`${connector.url}/_sim/calls/${metaCall.id}`);
-        const view = ((await res.json()) as { call?: { media?: { spokenAt?: string; error?: string } } }).call?.media;
-        if (view?.error) throw new Error(view.error);
-        return view?.spokenAt ? view : undefined;
-      }, 30_000, 'the customer to have spoken');
-      expect(media).toMatchObject({ clipMs: Math.round((customerClip.samples.length / customerClip.sampleRate) * 1000) });
+      const media = await customerSpoken(connector.url, metaCall.id);
+      expect(media).toMatchObject({ clipMs: Math.round(durationMs(customerClip)) });
       await new Promise((r) => setTimeout(r, 500));
       await room.speak(agentClip);
-      expect(room.heardMs()).toBeGreaterThan(0.9 * clipMs(customerClip));
+      expect(room.heardMs()).toBeGreaterThan(0.9 * durationMs(customerClip));
       await new Promise((r) => setTimeout(r, 500));
     } finally {
       await room.leave();
@@ -110,7 +88,7 @@ describe('a call with real audio', () => {
       ['speaker', 'agent'],
       ['speaker', 'customer'],
     ]);
-    const storage = new LocalRecordingStorage(path.join(dir, 'recordings'));
+    const storage = new LocalRecordingStorage(stack.recordingDir);
     const bytesOf = async (key: string) => {
       const chunks: Buffer[] = [];
       for await (const chunk of await storage.read(key)) chunks.push(chunk as Buffer);
@@ -119,20 +97,18 @@ describe('a call with real audio', () => {
     const audioOf = async (key: string) => parseWav(await bytesOf(key));
     const [mixed, agentFile, customerFile] = await Promise.all(files.map((f) => audioOf(f.storage_key)));
     for (const [recorded, clip] of [[customerFile, customerClip], [agentFile, agentClip]] as const) {
-      const heard = audibleSpanMs(recorded)!;
-      const spoken = audibleSpanMs(clip)!;
-      expect(heard).not.toBeNull();
+      const compared = comparedWithClip(recorded, clip);
+      expect(compared).not.toBeNull();
       // Durations of what was said within 5 %, and its loudness that of the clip (Opus in between).
-      expect(Math.abs(heard.endMs - heard.startMs - (spoken.endMs - spoken.startMs))).toBeLessThanOrEqual(0.05 * (spoken.endMs - spoken.startMs));
-      const ratio = rms(recorded, heard.startMs, heard.endMs) / rms(clip, spoken.startMs, spoken.endMs);
-      expect(ratio).toBeGreaterThan(0.5);
-      expect(ratio).toBeLessThan(2);
+      expect(Math.abs(compared!.recordedMs - compared!.clipMs)).toBeLessThanOrEqual(0.05 * compared!.clipMs);
+      expect(compared!.loudness).toBeGreaterThan(0.5);
+      expect(compared!.loudness).toBeLessThan(2);
     }
     // On the call's clock the agent's file starts after the customer's, and the mix holds both.
     const [mixedRow, agentRow, customerRow] = files;
     expect(agentRow.offset_ms).toBeGreaterThan(customerRow.offset_ms);
     expect(mixedRow.offset_ms).toBe(customerRow.offset_ms);
-    expect(Math.abs(mixedRow.offset_ms + clipMs(mixed) - (agentRow.offset_ms + clipMs(agentFile)))).toBeLessThan(50);
+    expect(Math.abs(mixedRow.offset_ms + durationMs(mixed) - (agentRow.offset_ms + durationMs(agentFile)))).toBeLessThan(50);
     expect(rms(mixed, audibleSpanMs(customerFile)!.startMs, audibleSpanMs(customerFile)!.endMs)).toBeGreaterThan(300);
 
     const postcall = (await pool.query('SELECT * FROM call_postcall WHERE call_id = $1', [call.id])).rows[0];
@@ -169,5 +145,3 @@ describe('a call with real audio', () => {
     expect(timeline).toEqual(expect.arrayContaining(['ringing', 'answered', 'recording_started', 'joined', 'left', 'ended']));
   }, 150_000);
 });
-
-const clipMs = (a: PcmAudio) => (a.samples.length / a.sampleRate) * 1000;

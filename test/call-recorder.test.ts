@@ -221,6 +221,65 @@ describe('participant recorder', () => {
     expect(resumed.events.filter((e) => e.kind === 'recording_gap')).toEqual([expect.objectContaining({ detail: gap })]);
   });
 
+  it('finalizes when the call ends with everyone still in the room, heartbeating until its files are stored', async () => {
+    const roomName = `rec-${randomUUID()}`;
+    openRooms.push(roomName);
+    const target = { accountId: randomUUID(), callId: randomUUID(), roomName, answeredAt: new Date() };
+    const hooks = memoryHooks();
+    const beats: number[] = [];
+    const heartbeat = hooks.heartbeat;
+    hooks.heartbeat = (state) => {
+      beats.push(Date.now());
+      heartbeat(state);
+    };
+    const recording = recorder({ heartbeatIntervalMs: 200 }).record(target, hooks);
+    await hooks.next('recording_started');
+    const agent = await speakerIn(roomName, `agent:${randomUUID()}`);
+    const customer = await speakerIn(roomName, `customer:${randomUUID()}`);
+    await agent.speak(hello);
+    await customer.speak(reply);
+
+    // The call ends the way recado ends it: its room is closed, here with both still in it.
+    const closedAt = Date.now();
+    await rooms.deleteRoom(roomName);
+    const files = await recording;
+    const storedAt = Date.now();
+
+    expect(files.map((f) => f.kind).sort()).toEqual(['mixed', 'speaker', 'speaker']);
+    expect(rms(await stored(files.find((f) => f.speaker === 'customer')!), 0, clipMs(reply))).toBeGreaterThan(500);
+    // Leaving, mixing and uploading are not a silence a retry would take for a dead attempt.
+    const silences = [closedAt, ...beats.filter((at) => at >= closedAt), storedAt].map((at, i, all) => (i === 0 ? 0 : at - all[i - 1]));
+    expect(Math.max(...silences)).toBeLessThan(5_000);
+  });
+
+  it('a retried attempt that finds the call over finalizes the files the earlier attempt wrote', async () => {
+    const roomName = `rec-${randomUUID()}`;
+    openRooms.push(roomName);
+    const target = { accountId: randomUUID(), callId: randomUUID(), roomName, answeredAt: new Date() };
+    const first = memoryHooks();
+    const firstAttempt = recorder().record(target, first);
+    await first.next('recording_started');
+    const customer = await speakerIn(roomName, `customer:${randomUUID()}`);
+    await customer.speak(reply);
+    await sleep(1_200); // a heartbeat after the clip
+    first.abort();
+    await expect(firstAttempt).rejects.toBeInstanceOf(RecordingInterruptedError);
+
+    // The call ended meanwhile: the retry does not join, and keeps what was heard.
+    await customer.leave();
+    await rooms.deleteRoom(roomName);
+    const retry = memoryHooks(first.last);
+    retry.ended = true;
+    const files = await recorder().record(target, retry);
+
+    expect(files.map((f) => f.kind).sort()).toEqual(['mixed', 'speaker']);
+    const customerFile = files.find((f) => f.speaker === 'customer')!;
+    expect(customerFile.durationMs).toBeGreaterThanOrEqual(clipMs(reply) * 0.95);
+    expect(rms(await stored(customerFile), 0, clipMs(reply))).toBeGreaterThan(500);
+    expect(retry.events.map((e) => [e.kind, e.detail])).toEqual([['recording_stopped', { reason: 'call ended before the recorder joined', files: 2 }]]);
+    expect(await rooms.listRooms([roomName])).toEqual([]);
+  });
+
   it("never brings a finished call's room back: does not join it, and leaves (and closes) one its join recreated", async () => {
     const roomName = `rec-${randomUUID()}`;
     openRooms.push(roomName);

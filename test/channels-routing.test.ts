@@ -1,7 +1,6 @@
-import { Pool } from 'pg';
-import { startWhatsAppSimulator, type RunningWhatsAppSimulator } from '../src/simulators/whatsapp/server';
 import { SERVICE_WINDOW_MS } from '../src/whatsapp/service-window';
-import { createTenant, eventually, randomWaId, startApi, startWorker, testConfig, type RunningApi } from './support/stack';
+import { createTenant, eventually, randomWaId } from './support/stack';
+import { startWhatsAppStack, type WhatsAppStack } from './support/whatsapp-stack';
 
 /**
  * The messaging core on WhatsApp: replies on the customer's channel, routed dispatches, the 24 h
@@ -9,26 +8,17 @@ import { createTenant, eventually, randomWaId, startApi, startWorker, testConfig
  * and the spec-validated WhatsApp simulator.
  */
 describe('channels: routing, conversion and the cost ledger', () => {
-  let sim: RunningWhatsAppSimulator;
-  let api: RunningApi;
-  let config: ReturnType<typeof testConfig>;
-  let pool: Pool;
-  let worker: Awaited<ReturnType<typeof startWorker>>;
+  let stack: WhatsAppStack;
+  let sim: WhatsAppStack['sim'];
+  let api: WhatsAppStack['api'];
+  let config: WhatsAppStack['config'];
+  let pool: WhatsAppStack['db'];
 
   beforeAll(async () => {
-    sim = await startWhatsAppSimulator({ webhookUrl: null, statusDelayMs: 50, pairRateLimit: false });
-    config = testConfig({ WHATSAPP_GRAPH_URL: sim.url, DISPATCH_RECEIPT_TIMEOUT: '3s' });
-    api = await startApi(config);
-    sim.simulator.setWebhookUrl(`${api.url}/v1/webhooks/whatsapp`);
-    pool = new Pool({ connectionString: config.databaseUrl });
-    worker = await startWorker(config);
+    stack = await startWhatsAppStack({ env: { DISPATCH_RECEIPT_TIMEOUT: '3s' } });
+    ({ sim, api, config, db: pool } = stack);
   });
-  afterAll(async () => {
-    await worker.stop();
-    await pool.end();
-    await api.close();
-    await sim.close();
-  });
+  afterAll(() => stack?.stop());
 
   type Tenant = Awaited<ReturnType<typeof createTenant>>;
 

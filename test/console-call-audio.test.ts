@@ -3,12 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { speakToWav } from '../src/media/speech';
-import { encodeWav, parseWav, type PcmAudio } from '../src/media/wav';
-import { startOpenAISimulator, type RunningOpenAISimulator } from '../src/simulators/openai/server';
+import { durationMs, encodeWav, parseWav, type PcmAudio } from '../src/media/wav';
 import { fakeMicrophoneArgs, launchChromium } from './helpers/browser';
 import { servePage, type ServedPage } from './helpers/page-bundle';
-import { audibleSpanMs, rms, wordShare } from './support/audio-checks';
-import { startCallingStack } from './support/calling';
+import { wordShare } from './support/audio-checks';
+import { comparedWithClip, CUSTOMER_SAYS, customerSays, heardWindows, MIN_WORD_SHARE, SILENCE_FLOOR, startMediaCallingStack, TRANSIT_MARGIN_MS, withSilence, within, type MediaCallingStack } from './support/call-media';
 import { openEventStream, type SseEvent } from './support/sse';
 import { apiClient, createTenant, eventually, randomWaId } from './support/stack';
 
@@ -21,25 +20,14 @@ import { apiClient, createTenant, eventually, randomWaId } from './support/stack
  * meter hears Ana. The recording has both voices, and after the hang-up the call's history has
  * the transcript.
  */
-const CUSTOMER_SAYS = 'hello I would like to know where my order is it was supposed to arrive yesterday';
 const AGENT_SAYS = 'good morning this is the pharmacy your order will arrive tomorrow morning';
 /** The customer's clip opens with this much silence, so the meter shows the quiet before the voice. */
 const CUSTOMER_LEAD_SILENCE_MS = 2000;
 /** The agent says its clip once: Chromium loops a fake capture file, so the clip ends in a long silence. */
 const AGENT_TAIL_SILENCE_MS = 120_000;
-/**
- * Levels measured in the page, as RMS of samples in [-1, 1]. Opus turns digital silence into
- * (near) zero; espeak's speech through Opus measures 0.02–0.1. The floor sits far from both.
- */
-const SILENCE_FLOOR = 0.003;
-/** Time for the voice to cross the room and the jitter buffer, kept out of the silent and spoken windows. */
-const TRANSIT_MARGIN_MS = 400;
-/** Through Opus and pocketsphinx the recogniser finds 42–69 % of each speaker's words (README). */
-const MIN_WORD_SHARE = 0.3;
 
 describe('the console in Chromium on a customer call', () => {
-  let stack: Awaited<ReturnType<typeof startCallingStack>>;
-  let openai: RunningOpenAISimulator;
+  let stack: MediaCallingStack;
   let dir: string;
   let page: ServedPage;
   let browser: Browser;
@@ -51,18 +39,7 @@ describe('the console in Chromium on a customer call', () => {
     agentClip = parseWav(await speakToWav(AGENT_SAYS));
     const microphone = path.join(dir, 'agent-microphone.wav');
     await writeFile(microphone, encodeWav(withSilence(agentClip, 0, AGENT_TAIL_SILENCE_MS)));
-    openai = await startOpenAISimulator();
-    stack = await startCallingStack(
-      {
-        OPENAI_API_KEY: 'sk-recado-test',
-        OPENAI_BASE_URL: openai.baseURL,
-        RECORDING_DIR: path.join(dir, 'recordings'),
-        RECORDING_WORK_DIR: path.join(dir, 'work'),
-        RECORDING_READY_TIMEOUT: '5s',
-      },
-      {},
-      { media: true },
-    );
+    stack = await startMediaCallingStack(dir);
     page = await servePage(path.join(__dirname, '../console/src/calls/harness.ts'), { title: 'recado call harness' });
     browser = await launchChromium(undefined, fakeMicrophoneArgs(microphone));
   });
@@ -71,7 +48,6 @@ describe('the console in Chromium on a customer call', () => {
     await browser?.close();
     await page?.close();
     await stack?.stop();
-    await openai?.close();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -122,26 +98,12 @@ describe('the console in Chromium on a customer call', () => {
     // The customer speaks: two seconds of silence, then the clip.
     const customerSpeech = parseWav(await speakToWav(CUSTOMER_SAYS));
     const customerClip = withSilence(customerSpeech, CUSTOMER_LEAD_SILENCE_MS, 0);
-    const said = await fetch(`${connector.url}/_sim/calls/${atMeta.id}/speak`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ wav_base64: encodeWav(customerClip).toString('base64') }),
-    });
-    expect(said.status).toBe(202);
-    const spoken = await eventually(async () => {
-      const view = await mediaOf(connector.url, atMeta.id);
-      if (view?.error) throw new Error(view.error);
-      return view?.spokenAt ? view : undefined;
-    }, 30_000, 'the customer to have spoken');
+    const spoken = await customerSays(connector.url, atMeta.id, customerClip);
 
     const heard = await harness.samples(customer.identity);
-    const speech = audibleSpanMs(customerClip)!;
-    // spokenAt is when the clip finished playing out (the Connector's participant sends in real time
-    // and waits for the last frame), so the clip began its length before; spokeAt is earlier still,
-    // before the track was published and the page subscribed.
-    const startedAt = Date.parse(spoken.spokenAt!) - clipMs(customerClip);
-    const quiet = within(heard, startedAt + TRANSIT_MARGIN_MS, startedAt + speech.startMs - TRANSIT_MARGIN_MS);
-    const voiced = within(heard, startedAt + speech.startMs + TRANSIT_MARGIN_MS, startedAt + speech.endMs);
+    const windows = heardWindows(spoken, customerClip, TRANSIT_MARGIN_MS);
+    const quiet = within(heard, windows.quiet);
+    const voiced = within(heard, windows.voiced);
     const loud = (s: LevelSample) => s.rms > SILENCE_FLOOR;
     console.log(
       `customer heard in the page: silence max ${max(quiet).toFixed(4)} over ${quiet.length} samples, ` +
@@ -182,7 +144,7 @@ describe('the console in Chromium on a customer call', () => {
       const samples = await brunoHarness.samples(`agent:${ana.id}`);
       const lastLoud = samples.filter(loud).at(-1);
       return lastLoud && samples.at(-1)!.at - lastLoud.at > 1000 ? samples : undefined;
-    }, clipMs(agentClip) + 15_000, 'Bruno to hear Ana say her clip');
+    }, durationMs(agentClip) + 15_000, 'Bruno to hear Ana say her clip');
     console.log(`Ana heard in Bruno's page: mean ${mean(anaToBruno).toFixed(4)} over ${anaToBruno.length} samples`);
     expect(anaToBruno.filter(loud).length).toBeGreaterThan(20);
     await brunoHarness.leave();
@@ -208,13 +170,10 @@ describe('the console in Chromium on a customer call', () => {
       const file = recordings.find((r) => r.speaker === speaker)!;
       const res = await fetch(`${api.url}${file.download_url}`, { headers: { authorization: `Bearer ${agentKey}` } });
       expect(res.status).toBe(200);
-      const recorded = parseWav(Buffer.from(await res.arrayBuffer()));
-      const span = audibleSpanMs(recorded);
-      expect(span).not.toBeNull();
-      const said = audibleSpanMs(clip)!;
-      const ratio = rms(recorded, span!.startMs, span!.endMs) / rms(clip, said.startMs, said.endMs);
-      expect(ratio).toBeGreaterThan(0.5);
-      expect(ratio).toBeLessThan(2);
+      const compared = comparedWithClip(parseWav(Buffer.from(await res.arrayBuffer())), clip);
+      expect(compared).not.toBeNull();
+      expect(compared!.loudness).toBeGreaterThan(0.5);
+      expect(compared!.loudness).toBeLessThan(2);
     }
     const transcript: Array<{ speaker: string; text: string; start_ms: number }> = details.transcript;
     const words = (speaker: string) => transcript.filter((l) => l.speaker === speaker).map((l) => l.text).join(' ');
@@ -252,19 +211,5 @@ function harnessIn(tab: Page) {
   };
 }
 
-async function mediaOf(connectorUrl: string, callId: string) {
-  const res = await fetch(`${connectorUrl}/_sim/calls/${callId}`);
-  return ((await res.json()) as { call?: { media?: { spokeAt?: string; spokenAt?: string; error?: string } } }).call?.media;
-}
-
-function withSilence(audio: PcmAudio, beforeMs: number, afterMs: number): PcmAudio {
-  const frames = (ms: number) => Math.round((ms / 1000) * audio.sampleRate) * audio.channels;
-  const samples = new Int16Array(frames(beforeMs) + audio.samples.length + frames(afterMs));
-  samples.set(audio.samples, frames(beforeMs));
-  return { ...audio, samples };
-}
-
-const within = (samples: LevelSample[], from: number, to: number) => samples.filter((s) => s.at >= from && s.at <= to);
 const max = (samples: LevelSample[]) => Math.max(0, ...samples.map((s) => s.rms));
 const mean = (samples: LevelSample[]) => samples.reduce((sum, s) => sum + s.rms, 0) / Math.max(1, samples.length);
-const clipMs = (a: PcmAudio) => (a.samples.length / a.sampleRate) * 1000;

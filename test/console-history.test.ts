@@ -427,7 +427,8 @@ describe('the console: call history and funnels', () => {
     await table.waitFor();
     expect(await page.locator('canvas[data-chart="by-template"]').getAttribute('role')).toBe('img');
     expect(await page.locator('canvas[data-chart="by-funnel"]').count()).toBe(1);
-    // The chart drew something: its canvas is not blank.
+    // The chart drew something (chart.js is fetched with the first chart): its canvas is not blank.
+    await page.locator('figure[aria-busy="false"] canvas[data-chart="by-template"]').waitFor();
     const painted = await page.locator('canvas[data-chart="by-template"]').evaluate((node: unknown) => {
       const canvas = node as CanvasInPage;
       const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
@@ -530,7 +531,7 @@ describe('the console: call history and funnels', () => {
     page.on('console', (message) => /Content Security Policy|Refused to/i.test(message.text()) && refused.push(message.text()));
     await signIn(page, '/funnels');
     await page.getByRole('table', { name: 'Tabela: Por funil' }).waitFor();
-    await page.locator('canvas[data-chart="by-funnel"]').waitFor();
+    await page.locator('figure[aria-busy="false"] canvas[data-chart="by-funnel"]').waitFor();
 
     // From the navigation to a call's page by keyboard alone.
     await page.getByRole('link', { name: 'Histórico de chamadas' }).focus();

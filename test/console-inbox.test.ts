@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Pool } from 'pg';
@@ -7,7 +7,7 @@ import { startWhatsAppSimulator, type RunningWhatsAppSimulator } from '../src/si
 import { signWebhook } from '../src/whatsapp/signature';
 import { axeViolations, launchChromium } from './helpers/browser';
 import { inboundTextWebhook } from './support/payloads';
-import { createTenant, eventually, randomWaId, startApi, startWorker, testConfig, type RunningApi } from './support/stack';
+import { apiClient, createTenant, eventually, randomWaId, startApi, startWorker, testConfig, type RunningApi } from './support/stack';
 
 const SCREENSHOTS = path.join(__dirname, '..', 'docs', 'screenshots');
 const HOUR = 3_600_000;
@@ -16,7 +16,9 @@ const HOUR = 3_600_000;
  * The console's inbox and a contact's thread in headless Chromium against the API and a worker:
  * a WhatsApp customer's message reaches the open inbox without a reload, the thread shows it, the
  * agent's free-form reply appears there and follows its status to delivered; a customer whose
- * window closed gets an approved template, the console saying why. axe finds nothing serious.
+ * window closed gets an approved template, the console saying why, and the thread shows it as the
+ * customer read it. The inbox's filters (channel, assigned to me) live in the URL and hold for the
+ * live updates. axe finds nothing serious.
  */
 describe('the console inbox and thread in a browser', () => {
   let config: ReturnType<typeof testConfig>;
@@ -60,9 +62,9 @@ describe('the console inbox and thread in a browser', () => {
     return (await axeViolations(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
   }
 
-  async function signIn(page: Page) {
+  async function signIn(page: Page, agentToken = token) {
     await page.goto(`${api.url}/console/`);
-    await page.getByLabel('Token de agente').fill(token);
+    await page.getByLabel('Token de agente').fill(agentToken);
     await page.getByRole('button', { name: 'Entrar' }).click();
     await page.getByRole('heading', { name: 'Caixa de entrada', level: 1 }).waitFor();
     // The live stream is open: what happens from now on reaches the page.
@@ -70,8 +72,8 @@ describe('the console inbox and thread in a browser', () => {
   }
 
   /** A customer's message as Meta delivered it at `at` (in the past: the simulator's clock is now). */
-  async function customerWroteAt(waId: string, text: string, at: Date, name: string) {
-    const hook = inboundTextWebhook(tenant.phoneNumberId, waId, `wamid.inbox${Date.now()}${Math.random()}`, text, name);
+  async function customerWroteAt(waId: string, text: string, at: Date, name: string, to = tenant) {
+    const hook = inboundTextWebhook(to.phoneNumberId, waId, `wamid.inbox${Date.now()}${Math.random()}`, text, name);
     hook.entry[0].changes[0].value.messages[0].timestamp = String(Math.floor(at.getTime() / 1000));
     const raw = JSON.stringify(hook);
     const res = await fetch(`${api.url}/v1/webhooks/whatsapp`, {
@@ -176,9 +178,14 @@ describe('the console inbox and thread in a browser', () => {
     await page.getByText('Olá Caio, seu pedido 88 foi atualizado: enviado.').waitFor();
     await page.getByRole('button', { name: 'Enviar' }).focus();
     await page.keyboard.press('Enter');
-    // The thread shows the template as sent: its name and parameters.
-    const sent = page.getByRole('listitem').filter({ hasText: 'pedido_atualizado: Caio, 88, enviado' });
+    // The thread shows the template as the customer read it, its name as a label.
+    const sent = page.getByRole('listitem').filter({ hasText: 'Olá Caio, seu pedido 88 foi atualizado: enviado.' });
     await sent.getByText(/^Status: (entregue|lida)$/).waitFor();
+    await sent.getByText('Modelo pedido_atualizado', { exact: true }).waitFor();
+    expect(await sent.getByText('pedido_atualizado: Caio, 88, enviado').count()).toBe(0);
+    // The reply box starts a new draft: no template picked, no parameters left over.
+    expect(await page.getByLabel('Modelo aprovado').inputValue()).toBe('-1');
+    expect(await page.getByLabel('Parâmetro 1').count()).toBe(0);
     const messages = await tenant.call('GET', `/v1/messages?contact_id=${contactId}`);
     expect(messages.body.find((m: any) => m.direction === 'outbound')).toMatchObject({ type: 'template', category: 'utility' });
     expect(await seriousViolations(page)).toEqual([]);
@@ -227,6 +234,114 @@ describe('the console inbox and thread in a browser', () => {
     await page.getByRole('alert').filter({ hasText: missing.body.message }).waitFor();
     expect(await page.getByRole('alert').count()).toBe(1);
     await page.getByRole('button', { name: 'Tentar de novo' }).waitFor();
+    await page.close();
+  });
+
+  it('filters the inbox by channel and by "assigned to me", keeps the filters in the URL, and live updates respect them', async () => {
+    // A tenant of its own: its inbox holds only what this test puts there.
+    const shop = await createTenant(api, config, 'Farmácia Filtros');
+    const created = await shop.call('POST', '/v1/agents', { name: 'Bruno Lima', email: `bruno.inbox.${Date.now()}@example.com`, role: 'admin' });
+    expect(created.status).toBe(201);
+    const agentToken: string = created.body.api_key.key;
+    const agentId: string = created.body.agent.id;
+    const secret = `tg-secret-${randomUUID()}`;
+    const botId = randomInt(100_000_000, 999_999_999);
+    const bot = await shop.call('POST', '/v1/channel-accounts', {
+      channel: 'telegram',
+      name: 'Loja bot',
+      address: String(botId),
+      settings: { delivery: 'webhook' },
+      // Nothing goes to Telegram here: the customers write through the bot's webhook.
+      secrets: { bot_token: `${botId}:${'x'.repeat(35)}`, webhook_secret: secret },
+    });
+    expect(bot.status).toBe(201);
+    let updateId = randomInt(1, 1_000_000);
+    const telegramCustomerWrites = async (chatId: number, firstName: string, text: string) => {
+      updateId += 1;
+      const person = { id: chatId, first_name: firstName };
+      const update = { update_id: updateId, message: { message_id: updateId, date: Math.floor(Date.now() / 1000), chat: { ...person, type: 'private' }, from: { ...person, is_bot: false }, text } };
+      const res = await fetch(`${api.url}/v1/webhooks/telegram/${bot.body.id}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret },
+        body: JSON.stringify(update),
+      });
+      expect(res.status).toBe(200);
+    };
+    const conversationOf = async (name: string) => {
+      const inbox = await apiClient(api.url, agentToken)('GET', '/v1/conversations');
+      return (inbox.body.items as any[]).find((c) => c.contact.name === name);
+    };
+
+    const wandaWaId = randomWaId();
+    await customerWroteAt(wandaWaId, 'Oi, pelo WhatsApp', new Date(Date.now() - HOUR), 'Wanda Zap', shop);
+    await telegramCustomerWrites(randomInt(100_000_000, 999_999_999), 'Telma', 'Oi, pelo Telegram');
+    const wanda = await eventually(() => conversationOf('Wanda Zap'), 20_000, "Wanda's conversation");
+    await eventually(() => conversationOf('Telma'), 20_000, "Telma's conversation");
+    expect((await shop.call('PUT', `/v1/contacts/${wanda.contact.id}/assigned-agent`, { assigned_agent_id: agentId })).status).toBe(200);
+
+    const page = await context.newPage();
+    await signIn(page, agentToken);
+    const filters = page.getByRole('form', { name: 'Filtros' });
+    const list = page.getByRole('list', { name: 'Conversas' });
+    const line = (name: string) => list.getByRole('listitem').filter({ hasText: name });
+    await line('Wanda Zap').waitFor();
+    await line('Telma').waitFor();
+
+    // Telegram only: the list narrows, and the URL says so.
+    await filters.getByLabel('Canal').selectOption({ label: 'Telegram' });
+    await line('Wanda Zap').waitFor({ state: 'hidden' });
+    await line('Telma').waitFor();
+    expect(new URL(page.url()).search).toBe('?channel=telegram');
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // Live: Wanda writes again on WhatsApp (not shown), then a new Telegram customer (shown). The
+    // refresh that brings Tito in ran after Wanda's message was stored: had it matched, it would be there.
+    await customerWroteAt(wandaWaId, 'Alguém aí?', new Date(), 'Wanda Zap', shop);
+    await eventually(async () => ((await conversationOf('Wanda Zap'))?.last_message.preview === 'Alguém aí?' ? true : undefined), 20_000, "Wanda's new message");
+    await telegramCustomerWrites(randomInt(100_000_000, 999_999_999), 'Tito', 'Chegou?');
+    await line('Tito').waitFor();
+    expect(await line('Wanda Zap').count()).toBe(0);
+
+    // A reload keeps the filter.
+    await page.reload();
+    await line('Tito').waitFor();
+    await line('Telma').waitFor();
+    expect(await line('Wanda Zap').count()).toBe(0);
+    expect(await filters.getByLabel('Canal').inputValue()).toBe('telegram');
+
+    // Assigned to me as well: nothing matches, and the inbox says it is the filters.
+    await filters.getByLabel('Atribuídas a mim').check();
+    await page.getByText('Nenhuma conversa corresponde a estes filtros.').waitFor();
+    expect(new URL(page.url()).search).toBe('?channel=telegram&assigned=me');
+    expect(page.url()).not.toContain(agentToken);
+    expect(await seriousViolations(page)).toEqual([]);
+    // Any channel, still mine: Wanda, assigned to this agent.
+    await filters.getByLabel('Canal').selectOption({ label: 'Todos os canais' });
+    await line('Wanda Zap').waitFor();
+    expect(await list.getByRole('listitem').count()).toBe(1);
+
+    // Back returns to the previous filters, step by step.
+    await page.goBack();
+    await page.getByText('Nenhuma conversa corresponde a estes filtros.').waitFor();
+    expect(await filters.getByLabel('Canal').inputValue()).toBe('telegram');
+    await page.goBack();
+    await line('Tito').waitFor();
+    expect(await filters.getByLabel('Atribuídas a mim').isChecked()).toBe(false);
+
+    // The thread's way back returns to the filtered inbox.
+    await line('Tito').getByRole('link', { name: 'Tito' }).click();
+    await page.getByRole('heading', { name: 'Conversa com Tito', level: 1 }).waitFor();
+    await page.getByRole('link', { name: 'Voltar à caixa de entrada' }).click();
+    await line('Telma').waitFor();
+    expect(new URL(page.url()).search).toBe('?channel=telegram');
+    expect(await line('Wanda Zap').count()).toBe(0);
+
+    // Clearing from the empty state shows everyone again.
+    await filters.getByLabel('Atribuídas a mim').check();
+    await page.getByRole('button', { name: 'Limpar filtros' }).click();
+    await line('Wanda Zap').waitFor();
+    await line('Tito').waitFor();
+    expect(new URL(page.url()).search).toBe('');
     await page.close();
   });
 

@@ -1,9 +1,8 @@
-import { Pool } from 'pg';
-import { startWhatsAppSimulator, type RunningWhatsAppSimulator } from '../src/simulators/whatsapp/server';
 import { signWebhook } from '../src/whatsapp/signature';
 import { inboundTextWebhook } from './support/payloads';
 import { openEventStream } from './support/sse';
-import { apiClient, createTenant, eventually, randomWaId, startApi, startWorker, testConfig, type RunningApi } from './support/stack';
+import { apiClient, createTenant, eventually, randomWaId } from './support/stack';
+import { startWhatsAppStack, type WhatsAppStack } from './support/whatsapp-stack';
 
 const HOUR = 3_600_000;
 type Tenant = Awaited<ReturnType<typeof createTenant>>;
@@ -17,27 +16,17 @@ type Conversation = {
 };
 
 describe('conversations: the inbox, reply options and the live events it listens to', () => {
-  let api: RunningApi;
-  let config: ReturnType<typeof testConfig>;
-  let worker: Awaited<ReturnType<typeof startWorker>>;
-  let sim: RunningWhatsAppSimulator;
-  let db: Pool;
+  let stack: WhatsAppStack;
+  let api: WhatsAppStack['api'];
+  let config: WhatsAppStack['config'];
+  let sim: WhatsAppStack['sim'];
+  let db: WhatsAppStack['db'];
 
   beforeAll(async () => {
-    sim = await startWhatsAppSimulator({ webhookUrl: null, statusDelayMs: 50, pairRateLimit: false });
-    config = testConfig({ WHATSAPP_GRAPH_URL: sim.url });
-    api = await startApi(config);
-    sim.simulator.setWebhookUrl(`${api.url}/v1/webhooks/whatsapp`);
-    worker = await startWorker(config);
-    db = new Pool({ connectionString: config.databaseUrl, max: 2 });
+    stack = await startWhatsAppStack();
+    ({ api, config, sim, db } = stack);
   });
-  afterAll(async () => {
-    await sim.simulator.settle();
-    await db.end();
-    await worker.stop();
-    await api.close();
-    await sim.close();
-  });
+  afterAll(() => stack?.stop());
 
   /** A customer's message as Meta delivered it at `at` (an older one: the simulator's clock is now). */
   async function customerWroteAt(tenant: Tenant, waId: string, text: string, at: Date, name: string) {

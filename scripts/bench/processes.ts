@@ -1,10 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomInt } from 'node:crypto';
+import * as path from 'node:path';
 import { Client } from 'pg';
+import { loadConfig, type Config } from '../../src/config/config';
+import { migrate } from '../../src/db/migrate';
+import { endRunningOnTaskQueue } from '../../src/infra/end-workflows';
+import { waitFor } from './api';
 
 /**
  * What every bench that runs recado as deployed shares: a database of its own, created empty and
  * dropped at the end, and the API / worker / load processes with their noise filtered.
  */
+
+/** Temporal's namespace of the benches, apart from dev's. */
+export const BENCH_NAMESPACE = 'recado-bench';
 
 /** An empty database `name` on the server of `baseUrl` (dropped first if a previous run left it); its URL and how to drop it. */
 export async function freshDatabase(baseUrl: string, name: string): Promise<{ url: string; drop(): Promise<void> }> {
@@ -21,6 +30,13 @@ export async function freshDatabase(baseUrl: string, name: string): Promise<{ ur
       await admin.end();
     },
   };
+}
+
+/** A fresh database `name` on the server of the environment's DATABASE_URL, with recado's schema migrated in. */
+export async function migratedDatabase(name: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const database = await freshDatabase(loadConfig().databaseUrl, name);
+  await migrate(database.url);
+  return database;
 }
 
 /**
@@ -46,4 +62,68 @@ export function startNode(name: string, args: string[], env: NodeJS.ProcessEnv, 
     if (!/^\S+ \[INFO\]|^\s|^}/.test(text)) log(`${name}: ${text.slice(0, 3000)}`);
   });
   return child;
+}
+
+/** recado as a bench runs it: the API and the worker processes, their configuration, and how to stop them. */
+export interface BenchRecado {
+  /** The API's base URL. */
+  url: string;
+  config: Config;
+  api: ChildProcess;
+  worker: ChildProcess;
+  /** Resolves once the API answers its health check. */
+  ready(): Promise<void>;
+  /** Ends the workflows the bench left running on its task queues (saying how many), then the processes. */
+  stop(): Promise<void>;
+}
+
+/**
+ * recado as deployed, for the bench `bench`: the API and a worker in processes of their own (built,
+ * under dist/) on `databaseUrl`, in Temporal's recado-bench namespace on task queues of their own,
+ * the API on a port drawn from `ports` (so a run left behind does not collide), no Telegram
+ * polling, warnings and worse logged; `env` adds to that or overrides it (the simulators' URLs).
+ * `apiNodeArgs` go to the API's node, e.g. --cpu-prof.
+ */
+export function startRecado(options: {
+  bench: string;
+  databaseUrl: string;
+  ports: { from: number; count: number };
+  env: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+  apiNodeArgs?: string[];
+}): BenchRecado {
+  const { bench, log } = options;
+  const port = options.ports.from + randomInt(0, options.ports.count);
+  const url = `http://127.0.0.1:${port}`;
+  const taskQueue = `bench-${bench}-${randomBytes(4).toString('hex')}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: options.databaseUrl,
+    TEMPORAL_NAMESPACE: BENCH_NAMESPACE,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    CONTACT_INDEX_TASK_QUEUE: `${taskQueue}-contact-index`,
+    PUBLIC_API_URL: url,
+    API_PORT: String(port),
+    TELEGRAM_POLLING: 'off',
+    LOG_LEVEL: 'warn',
+    ...options.env,
+  };
+  const config = loadConfig(env);
+  const built = (...p: string[]) => path.join(__dirname, '..', '..', ...p);
+  const api = startNode('api', [...(options.apiNodeArgs ?? []), built('src', 'main.js')], env, log);
+  const worker = startNode('worker', [built('src', 'worker.js')], env, log);
+  return {
+    url,
+    config,
+    api,
+    worker,
+    ready: () => waitFor(async () => (await fetch(`${url}/health`).catch(() => undefined))?.ok === true, 60_000, 'the API'),
+    async stop() {
+      const end = (taskQueue: string) => endRunningOnTaskQueue({ ...config.temporal, taskQueue }, 'bench finished').catch(() => 0);
+      const left = (await end(config.temporal.taskQueue)) + (await end(config.contactIndex.taskQueue));
+      if (left) log(`ended ${left} workflow(s) the bench left running`);
+      api.kill('SIGTERM');
+      worker.kill('SIGTERM');
+    },
+  };
 }

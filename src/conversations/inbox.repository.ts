@@ -35,6 +35,14 @@ export interface ServiceWindowRow {
   last_inbound_at: Date;
 }
 
+/** A Meta template's definition as recado last synced it, with the number its store sends from. */
+export interface TemplateDefinitionRow {
+  channel_account_id: string;
+  name: string;
+  language: string;
+  components: unknown;
+}
+
 export interface ApprovedTemplateRow {
   channel_account_id: string;
   name: string;
@@ -125,6 +133,24 @@ export class InboxRepository {
           AND t.meta_template->>'status' = 'APPROVED'
         ORDER BY s.channel_account_id, t.meta_template->>'name', t.meta_template->>'language', t.updated_at DESC`,
       [accountId, channelAccountIds],
+    );
+    return rows;
+  }
+
+  /**
+   * The definitions of these Meta templates (store_templates.meta_template, synced from Meta),
+   * whatever their status now: a template paused since still reads as it was sent. Newest first.
+   */
+  async templateDefinitions(accountId: string, names: string[]): Promise<TemplateDefinitionRow[]> {
+    const { rows } = await this.pool.query<TemplateDefinitionRow>(
+      `SELECT s.channel_account_id, t.meta_template->>'name' AS name, t.meta_template->>'language' AS language,
+              t.meta_template->'components' AS components
+         FROM store_templates t
+         JOIN stores s ON s.account_id = t.account_id AND s.id = t.store_id
+        WHERE t.account_id = $1 AND t.meta_template->>'name' = ANY ($2::text[])
+          AND jsonb_typeof(t.meta_template->'components') = 'array'
+        ORDER BY t.updated_at DESC, t.id`,
+      [accountId, names],
     );
     return rows;
   }

@@ -65,8 +65,11 @@ class RecordingSession {
   private readonly room = newRoom();
   private state: RecorderState;
   private readonly files = new Map<string, Promise<SpeakerFile>>();
-  /** The one track each speaker file is fed from: a re-published track replaces the previous one. */
-  private readonly streams = new Map<string, { trackSid: string; stream: AudioStream; done: Promise<void> }>();
+  /**
+   * The one track each speaker file is fed from: a re-published track replaces the previous one.
+   * A stream is stopped through its reader: the stream itself is locked to it and refuses `cancel()`.
+   */
+  private readonly streams = new Map<string, { trackSid: string; reader: ReadableStreamDefaultReader<AudioFrame>; done: Promise<void> }>();
   private readonly present = new Set<string>();
   private readonly muteCounts = new Map<string, number>();
   private end!: (ending: Ending) => void;
@@ -102,7 +105,8 @@ class RecordingSession {
       : previous && !(await this.roomExists()) ? 'room closed' : null;
     if (over) {
       if (previous) this.addGap(missedFrom, this.now(), 'recorder restarted after the room had closed');
-      return this.finalize(over);
+      await this.closeFiles();
+      return this.whileBeating(() => this.finalize(over));
     }
     this.listen();
     await this.connect();
@@ -124,13 +128,29 @@ class RecordingSession {
     }
 
     const ending = await this.ended;
-    await this.stopListening();
-    if (this.failure) throw this.failure;
-    if (!ending.finalize) throw new RecordingInterruptedError(ending.reason);
-    const files = await this.finalize(ending.reason);
-    // A room still open after its call ended is one a join recreated: nobody else would close it.
-    if (await this.hooks.callEnded()) await this.closeRoom();
-    return files;
+    // Leaving the room, mixing and uploading take a while: an attempt gone silent meanwhile would
+    // be taken for a dead one, and a retry would finalize beside it.
+    return this.whileBeating(async () => {
+      await this.stopListening();
+      if (this.failure) throw this.failure;
+      if (!ending.finalize) throw new RecordingInterruptedError(ending.reason);
+      const files = await this.finalize(ending.reason);
+      // A room still open after its call ended is one a join recreated: nobody else would close it.
+      if (await this.hooks.callEnded()) await this.closeRoom();
+      return files;
+    });
+  }
+
+  /** Runs work that has no heartbeat of its own, heartbeating the state meanwhile. */
+  private async whileBeating<T>(work: () => Promise<T>): Promise<T> {
+    const beat = () => this.hooks.heartbeat(this.state);
+    beat();
+    const beating = setInterval(beat, this.deps.heartbeatIntervalMs);
+    try {
+      return await work();
+    } finally {
+      clearInterval(beating);
+    }
   }
 
   private async resumeFiles(previous: RecorderState): Promise<void> {
@@ -165,23 +185,21 @@ class RecordingSession {
    * the attempt after connectTimeoutMs (the retry checks the call again first).
    */
   private async connect(): Promise<void> {
-    const beat = () => this.hooks.heartbeat(this.state);
-    beat();
-    const beating = setInterval(beat, this.deps.heartbeatIntervalMs);
     let timeout: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       timeout = setTimeout(() => reject(new Error(`could not join room ${this.target.roomName} within ${this.deps.connectTimeoutMs} ms`)), this.deps.connectTimeoutMs);
     });
-    try {
-      await Promise.race([this.room.connect(this.deps.livekit.url, await this.token(), { autoSubscribe: true, dynacast: false }), timedOut]);
-    } catch (err) {
-      this.room.removeAllListeners();
-      await this.room.disconnect().catch(() => undefined);
-      throw err;
-    } finally {
-      clearInterval(beating);
-      clearTimeout(timeout);
-    }
+    await this.whileBeating(async () => {
+      try {
+        await Promise.race([this.room.connect(this.deps.livekit.url, await this.token(), { autoSubscribe: true, dynacast: false }), timedOut]);
+      } catch (err) {
+        this.room.removeAllListeners();
+        await this.room.disconnect().catch(() => undefined);
+        throw err;
+      } finally {
+        clearTimeout(timeout);
+      }
+    });
   }
 
   private async token(): Promise<string> {
@@ -269,10 +287,10 @@ class RecordingSession {
     const { speaker, agentId } = speakerOf(p.identity);
     const name = speakerFileName(speaker, agentId);
     if (!name) return; // an agent identity recado never issued: not a file name we would write
-    void this.streams.get(name)?.stream.cancel().catch(() => undefined);
-    const stream = new AudioStream(track, { sampleRate: this.deps.sampleRate, numChannels: 1 });
-    const entry = { trackSid: publication.sid ?? '', stream, done: Promise.resolve() };
-    entry.done = this.pump(stream, this.fileFor(name, speaker, agentId, p.identity)).catch((err: Error) => {
+    void this.streams.get(name)?.reader.cancel().catch(() => undefined);
+    const reader = new AudioStream(track, { sampleRate: this.deps.sampleRate, numChannels: 1 }).getReader();
+    const entry = { trackSid: publication.sid ?? '', reader, done: Promise.resolve() };
+    entry.done = this.pump(reader, this.fileFor(name, speaker, agentId, p.identity)).catch((err: Error) => {
       this.failure ??= err;
       this.end({ finalize: false, reason: err.message });
     });
@@ -283,11 +301,10 @@ class RecordingSession {
     const { speaker, agentId } = speakerOf(p.identity);
     const name = speakerFileName(speaker, agentId);
     const entry = name ? this.streams.get(name) : undefined;
-    if (entry && entry.trackSid === publication.sid) void entry.stream.cancel().catch(() => undefined);
+    if (entry && entry.trackSid === publication.sid) void entry.reader.cancel().catch(() => undefined);
   }
 
-  private async pump(stream: AudioStream, file: (heardAtMs: number, frameMs: number) => Promise<SpeakerFile>): Promise<void> {
-    const reader = stream.getReader();
+  private async pump(reader: ReadableStreamDefaultReader<AudioFrame>, file: (heardAtMs: number, frameMs: number) => Promise<SpeakerFile>): Promise<void> {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) return;
@@ -318,9 +335,14 @@ class RecordingSession {
     for (const t of this.timers) clearTimeout(t);
     if (this.emptyTimer) clearTimeout(this.emptyTimer);
     this.room.removeAllListeners();
-    for (const { stream } of this.streams.values()) await stream.cancel().catch(() => undefined);
+    for (const { reader } of this.streams.values()) await reader.cancel().catch(() => undefined);
     await Promise.all([...this.streams.values()].map((s) => s.done));
     await this.room.disconnect();
+    await this.closeFiles();
+  }
+
+  /** Closes every speaker file (a resumed attempt's included): what they hold is what gets finalized. */
+  private async closeFiles(): Promise<void> {
     const files = await Promise.all(this.files.values());
     for (const f of files) await f.close();
     this.state.speakers = files.map((f) => ({ ...f.state }));

@@ -2387,6 +2387,92 @@ export interface components {
              */
             expires_at: string;
         };
+        RenderedTemplateButtonView: {
+            /** @description The button's label */
+            text: string;
+            /** @description URL buttons: the link with its parameter filled in; null for other buttons */
+            url: string | null;
+        };
+        RenderedTemplateView: {
+            /** @example pedido_atualizado */
+            name: string;
+            /** @example pt_BR */
+            language: string;
+            /** @description A text header with its parameter filled in; null without one (or with a media header) */
+            header: string | null;
+            /** @description The body with its parameters filled in ({{1}}… in order, or {{name}} by parameter_name) */
+            body: string;
+            footer: string | null;
+            /** @description In the order the template defines them */
+            buttons: components["schemas"]["RenderedTemplateButtonView"][];
+        };
+        ThreadMessageView: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            direction: "outbound" | "inbound";
+            /** Format: uuid */
+            contact_id: string;
+            /** @enum {string} */
+            channel: "whatsapp" | "email" | "telegram" | "app";
+            /**
+             * Format: uuid
+             * @description The WhatsApp number, mailbox, bot or app
+             */
+            channel_account_id: string;
+            /**
+             * Format: uuid
+             * @description WhatsApp messages: the number (= channel_account_id)
+             */
+            whatsapp_number_id: string | null;
+            /**
+             * Format: uuid
+             * @description The routed message (POST /v1/dispatches) this is one channel of
+             */
+            dispatch_id: string | null;
+            type: string;
+            /** @description Outbound: the provider request as sent; inbound: the message as the provider delivered it */
+            body: Record<string, never>;
+            /** @enum {string|null} */
+            category: "transactional" | "utility" | "marketing" | "service_reply" | null;
+            /**
+             * @description How it was priced; converted: a template sent free-form inside the 24 h window
+             * @enum {string|null}
+             */
+            pricing: "template" | "free_form" | "converted" | "channel" | null;
+            /** @description Outbound: what it cost, in currency */
+            cost: number | null;
+            /** @example BRL */
+            currency: string | null;
+            /**
+             * @description queued → sending → accepted (Meta took it) → sent → delivered → read; or failed
+             * @enum {string}
+             */
+            state: "queued" | "sending" | "retrying" | "accepted" | "sent" | "delivered" | "read" | "played" | "failed" | "received";
+            /** @description The provider's id: wamid, Message-ID, <chat_id>:<message_id>, … */
+            provider_message_id: string | null;
+            send_attempts: number;
+            error: Record<string, never> | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            accepted_at: string | null;
+            /** Format: date-time */
+            sent_at: string | null;
+            /** Format: date-time */
+            delivered_at: string | null;
+            /** Format: date-time */
+            read_at: string | null;
+            /**
+             * Format: date-time
+             * @description A voice message the customer played (Meta's played status)
+             */
+            played_at: string | null;
+            /** Format: date-time */
+            failed_at: string | null;
+            /** @description A WhatsApp template message as the customer read it: the approved template (as last synced from Meta for a store) with the parameters of `body` filled in. null for other messages, and for a template recado holds no definition of (body still has its name and parameters) */
+            rendered_template: components["schemas"]["RenderedTemplateView"] | null;
+        };
         ThreadCallView: {
             id: string;
             whatsapp_number_id: string;
@@ -2429,7 +2515,7 @@ export interface components {
              */
             at: string;
             /** @description kind message */
-            message: components["schemas"]["MessageView"] | null;
+            message: components["schemas"]["ThreadMessageView"] | null;
             /** @description kind call */
             call: components["schemas"]["ThreadCallView"] | null;
         };

@@ -10,7 +10,7 @@ import { InCallPanel } from './in-call-panel';
 import { IncomingCallPopup } from './incoming-call-popup';
 import { InviteeModal } from './invitee-modal';
 import { OngoingCallsBar } from './ongoing-calls-bar';
-import { callTexts } from './texts';
+import { prepareCallRoom } from './room';
 import { useActiveCall } from './use-active-call';
 
 interface Ringing {
@@ -45,8 +45,8 @@ type Payload = Record<string, string | null | undefined>;
  * way, and the customer who just allowed a call. Driven by the agent's live events.
  */
 export function CallLayer({ showOngoing }: { showOngoing: boolean }) {
-  const lang = useLang();
-  const texts = callTexts[lang];
+  // Re-renders the layer, and the call components in it, in the language the agent picks.
+  useLang();
   const [ringing, setRinging] = useState<Ringing[]>([]);
   const [invitations, setInvitations] = useState<Invitation[]>([]);
   const [granted, setGranted] = useState<Granted | null>(null);
@@ -73,6 +73,7 @@ export function CallLayer({ showOngoing }: { showOngoing: boolean }) {
           setSelf(event.agent_id ? `agent:${event.agent_id}` : undefined);
           return;
         case 'call.offered': {
+          prepareCallRoom();
           const contactId = event.contact_id ?? '';
           setRinging((list) => [...list.filter((r) => r.callId !== callId), { callId, contactId, contactName: t('calls.customer'), accepting: false }]);
           const name = await contactName(contactId);
@@ -91,6 +92,7 @@ export function CallLayer({ showOngoing }: { showOngoing: boolean }) {
           }
           return;
         case 'call.invited': {
+          prepareCallRoom();
           const contactId = event.contact_id ?? '';
           const invitation = { callId, contactId, contactName: t('calls.customer'), invitedBy: t('calls.colleague'), busy: false };
           setInvitations((list) => [...list.filter((i) => i.callId !== callId), invitation]);
@@ -154,7 +156,7 @@ export function CallLayer({ showOngoing }: { showOngoing: boolean }) {
   const call = active.call;
   return (
     <div class="call-layer">
-      {showOngoing && <OngoingCallsBar version={ongoingVersion} texts={texts} />}
+      {showOngoing && <OngoingCallsBar version={ongoingVersion} />}
       {granted && (
         <div class="call-toast" role="status">
           <p>{t('calls.granted', { name: granted.contactName })}</p>
@@ -171,7 +173,6 @@ export function CallLayer({ showOngoing }: { showOngoing: boolean }) {
           contactName={r.contactName}
           accepting={r.accepting}
           error={r.error}
-          t={texts}
           onAccept={(id) => void accept(id)}
           // Declining only stops the ringing here: the call keeps ringing for colleagues.
           onDecline={dropRinging}
@@ -185,7 +186,6 @@ export function CallLayer({ showOngoing }: { showOngoing: boolean }) {
           participants={call.participants}
           candidates={call.candidates}
           error={call.error}
-          t={texts}
           onMutedChange={(muted) => void active.setMuted(muted)}
           onVolumeChange={active.setVolume}
           onInvite={(agentId) => void active.invite(agentId)}
@@ -200,7 +200,6 @@ export function CallLayer({ showOngoing }: { showOngoing: boolean }) {
           contactName={i.contactName}
           busy={i.busy}
           error={i.error}
-          t={texts}
           onJoin={() => void joinInvitation(i)}
           onDecline={(id) => void declineInvitation(id)}
         />

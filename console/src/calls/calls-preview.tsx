@@ -1,12 +1,12 @@
 import './calls.css';
 import { render } from 'preact';
 import { useState } from 'preact/hooks';
+import { setLang } from '../i18n';
 import { IncomingCallPopup } from './incoming-call-popup';
 import { InCallPanel, type InviteCandidate, type PanelParticipant } from './in-call-panel';
 import { InviteeModal } from './invitee-modal';
 import type { Loaded } from './loaded';
 import { OngoingCallsStrip, type OngoingCall } from './ongoing-calls-strip';
-import { callTexts } from './texts';
 
 /**
  * Every call component on one page with sample data, in the language of `?lang=` (en or pt), and
@@ -15,8 +15,7 @@ import { callTexts } from './texts';
  * callbacks receive is kept in `window.callPreviewLog`.
  */
 const params = new URLSearchParams(location.search);
-const t = params.get('lang') === 'pt' ? callTexts.pt : callTexts.en;
-document.documentElement.lang = params.get('lang') === 'pt' ? 'pt-BR' : 'en';
+setLang(params.get('lang') === 'pt' ? 'pt' : 'en');
 const listState = params.get('state');
 const log: string[] = [];
 (globalThis as unknown as { callPreviewLog: string[] }).callPreviewLog = log;
@@ -53,12 +52,11 @@ function Preview() {
   return (
     <>
       <h1>recado</h1>
-      <OngoingCallsStrip calls={sample(ONGOING, [])} now={NOW} t={t} onOpen={(id) => log.push(`open ${id}`)} />
+      <OngoingCallsStrip calls={sample(ONGOING, [])} now={NOW} onOpen={(id) => log.push(`open ${id}`)} />
       <IncomingCallPopup
         callId="c-9"
         contactName="Maria Souza"
         businessNumber="+55 11 4000-0000"
-        t={t}
         onAccept={(id) => log.push(`accept ${id}`)}
         onDecline={(id) => log.push(`decline ${id}`)}
       />
@@ -68,7 +66,6 @@ function Preview() {
         muted={muted}
         participants={participants}
         candidates={candidates.state === 'ready' ? { state: 'ready', value: candidates.value.map((c) => ({ ...c, invited: invited.includes(c.agentId) })) } : candidates}
-        t={t}
         onMutedChange={(m) => {
           log.push(`muted ${m}`);
           setMuted(m);
@@ -87,7 +84,6 @@ function Preview() {
         callId="c-7"
         invitedBy="Ana"
         contactName="João Lima"
-        t={t}
         onJoin={(id) => log.push(`join ${id}`)}
         onDecline={(id) => log.push(`decline invite ${id}`)}
       />

@@ -1,6 +1,6 @@
+import { t } from '../i18n';
 import type { Loaded } from './loaded';
 import type { ParticipantRole } from './room';
-import type { CallTexts } from './texts';
 
 /** Someone else on the call, with how loud they are right now (audio-meter.ts) and the volume the agent chose. */
 export interface PanelParticipant {
@@ -32,7 +32,6 @@ export interface InCallPanelProps {
   candidates: Loaded<InviteCandidate[]>;
   /** Why the last action failed, in the agent's language. */
   error?: string;
-  t: CallTexts;
   onMutedChange(muted: boolean): void;
   onVolumeChange(identity: string, volume: number): void;
   onInvite(agentId: string): void;
@@ -50,48 +49,48 @@ export function orderCandidates(candidates: InviteCandidate[]): InviteCandidate[
 }
 
 export function InCallPanel(props: InCallPanelProps) {
-  const { callId, contactName, muted, participants, error, t } = props;
+  const { callId, contactName, muted, participants, error } = props;
   const titleId = `call-${callId}-title`;
   return (
     <section aria-labelledby={titleId} class="in-call">
-      <h2 id={titleId}>{t.inCallWith(contactName)}</h2>
+      <h2 id={titleId}>{t('calls.inCallWith', { contact: contactName })}</h2>
       {error ? <p role="alert">{error}</p> : null}
       <div class="controls">
         <button type="button" aria-pressed={muted} onClick={() => props.onMutedChange(!muted)}>
-          {muted ? t.unmute : t.mute}
+          {muted ? t('calls.unmute') : t('calls.mute')}
         </button>
         <button type="button" class="hang-up" onClick={() => props.onHangUp()}>
-          {t.hangUp}
+          {t('calls.hangUp')}
         </button>
       </div>
-      {muted ? <p role="status">{t.microphoneMuted}</p> : null}
+      {muted ? <p role="status">{t('calls.microphoneMuted')}</p> : null}
 
-      <h3>{t.participants}</h3>
+      <h3>{t('calls.participants')}</h3>
       {participants.length === 0 ? (
-        <p role="status">{t.noParticipants}</p>
+        <p role="status">{t('calls.noParticipants')}</p>
       ) : (
         <ul class="participants">
           {participants.map((p) => (
-            <ParticipantRow key={p.identity} participant={p} t={t} onVolumeChange={props.onVolumeChange} />
+            <ParticipantRow key={p.identity} participant={p} onVolumeChange={props.onVolumeChange} />
           ))}
         </ul>
       )}
 
-      <InviteList candidates={props.candidates} t={t} onInvite={props.onInvite} />
+      <InviteList candidates={props.candidates} onInvite={props.onInvite} />
     </section>
   );
 }
 
-function ParticipantRow({ participant: p, t, onVolumeChange }: { participant: PanelParticipant; t: CallTexts; onVolumeChange(identity: string, volume: number): void }) {
+function ParticipantRow({ participant: p, onVolumeChange }: { participant: PanelParticipant; onVolumeChange(identity: string, volume: number): void }) {
   const sliderId = `volume-${p.identity}`;
   const speaking = p.level > SPEAKING_LEVEL;
   return (
     <li>
-      <span class="name">{p.name}</span> <span class="role">({t.roles[p.role]})</span>{' '}
+      <span class="name">{p.name}</span> <span class="role">({t(`calls.role.${p.role}`)})</span>{' '}
       {/* data-level: the level as measured, rounded, for those who read the page rather than look at it (and the browser tests). */}
-      <meter aria-label={t.voiceLevelOf(p.name)} min={0} max={0.2} value={Math.min(p.level, 0.2)} data-identity={p.identity} data-level={p.level.toFixed(3)} />
-      {speaking ? <span class="speaking"> {t.speaking}</span> : null}
-      <label for={sliderId}>{t.volumeOf(p.name)}</label>
+      <meter aria-label={t('calls.voiceLevelOf', { name: p.name })} min={0} max={0.2} value={Math.min(p.level, 0.2)} data-identity={p.identity} data-level={p.level.toFixed(3)} />
+      {speaking ? <span class="speaking"> {t('calls.speaking')}</span> : null}
+      <label for={sliderId}>{t('calls.volumeOf', { name: p.name })}</label>
       <input
         id={sliderId}
         type="range"
@@ -106,24 +105,24 @@ function ParticipantRow({ participant: p, t, onVolumeChange }: { participant: Pa
   );
 }
 
-function InviteList({ candidates, t, onInvite }: { candidates: Loaded<InviteCandidate[]>; t: CallTexts; onInvite(agentId: string): void }) {
+function InviteList({ candidates, onInvite }: { candidates: Loaded<InviteCandidate[]>; onInvite(agentId: string): void }) {
   return (
-    <section aria-label={t.inviteColleague} class="invite">
-      <h3>{t.inviteColleague}</h3>
+    <section aria-label={t('calls.inviteColleague')} class="invite">
+      <h3>{t('calls.inviteColleague')}</h3>
       {candidates.state === 'loading' ? (
-        <p role="status">{t.loadingColleagues}</p>
+        <p role="status">{t('calls.loadingColleagues')}</p>
       ) : candidates.state === 'failed' ? (
         <p role="alert">{candidates.message}</p>
       ) : candidates.value.length === 0 ? (
-        <p>{t.noColleagues}</p>
+        <p>{t('calls.noColleagues')}</p>
       ) : (
         <ul>
           {orderCandidates(candidates.value).map((c) => (
             <li key={c.agentId}>
-              <span class="name">{c.name}</span> <span class={c.online ? 'online' : 'offline'}>{c.online ? t.online : t.offline}</span>
-              {c.specialist ? <span class="specialist"> · {t.specialist}</span> : null}{' '}
-              <button type="button" disabled={c.invited} aria-label={`${c.invited ? t.invited : t.invite}: ${c.name}`} onClick={() => onInvite(c.agentId)}>
-                {c.invited ? t.invited : t.invite}
+              <span class="name">{c.name}</span> <span class={c.online ? 'online' : 'offline'}>{c.online ? t('calls.online') : t('calls.offline')}</span>
+              {c.specialist ? <span class="specialist"> · {t('calls.specialist')}</span> : null}{' '}
+              <button type="button" disabled={c.invited} aria-label={t(c.invited ? 'calls.invitedNamed' : 'calls.inviteNamed', { name: c.name })} onClick={() => onInvite(c.agentId)}>
+                {c.invited ? t('calls.invited') : t('calls.invite')}
               </button>
             </li>
           ))}

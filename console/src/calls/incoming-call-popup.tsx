@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'preact/hooks';
-import type { CallTexts } from './texts';
+import { t } from '../i18n';
 
 /**
  * A customer's call ringing for this agent (the `call.offered` event). It goes away when the
@@ -14,30 +14,29 @@ export interface IncomingCallPopupProps {
   accepting?: boolean;
   /** Why the last accept failed (another agent was faster, the call ended). */
   error?: string;
-  t: CallTexts;
   onAccept(callId: string): void;
   onDecline(callId: string): void;
 }
 
-export function IncomingCallPopup({ callId, contactName, businessNumber, accepting = false, error, t, onAccept, onDecline }: IncomingCallPopupProps) {
+export function IncomingCallPopup({ callId, contactName, businessNumber, accepting = false, error, onAccept, onDecline }: IncomingCallPopupProps) {
   const acceptButton = useRef<HTMLButtonElement>(null);
   // The agent is usually typing elsewhere: focus moves to Accept, so Enter answers.
   useEffect(() => acceptButton.current?.focus(), [callId]);
   const titleId = `incoming-${callId}-title`;
   return (
     <section role="alertdialog" aria-labelledby={titleId} aria-describedby={`incoming-${callId}-from`} class="incoming-call">
-      <h2 id={titleId}>{t.incomingCall}</h2>
+      <h2 id={titleId}>{t('calls.incomingCall')}</h2>
       <p id={`incoming-${callId}-from`}>
-        {t.incomingFrom(contactName)}
+        {t('calls.incomingFrom', { contact: contactName })}
         {businessNumber ? ` · ${businessNumber}` : ''}
       </p>
       {error ? <p role="alert">{error}</p> : null}
       <div class="actions">
         <button type="button" ref={acceptButton} disabled={accepting} onClick={() => onAccept(callId)}>
-          {accepting ? t.accepting : t.accept}
+          {accepting ? t('calls.accepting') : t('calls.accept')}
         </button>
         <button type="button" disabled={accepting} onClick={() => onDecline(callId)}>
-          {t.decline}
+          {t('calls.decline')}
         </button>
       </div>
     </section>

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'preact/hooks';
-import type { CallTexts } from './texts';
+import { t } from '../i18n';
 
 /** A colleague invited this agent to a call (the `call.invited` event): join it or decline. */
 export interface InviteeModalProps {
@@ -9,12 +9,11 @@ export interface InviteeModalProps {
   /** The join or decline request is under way. */
   busy?: boolean;
   error?: string;
-  t: CallTexts;
   onJoin(callId: string): void;
   onDecline(callId: string): void;
 }
 
-export function InviteeModal({ callId, invitedBy, contactName, busy = false, error, t, onJoin, onDecline }: InviteeModalProps) {
+export function InviteeModal({ callId, invitedBy, contactName, busy = false, error, onJoin, onDecline }: InviteeModalProps) {
   const joinButton = useRef<HTMLButtonElement>(null);
   useEffect(() => joinButton.current?.focus(), [callId]);
   const titleId = `invite-${callId}-title`;
@@ -30,15 +29,15 @@ export function InviteeModal({ callId, invitedBy, contactName, busy = false, err
         if (e.key === 'Escape' && !busy) onDecline(callId);
       }}
     >
-      <h2 id={titleId}>{t.invitedToCall}</h2>
-      <p id={`invite-${callId}-text`}>{t.invitedBy(invitedBy, contactName)}</p>
+      <h2 id={titleId}>{t('calls.invitedToCall')}</h2>
+      <p id={`invite-${callId}-text`}>{t('calls.invitedBy', { colleague: invitedBy, contact: contactName })}</p>
       {error ? <p role="alert">{error}</p> : null}
       <div class="actions">
         <button type="button" ref={joinButton} disabled={busy} onClick={() => onJoin(callId)}>
-          {t.join}
+          {t('calls.join')}
         </button>
         <button type="button" disabled={busy} onClick={() => onDecline(callId)}>
-          {t.decline}
+          {t('calls.decline')}
         </button>
       </div>
     </div>

@@ -4,13 +4,12 @@ import { navigate } from '../router';
 import { agentName, contactName } from './call-names';
 import type { Loaded } from './loaded';
 import { OngoingCallsStrip, type OngoingCall } from './ongoing-calls-strip';
-import type { CallTexts } from './texts';
 
 /**
  * The account's calls under way (GET /v1/calls/ongoing) above every view, reloaded whenever a
  * call changes state (`version` counts the call.updated events); a call opens its page in the history.
  */
-export function OngoingCallsBar({ version, texts }: { version: number; texts: CallTexts }) {
+export function OngoingCallsBar({ version }: { version: number }) {
   const [calls, setCalls] = useState<Loaded<OngoingCall[]>>({ state: 'loading' });
   const [raw, setRaw] = useState<unknown[]>([]);
   const [now, setNow] = useState(Date.now());
@@ -46,5 +45,5 @@ export function OngoingCallsBar({ version, texts }: { version: number; texts: Ca
     return () => clearInterval(timer);
   }, [raw.length]);
 
-  return <OngoingCallsStrip calls={calls} now={now} t={texts} onOpen={(id) => navigate(`/calls/${id}`)} />;
+  return <OngoingCallsStrip calls={calls} now={now} onOpen={(id) => navigate(`/calls/${id}`)} />;
 }

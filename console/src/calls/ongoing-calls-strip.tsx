@@ -1,5 +1,5 @@
+import { formatList, t } from '../i18n';
 import type { Loaded } from './loaded';
-import type { CallTexts } from './texts';
 
 /** A call under way in the account (GET /v1/calls/ongoing), as the strip above the history shows it. */
 export interface OngoingCall {
@@ -14,7 +14,6 @@ export interface OngoingCallsStripProps {
   calls: Loaded<OngoingCall[]>;
   /** Now, as Date.now(): passed in, so the parent's clock ticks and the strip stays pure. */
   now: number;
-  t: CallTexts;
   onOpen(callId: string): void;
 }
 
@@ -24,22 +23,24 @@ export function elapsed(fromIso: string, now: number): string {
   return `${minutes}:${String(seconds % 60).padStart(2, '0')}`;
 }
 
-export function OngoingCallsStrip({ calls, now, t, onOpen }: OngoingCallsStripProps) {
+const withAgents = (names: string[]) => (names.length ? t('calls.withAgents', { names: formatList(names) }) : t('calls.noAgents'));
+
+export function OngoingCallsStrip({ calls, now, onOpen }: OngoingCallsStripProps) {
   return (
-    <nav aria-label={t.ongoingCalls} class="ongoing-calls">
-      <h2>{t.ongoingCalls}</h2>
+    <nav aria-label={t('calls.ongoingCalls')} class="ongoing-calls">
+      <h2>{t('calls.ongoingCalls')}</h2>
       {calls.state === 'loading' ? (
-        <p role="status">{t.loadingCalls}</p>
+        <p role="status">{t('calls.loadingCalls')}</p>
       ) : calls.state === 'failed' ? (
         <p role="alert">{calls.message}</p>
       ) : calls.value.length === 0 ? (
-        <p>{t.noOngoingCalls}</p>
+        <p>{t('calls.noOngoingCalls')}</p>
       ) : (
         <ul>
           {calls.value.map((call) => (
             <li key={call.id}>
-              <button type="button" title={t.openCall(call.contactName)} onClick={() => onOpen(call.id)}>
-                <span>{call.contactName}</span> <span>{t.withAgents(call.agentNames)}</span>
+              <button type="button" title={t('calls.openCall', { contact: call.contactName })} onClick={() => onOpen(call.id)}>
+                <span>{call.contactName}</span> <span>{withAgents(call.agentNames)}</span>
                 {call.answeredAt ? <time dateTime={call.answeredAt}> {elapsed(call.answeredAt, now)}</time> : null}
               </button>
             </li>

@@ -1,4 +1,4 @@
-import { RemoteAudioTrack, Room, RoomEvent, type Participant, type RemoteParticipant, type RemoteTrack } from 'livekit-client';
+import type { Participant, RemoteAudioTrack, RemoteParticipant, RemoteTrack } from 'livekit-client';
 
 /**
  * The agent's side of a call's LiveKit room, in the browser: join with the `{ url, token }` the
@@ -68,8 +68,27 @@ export function roleOf(identity: string): ParticipantRole {
 const participantOf = (p: Participant): CallParticipant => ({ identity: p.identity, name: p.name || p.identity, role: roleOf(p.identity) });
 const takesPart = (p: Participant) => roleOf(p.identity) !== 'recorder';
 
+/**
+ * livekit-client is most of the console's code and only a call needs it: it is fetched the first
+ * time one is about to be joined (a separate chunk), not with the console's first page.
+ */
+let livekit: Promise<typeof import('livekit-client')> | undefined;
+const loadLivekit = () =>
+  (livekit ??= import('livekit-client').catch((error: unknown) => {
+    // Not kept: the next join fetches again (the network may be back).
+    livekit = undefined;
+    throw error;
+  }));
+
+/** Fetches the room's code ahead of a join that may follow (a call rings), so accepting waits for no download. */
+export function prepareCallRoom(): void {
+  // A failure here is the join's to report, when it tries again.
+  loadLivekit().catch(() => undefined);
+}
+
 export async function joinCallRoom(join: CallJoin, listener: CallRoomListener = {}, options: CallRoomOptions = {}): Promise<CallRoom> {
   const { microphone = true, voiceProcessing = true, audioContainer = document.body } = options;
+  const { RemoteAudioTrack, Room, RoomEvent } = await loadLivekit();
   const capture = { echoCancellation: voiceProcessing, noiseSuppression: voiceProcessing, autoGainControl: voiceProcessing };
   // adaptiveStream and dynacast concern video only; a call is audio.
   // Without voice processing the capture is kept whole: DTX (sending nothing in pauses) would

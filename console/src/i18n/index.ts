@@ -47,3 +47,8 @@ export function useLang(): Lang {
 export function formatDate(iso: string | null | undefined): string {
   return iso ? new Date(iso).toLocaleString(HTML_LANG[current]) : t('contact.none');
 }
+
+/** Names joined as the console's language joins them ("Ana e Diego", "Ana and Diego"). */
+export function formatList(items: string[]): string {
+  return new Intl.ListFormat(HTML_LANG[current], { type: 'conjunction' }).format(items);
+}

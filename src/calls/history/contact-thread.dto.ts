@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { MessageView } from '../../messages/messages.dto';
+import { ThreadMessageView } from '../../conversations/sent-template.dto';
 import { CallHistoryItemView, CallSummaryView, TranscriptSegmentView } from './call-history.dto';
 
 export class ThreadCallView extends CallHistoryItemView {
@@ -17,7 +17,7 @@ export class ThreadCallView extends CallHistoryItemView {
 export class ThreadItemView {
   @ApiProperty({ enum: ['message', 'call'] }) kind!: 'message' | 'call';
   @ApiProperty({ type: String, format: 'date-time', description: 'When the message or call was created' }) at!: Date;
-  @ApiProperty({ type: MessageView, nullable: true, description: 'kind message' }) message!: MessageView | null;
+  @ApiProperty({ type: ThreadMessageView, nullable: true, description: 'kind message' }) message!: ThreadMessageView | null;
   @ApiProperty({ type: ThreadCallView, nullable: true, description: 'kind call' }) call!: ThreadCallView | null;
 }
 

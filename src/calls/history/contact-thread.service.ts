@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG } from '../../config/config.module';
 import type { Config } from '../../config/config';
 import { NotFoundError } from '../../common/errors';
+import { SentTemplates } from '../../conversations/sent-templates.service';
 import { messageView } from '../../messages/messages.service';
 import { callView } from '../calls.service';
 import type { CallSummaryView, HistoryPageQuery, TranscriptSegmentView } from './call-history.dto';
@@ -21,6 +22,7 @@ export function deepLink(template: string, contactId: string, callId: string): s
 export class ContactThreadService {
   constructor(
     private readonly repository: ContactThreadRepository,
+    private readonly sentTemplates: SentTemplates,
     @Inject(CONFIG) private readonly config: Config,
   ) {}
 
@@ -38,12 +40,13 @@ export class ContactThreadService {
       this.repository.latestCallId(accountId, contactId),
     ]);
     const messageById = new Map(messages.map((m) => [m.id, m]));
+    const renderedTemplates = await this.sentTemplates.render(accountId, messages);
     const callById = new Map(calls.map((c) => [c.id, c]));
     const items: ThreadItemView[] = [];
     for (const e of page) {
       if (e.kind === 'message') {
         const m = messageById.get(e.id);
-        if (m) items.push({ kind: 'message', at: m.created_at, message: messageView(m), call: null });
+        if (m) items.push({ kind: 'message', at: m.created_at, message: { ...messageView(m), rendered_template: renderedTemplates.get(m.id) ?? null }, call: null });
         continue;
       }
       const c = callById.get(e.id);

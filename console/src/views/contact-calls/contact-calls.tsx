@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, ok, type Schemas } from '../../api/client';
 import { liveEvents } from '../../api/events';
 import { enterCall } from '../../calls/enter-call';
+import { prepareCallRoom } from '../../calls/room';
 import { ErrorBox, Loading } from '../../components/states';
 import { useLoad } from '../../components/use-load';
 import { formatDate, t } from '../../i18n';
@@ -76,6 +77,7 @@ function PermissionAndCall({ contactId, numberId }: { contactId: string; numberI
         setNotice(t('contactCalls.requested'));
         reload();
       } else {
+        prepareCallRoom(); // the audio library downloads while the call is placed
         const started = ok(await api.POST('/v1/calls', { body }));
         enterCall({ callId: started.call.id, contactId, join: started.join });
         setNotice(t('contactCalls.calling'));

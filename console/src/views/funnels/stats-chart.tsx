@@ -1,11 +1,28 @@
-import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from 'chart.js';
-import { useEffect, useRef } from 'preact/hooks';
+import type { Chart } from 'chart.js';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Schemas } from '../../api/client';
 import { lang, t, type MessageKey } from '../../i18n';
 import { formatRevenue } from './revenue';
 
-// Only the pieces a grouped bar chart needs: the bundle stays small.
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
+let chartLibrary: Promise<typeof Chart> | undefined;
+
+/**
+ * chart.js, fetched when a chart is first drawn rather than with the console's first page; with
+ * only the pieces a grouped bar chart needs. A failed download is tried again by the next chart.
+ */
+function loadChart(): Promise<typeof Chart> {
+  chartLibrary ??= import('chart.js').then(
+    ({ BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip }) => {
+      Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
+      return Chart;
+    },
+    (err: unknown) => {
+      chartLibrary = undefined;
+      throw err;
+    },
+  );
+  return chartLibrary;
+}
 
 type Row = Schemas['StatsRowView'];
 /** The counts shown per row, in funnel order; each is one series of bars. */
@@ -29,23 +46,38 @@ interface Props {
  */
 export function StatsChart({ id, title, rows, labelHeading, labelOf }: Props) {
   const canvas = useRef<HTMLCanvasElement>(null);
-  const current = lang();
+  const language = lang();
+  // Busy until the chart is drawn: chart.js arrives with the first chart.
+  const [drawn, setDrawn] = useState(false);
   useEffect(() => {
-    if (!canvas.current) return;
-    const chart = new Chart(canvas.current, {
-      type: 'bar',
-      data: {
-        labels: rows.map(labelOf),
-        datasets: COUNTS.map((count, i) => ({ label: t(`funnels.${count}`), data: rows.map((row) => row[count]), backgroundColor: COLOURS[i] })),
+    let chart: Chart | undefined;
+    let current = true;
+    setDrawn(false);
+    loadChart().then(
+      (Chart) => {
+        if (!current || !canvas.current) return;
+        chart = new Chart(canvas.current, {
+          type: 'bar',
+          data: {
+            labels: rows.map(labelOf),
+            datasets: COUNTS.map((count, i) => ({ label: t(`funnels.${count}`), data: rows.map((row) => row[count]), backgroundColor: COLOURS[i] })),
+          },
+          // No animation: the chart is drawn at once, for people who prefer reduced motion and for screenshots alike.
+          options: { animation: false, responsive: true, maintainAspectRatio: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+        });
+        setDrawn(true);
       },
-      // No animation: the chart is drawn at once, for people who prefer reduced motion and for screenshots alike.
-      options: { animation: false, responsive: true, maintainAspectRatio: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
-    });
-    return () => chart.destroy();
-  }, [rows, current]);
+      // The table beside the chart carries every number: without the chart the figure is still whole.
+      () => current && setDrawn(true),
+    );
+    return () => {
+      current = false;
+      chart?.destroy();
+    };
+  }, [rows, language]);
 
   return (
-    <figure class="chart" aria-labelledby={`${id}-caption`}>
+    <figure class="chart" aria-labelledby={`${id}-caption`} aria-busy={!drawn}>
       <figcaption id={`${id}-caption`}>{title}</figcaption>
       <div class="chart-box">
         <canvas ref={canvas} role="img" aria-label={t('funnels.chartLabel', { title })} data-chart={id} />

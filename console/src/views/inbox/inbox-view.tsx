@@ -5,6 +5,9 @@ import { Link } from '../../components/link';
 import { Empty, ErrorBox, Loading } from '../../components/states';
 import { formatDate, t, type MessageKey } from '../../i18n';
 import { ChannelLabel } from './channel-label';
+import { filtersActive, listQuery, NO_INBOX_FILTERS, type InboxFilters } from './inbox-filters';
+import { InboxFiltersForm } from './inbox-filters-form';
+import { useInboxFilters } from './use-inbox-filters';
 import { useLiveLoad } from './use-live-load';
 import './inbox.css';
 
@@ -12,8 +15,8 @@ type Conversation = Schemas['ConversationView'];
 /** The API counts unread messages up to this many; more are shown as "99+". */
 const UNREAD_SHOWN_MAX = 99;
 
-function loadConversations(cursor?: string) {
-  return api.GET('/v1/conversations', { params: { query: { cursor } } }).then(ok);
+function loadConversations(filters: InboxFilters, cursor?: string) {
+  return api.GET('/v1/conversations', { params: { query: { ...listQuery(filters), cursor } } }).then(ok);
 }
 
 /** Any message either way (conversation.updated) or an outbound message's progress moves the list. */
@@ -21,7 +24,25 @@ const inboxMatters = (event: LiveEvent) => event.type === 'conversation.updated'
 
 /** The inbox: one line per customer across channels, newest first, kept current by the live stream. */
 export function InboxView() {
-  const [first, reload] = useLiveLoad(() => loadConversations(), [], inboxMatters);
+  const [filters, setFilters] = useInboxFilters();
+  return (
+    <section aria-labelledby="view-title">
+      <h1 id="view-title" tabIndex={-1}>
+        {t('inbox.title')}
+      </h1>
+      <InboxFiltersForm filters={filters} onChange={setFilters} />
+      {/* New filters start over: older pages of the previous list do not belong to this one. */}
+      <Conversations key={JSON.stringify(filters)} filters={filters} onClear={() => setFilters(NO_INBOX_FILTERS)} />
+    </section>
+  );
+}
+
+/**
+ * The filtered list. A live event reloads it through the same filters, so a conversation that
+ * does not match them never pops in.
+ */
+function Conversations({ filters, onClear }: { filters: InboxFilters; onClear: () => void }) {
+  const [first, reload] = useLiveLoad(() => loadConversations(filters), [], inboxMatters);
   // Older pages the agent asked for; the live refresh replaces the first page only.
   const [older, setOlder] = useState<{ items: Conversation[]; cursor: string | null } | null>(null);
   const [moreError, setMoreError] = useState<unknown>(null);
@@ -29,7 +50,7 @@ export function InboxView() {
   const loadMore = async (cursor: string) => {
     setMoreError(null);
     try {
-      const page = await loadConversations(cursor);
+      const page = await loadConversations(filters, cursor);
       setOlder((previous) => ({ items: [...(previous?.items ?? []), ...page.items], cursor: page.next_cursor }));
     } catch (error) {
       setMoreError(error);
@@ -37,20 +58,17 @@ export function InboxView() {
   };
 
   return (
-    <section aria-labelledby="view-title">
-      <h1 id="view-title" tabIndex={-1}>
-        {t('inbox.title')}
-      </h1>
+    <>
       {first.state === 'loading' && <Loading />}
       {first.state === 'error' && <ErrorBox error={first.error} onRetry={reload} />}
       {first.state === 'ready' && (
         <>
-          <ConversationList items={merge(first.data.items, older?.items ?? [])} />
+          <ConversationList items={merge(first.data.items, older?.items ?? [])} filtered={filtersActive(filters)} onClear={onClear} />
           {moreError !== null && <ErrorBox error={moreError} />}
           <MoreButton cursor={older ? older.cursor : first.data.next_cursor} onMore={loadMore} />
         </>
       )}
-    </section>
+    </>
   );
 }
 
@@ -78,7 +96,17 @@ function MoreButton({ cursor, onMore }: { cursor: string | null; onMore: (cursor
   );
 }
 
-function ConversationList({ items }: { items: Conversation[] }) {
+function ConversationList({ items, filtered, onClear }: { items: Conversation[]; filtered: boolean; onClear: () => void }) {
+  if (items.length === 0 && filtered) {
+    return (
+      <Empty>
+        {t('inbox.emptyFiltered')}{' '}
+        <button type="button" class="secondary" onClick={onClear}>
+          {t('inbox.filter.clear')}
+        </button>
+      </Empty>
+    );
+  }
   if (items.length === 0) return <Empty>{t('inbox.empty')}</Empty>;
   return (
     <ul class="conversation-list" aria-label={t('inbox.list')}>

@@ -6,8 +6,8 @@ const words = (v: unknown): string | undefined => (typeof v === 'string' && v.tr
 /**
  * The words of a message as stored (`body`: the provider request sent, or the message the provider
  * delivered): WhatsApp's text.body or a caption, Telegram's and the app's text, an e-mail's text or
- * subject, a tapped button's title; a template by its name and parameters (the thread's messages
- * carry the request sent, not the filled text); else undefined (the view shows the type).
+ * subject, a tapped button's title; a template by its name and parameters (the thread shows its
+ * rendered_template instead when the API has one); else undefined (the view shows the type).
  */
 export function messageText(type: string, body: unknown): string | undefined {
   const b = isObject(body) ? body : {};

@@ -115,7 +115,8 @@ function ReplyForm({ contactId, options, option, onPick, onSent }: ReplyFormProp
       )}
       {option.mode === 'template_only' &&
         (option.templates.length > 0 ? (
-          <TemplateFields key={option.channel_account_id} templates={option.templates} onChange={setTemplate} />
+          // A new draft (after a send) starts from an empty picker, as the free-form text starts empty.
+          <TemplateFields key={`${option.channel_account_id}:${draftKey}`} templates={option.templates} onChange={setTemplate} />
         ) : (
           <p>{t('reply.noTemplates')}</p>
         ))}

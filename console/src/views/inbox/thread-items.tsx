@@ -5,7 +5,8 @@ import { formatDate, t, type MessageKey } from '../../i18n';
 import { ChannelLabel } from './channel-label';
 import { messageText } from './message-text';
 
-type Message = Schemas['MessageView'];
+type Message = Schemas['ThreadMessageView'];
+type RenderedTemplate = NonNullable<Message['rendered_template']>;
 type Call = Schemas['ThreadCallView'];
 type Segment = Schemas['TranscriptSegmentView'];
 
@@ -22,13 +23,42 @@ export function MessageItem({ message }: { message: Message }) {
         <ChannelLabel channel={message.channel} />
         <time dateTime={message.created_at}>{formatDate(message.created_at)}</time>
       </p>
-      <p>{text ?? `[${message.type}]`}</p>
+      {message.rendered_template ? <TemplateAsRead template={message.rendered_template} /> : <p>{text ?? `[${message.type}]`}</p>}
       {!inbound && (
         <p class={`bubble-meta message-state ${message.state === 'failed' ? 'state-failed' : ''}`}>
           {t('thread.status', { state: t(`msg.${message.state}` as MessageKey) })}
         </p>
       )}
     </li>
+  );
+}
+
+const isWebLink = (url: string) => /^https?:\/\//i.test(url);
+
+/** A template message as the customer read it, its name as a small label above. */
+function TemplateAsRead({ template }: { template: RenderedTemplate }) {
+  return (
+    <>
+      <p class="template-name">{t('thread.template', { name: template.name })}</p>
+      {template.header && <p class="template-header">{template.header}</p>}
+      <p>{template.body}</p>
+      {template.footer && <p class="template-footer">{template.footer}</p>}
+      {template.buttons.length > 0 && (
+        <ul class="template-buttons" aria-label={t('thread.templateButtons')}>
+          {template.buttons.map((button, i) => (
+            <li key={i}>
+              {button.url && isWebLink(button.url) ? (
+                <a href={button.url} target="_blank" rel="noopener noreferrer">
+                  {button.text}
+                </a>
+              ) : (
+                button.text
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
   );
 }
 

@@ -7,6 +7,7 @@ import { useLoad } from '../../components/use-load';
 import { t } from '../../i18n';
 import { ReplyBox } from './reply-box';
 import { CallItem, MessageItem, callAnchor } from './thread-items';
+import { inboxPath } from './use-inbox-filters';
 import { eventField, useLiveLoad } from './use-live-load';
 import './inbox.css';
 
@@ -60,7 +61,7 @@ export function ThreadView({ contactId }: { contactId: string }) {
   return (
     <section aria-labelledby="view-title" class="thread-layout">
       <p>
-        <Link to="/">← {t('thread.back')}</Link> · <Link to={`/contacts/${contactId}`}>{t('thread.contact')}</Link>
+        <Link to={inboxPath()}>← {t('thread.back')}</Link> · <Link to={`/contacts/${contactId}`}>{t('thread.contact')}</Link>
       </p>
       <h1 id="view-title" tabIndex={-1}>
         {t('thread.title', { name })}
