@@ -4,7 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Pool } from 'pg';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
+import { PlaybackLinks } from '../src/calls/history/playback-links';
 import { encodeWav } from '../src/media/wav';
 import { LocalRecordingStorage } from '../src/recording/storage';
 import { RealtimeRepository } from '../src/realtime/realtime.repository';
@@ -33,6 +34,10 @@ interface CanvasInPage {
 const SCREENSHOTS = path.join(__dirname, '..', 'docs', 'screenshots');
 const SAMPLE_RATE = 8000;
 const RECORDING_SECONDS = 6;
+/** The mixed track is ten minutes (9.6 MB): far more than the browser reads ahead, so a seek near its end must fetch a byte range. */
+const MIXED_SECONDS = 600;
+const WAV_HEADER_BYTES = 44;
+const BYTES_PER_SECOND = SAMPLE_RATE * 2;
 const TRANSCRIPT = [
   { speaker: 'customer', agent_id: null, name: 'Marina Cliente', start_ms: 0, end_ms: 1800, text: 'Oi, meu pedido não chegou.' },
   { speaker: 'agent', agent_id: null as string | null, name: 'Ana Souza', start_ms: 2000, end_ms: 4200, text: 'Vou verificar agora mesmo.' },
@@ -51,8 +56,9 @@ const SUMMARY = {
  * with per-speaker and mixed recordings (real WAV files), a transcript and a summary seeded as the
  * post-call code writes them; a store with templates, sent notifications, a conversion and two
  * deliveries it could not use. The agent sees the transcript and summary, plays and seeks the
- * recording (downloaded with the Authorization header, never a token in a URL), and reads the
- * charts' numbers in their tables as the API gives them.
+ * recording (streamed by the audio element from a signed playback link with Range requests, never
+ * a token in a URL; an expired link is replaced), and reads the charts' numbers in their tables
+ * as the API gives them.
  */
 describe('the console: call history and funnels', () => {
   let config: ReturnType<typeof testConfig>;
@@ -68,6 +74,8 @@ describe('the console: call history and funnels', () => {
   let callId: string;
   let ongoingId: string;
   let mixed: { id: string; bytes: Buffer };
+  let customerTrack: { id: string; bytes: Buffer };
+  let agentTrack: { id: string; bytes: Buffer };
   let storeId: string;
 
   beforeAll(async () => {
@@ -88,8 +96,8 @@ describe('the console: call history and funnels', () => {
     callId = await seedCall();
     ongoingId = await seedOngoingCall();
     mixed = await seedRecording('mixed');
-    await seedRecording('customer');
-    await seedRecording('agent');
+    customerTrack = await seedRecording('customer');
+    agentTrack = await seedRecording('agent');
     TRANSCRIPT[1].agent_id = agentId;
     await pool.query(
       `INSERT INTO call_postcall (call_id, account_id, recording_status, transcription_status, summary_status, transcript, summary)
@@ -136,10 +144,11 @@ describe('the console: call history and funnels', () => {
     return id;
   }
 
-  /** A real WAV file (a tone, six seconds) in the local storage and its call_recordings row. */
+  /** A real WAV file (a tone: ten minutes mixed, six seconds per speaker) in the local storage and its call_recordings row. */
   async function seedRecording(track: 'mixed' | 'customer' | 'agent'): Promise<{ id: string; bytes: Buffer }> {
     const id = randomUUID();
-    const samples = new Int16Array(SAMPLE_RATE * RECORDING_SECONDS);
+    const seconds = track === 'mixed' ? MIXED_SECONDS : RECORDING_SECONDS;
+    const samples = new Int16Array(SAMPLE_RATE * seconds);
     for (let i = 0; i < samples.length; i++) samples[i] = Math.round(Math.sin((i * 2 * Math.PI * 440) / SAMPLE_RATE) * 4000);
     const bytes = encodeWav({ sampleRate: SAMPLE_RATE, channels: 1, samples });
     const key = `accounts/${tenant.accountId}/calls/${callId}/${track}-${id}.wav`;
@@ -157,7 +166,7 @@ describe('the console: call history and funnels', () => {
         track === 'agent' ? agentId : null,
         key,
         bytes.length,
-        RECORDING_SECONDS * 1000,
+        seconds * 1000,
         SAMPLE_RATE,
       ],
     );
@@ -237,10 +246,52 @@ describe('the console: call history and funnels', () => {
     await page.getByRole('navigation', { name: 'Seções' }).waitFor();
   }
 
-  it("lists the call, opens it: transcript, summary, and a recording that plays and seeks — the token never in a URL", async () => {
+  /** The playback links the page asked for and what they answered: the element's own requests, Range and status. */
+  async function linkRequests(requests: Request[], recordingId: string) {
+    const path = `/v1/calls/${callId}/recordings/${recordingId}/playback`;
+    const seen = [];
+    for (const request of requests.filter((r) => new URL(r.url()).pathname === path)) {
+      const headers = await request.allHeaders();
+      seen.push({ url: request.url(), range: headers['range'], authorization: headers['authorization'], status: (await request.response())?.status() });
+    }
+    return seen;
+  }
+
+  /** Waits for the element's metadata (its duration) and says what it plays. */
+  async function metadataOf(page: Page, label: string) {
+    return page.getByLabel(label).evaluate(async (node: unknown) => {
+      const element = node as AudioInPage;
+      if (element.readyState < 1) await new Promise((resolve) => element.addEventListener('loadedmetadata', () => resolve(undefined), { once: true }));
+      return { duration: element.duration, src: element.src };
+    });
+  }
+
+  it("lists the call, opens it: transcript, summary, and a recording streamed and seeked by Range from its playback link — the token never in a URL", async () => {
     const page = await context.newPage();
-    const requests: Array<{ url: string; authorization?: string }> = [];
-    page.on('request', (request) => requests.push({ url: request.url(), authorization: request.headers()['authorization'] }));
+    const requests: Request[] = [];
+    page.on('request', (request) => requests.push(request));
+    // The customer's track is first given a link that expired a second ago (signed as the API signs them): the player must replace it.
+    const ttlMs = config.callAudio.recordings.playbackLinkTtlMs;
+    const signer = new PlaybackLinks(config.secrets, ttlMs);
+    const stale = signer.issue(
+      { accountId: tenant.accountId, callId, recordingId: customerTrack.id, actor: `agent:${agentId}` },
+      Date.now() - ttlMs - 1000,
+    );
+    let staleGiven = false;
+    await page.route(`**/v1/calls/${callId}/recordings/${customerTrack.id}/playback-link`, async (route) => {
+      if (staleGiven) return route.continue();
+      staleGiven = true;
+      await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ url: stale.url, expires_at: stale.expiresAt.toISOString() }) });
+    });
+    // The agent's track is first given a valid link to a recording no longer stored: the player shows the API's answer and a retry.
+    const missingId = randomUUID();
+    const missing = signer.issue({ accountId: tenant.accountId, callId, recordingId: missingId, actor: `agent:${agentId}` });
+    let missingGiven = false;
+    await page.route(`**/v1/calls/${callId}/recordings/${agentTrack.id}/playback-link`, async (route) => {
+      if (missingGiven) return route.continue();
+      missingGiven = true;
+      await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ url: missing.url, expires_at: missing.expiresAt.toISOString() }) });
+    });
     await signIn(page, '/calls');
 
     await page.getByRole('heading', { name: 'Histórico de chamadas', level: 1 }).waitFor();
@@ -284,6 +335,14 @@ describe('the console: call history and funnels', () => {
     const thread = page.getByRole('link', { name: 'Ver na conversa do contato' });
     expect(await thread.getAttribute('href')).toBe(`/console/contacts/${contactId}/thread#call-${callId}`);
 
+    // The agent's link answers 404: no renewal, the API's message in the error box; "Tentar de novo" asks for a new link, which plays.
+    const agentFigure = page.locator('figure.recording').filter({ hasText: 'Só Ana Souza' });
+    const failure = agentFigure.getByRole('alert');
+    await failure.getByText(`recording ${missingId} not found`).waitFor();
+    expect(await agentFigure.locator('audio').count()).toBe(0);
+    await failure.getByRole('button', { name: 'Tentar de novo' }).click();
+    expect((await metadataOf(page, 'Só Ana Souza')).duration).toBeCloseTo(RECORDING_SECONDS, 1);
+
     // Three tracks: everyone, and each speaker on their own.
     const players = page.locator('audio');
     await page.getByLabel('Todos (mixado)').waitFor();
@@ -292,12 +351,13 @@ describe('the console: call history and funnels', () => {
     expect(await players.count()).toBe(3);
 
     const audio = page.getByLabel('Todos (mixado)');
-    const playback = await audio.evaluate(async (node: unknown) => {
+    const seekTo = MIXED_SECONDS - 60;
+    const playback = await audio.evaluate(async (node: unknown, target: number) => {
       const element = node as AudioInPage;
       if (element.readyState < 1) await new Promise((resolve) => element.addEventListener('loadedmetadata', () => resolve(undefined), { once: true }));
       const duration = element.duration;
       const seeked = new Promise((resolve) => element.addEventListener('seeked', () => resolve(undefined), { once: true }));
-      element.currentTime = 3;
+      element.currentTime = target;
       await seeked;
       const afterSeek = element.currentTime;
       element.muted = true;
@@ -309,25 +369,45 @@ describe('the console: call history and funnels', () => {
       });
       element.pause();
       return { duration, afterSeek, later: element.currentTime, src: element.src };
-    });
-    expect(playback.duration).toBeCloseTo(RECORDING_SECONDS, 1);
-    expect(playback.afterSeek).toBeCloseTo(3, 1);
+    }, seekTo);
+    expect(playback.duration).toBeCloseTo(MIXED_SECONDS, 1);
+    expect(playback.afterSeek).toBeCloseTo(seekTo, 1);
     expect(playback.later).toBeGreaterThan(playback.afterSeek);
-    expect(playback.src).toMatch(/^blob:/);
+    // The element plays the signed link itself: same origin, no token, no object URL.
+    const src = new URL(playback.src);
+    expect(src.origin).toBe(api.url);
+    expect(src.pathname).toBe(`/v1/calls/${callId}/recordings/${mixed.id}/playback`);
+    expect(src.searchParams.get('signature')).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
-    // The file came from the API with the header; the same endpoint answers byte ranges to the browser.
-    const downloads = requests.filter((r) => r.url.includes(`/recordings/${mixed.id}`));
-    expect(downloads.length).toBeGreaterThan(0);
-    expect(downloads.every((r) => r.authorization === `Bearer ${token}`)).toBe(true);
-    const ranged = await page.evaluate(
-      async ({ url, bearer }) => {
-        const res = await fetch(url, { headers: { authorization: `Bearer ${bearer}`, range: 'bytes=48044-48099' } });
-        return { status: res.status, range: res.headers.get('content-range'), bytes: Array.from(new Uint8Array(await res.arrayBuffer())) };
-      },
-      { url: `/v1/calls/${callId}/recordings/${mixed.id}`, bearer: token },
-    );
+    // The link was asked for with the header; the element fetched it without one, by Range, and the
+    // seek near the end was a range of its own starting past half the file, answered 206.
+    const asked = requests.filter((r) => new URL(r.url()).pathname.endsWith(`/recordings/${mixed.id}/playback-link`));
+    expect(asked.length).toBeGreaterThan(0);
+    for (const request of asked) expect(await request.headerValue('authorization')).toBe(`Bearer ${token}`);
+    const streamed = await linkRequests(requests, mixed.id);
+    expect(streamed.length).toBeGreaterThan(1);
+    expect(streamed.every((r) => r.authorization === undefined && r.range !== undefined)).toBe(true);
+    const rangeStart = (range: string | undefined) => Number(/^bytes=(\d+)-/.exec(range ?? '')?.[1] ?? -1);
+    const halfway = WAV_HEADER_BYTES + (MIXED_SECONDS / 2) * BYTES_PER_SECOND;
+    expect(streamed.filter((r) => rangeStart(r.range) >= halfway && r.status === 206).length).toBeGreaterThan(0);
+
+    // The customer's first link had expired: the element failed on it (403), the player asked for a fresh one and plays that.
+    const customer = await metadataOf(page, 'Só Marina Cliente');
+    expect(customer.duration).toBeCloseTo(RECORDING_SECONDS, 1);
+    expect(customer.src).not.toBe(new URL(stale.url, api.url).href);
+    const customerLinks = await linkRequests(requests, customerTrack.id);
+    expect(customerLinks.filter((r) => r.url === new URL(stale.url, api.url).href).map((r) => r.status)).toContain(403);
+    expect(customerLinks.filter((r) => r.url === customer.src).map((r) => r.status)).toContain(206);
+
+    expect(await page.getByRole('alert').count()).toBe(0);
+
+    // The same bytes through the link, by anyone holding it for a few minutes: no header needed.
+    const ranged = await page.evaluate(async (url) => {
+      const res = await fetch(url, { headers: { range: 'bytes=48044-48099' } });
+      return { status: res.status, range: res.headers.get('content-range'), bytes: Array.from(new Uint8Array(await res.arrayBuffer())) };
+    }, playback.src);
     expect(ranged).toEqual({ status: 206, range: `bytes 48044-48099/${mixed.bytes.length}`, bytes: Array.from(mixed.bytes.subarray(48044, 48100)) });
-    expect(requests.filter((r) => r.url.includes(token))).toEqual([]);
+    expect(requests.filter((r) => r.url().includes(token))).toEqual([]);
 
     expect(await seriousViolations(page)).toEqual([]);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'console-call.png'), fullPage: true });
@@ -384,7 +464,67 @@ describe('the console: call history and funnels', () => {
     await page.close();
   });
 
-  it('runs under the Content-Security-Policy: the charts draw and the recording plays from its object URL; keyboard reaches the call', async () => {
+  it('replaces a link that expires while it plays: the next range is refused (403), a fresh link goes on from the same position', async () => {
+    // A context of its own: the funnels test left the shared one's language on English.
+    const own = await browser.newContext({ locale: 'pt-BR' });
+    const page = await own.newPage();
+    // The API refuses the first link from a chosen moment on, exactly as it refuses an expired one.
+    let firstLink: string | undefined;
+    let expired = false;
+    const refusals: string[] = [];
+    await page.route(`**/v1/calls/${callId}/recordings/${mixed.id}/playback?*`, async (route) => {
+      const url = route.request().url();
+      firstLink ??= url;
+      if (!expired || url !== firstLink) return route.continue();
+      refusals.push((await route.request().allHeaders())['range'] ?? '');
+      const expiredAt = new URL(url).searchParams.get('expires');
+      await route.fulfill({
+        status: 403,
+        contentType: 'application/json',
+        body: JSON.stringify({ statusCode: 403, error: 'Forbidden', message: `this playback link expired at ${expiredAt}`, field: 'expires' }),
+      });
+    });
+    // Once it has, the API gives a link that expires later: a different URL.
+    await page.route(`**/v1/calls/${callId}/recordings/${mixed.id}/playback-link`, async (route) => {
+      if (!expired) return route.continue();
+      const later = new PlaybackLinks(config.secrets, config.callAudio.recordings.playbackLinkTtlMs).issue(
+        { accountId: tenant.accountId, callId, recordingId: mixed.id, actor: `agent:${agentId}` },
+        Date.now() + 60_000,
+      );
+      await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ url: later.url, expires_at: later.expiresAt.toISOString() }) });
+    });
+    await signIn(page, `/calls/${callId}`);
+    const audio = page.getByLabel('Todos (mixado)');
+    await audio.waitFor();
+    await metadataOf(page, 'Todos (mixado)');
+    expired = true;
+    const seekTo = MIXED_SECONDS - 90;
+    const after = await audio.evaluate(async (node: unknown, target: number) => {
+      const element = node as AudioInPage;
+      const first = element.src;
+      element.muted = true;
+      element.currentTime = target;
+      await element.play().catch(() => undefined);
+      // The player renews the link and goes on from the seek point: wait until the new link plays past it.
+      await new Promise<void>((resolve) => {
+        const check = () => (element.src !== first && element.currentTime > target ? resolve() : element.addEventListener('timeupdate', check, { once: true }));
+        check();
+      });
+      element.pause();
+      return { first, src: element.src, at: element.currentTime };
+    }, seekTo);
+    expect(after.src).not.toBe(after.first);
+    expect(after.first).toBe(firstLink);
+    expect(after.at).toBeGreaterThan(seekTo);
+    expect(after.at).toBeLessThan(seekTo + 30);
+    // The element's own range past the seek point was refused, then the player's one-byte question.
+    expect(refusals).toContain('bytes=0-0');
+    expect(refusals.some((range) => Number(/^bytes=(\d+)-/.exec(range)?.[1] ?? 0) > WAV_HEADER_BYTES + (MIXED_SECONDS / 2) * BYTES_PER_SECOND)).toBe(true);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await own.close();
+  });
+
+  it('runs under the Content-Security-Policy: the charts draw and the recording plays from its same-origin playback link; keyboard reaches the call', async () => {
     const strict = await browser.newContext({ locale: 'pt-BR' });
     const page = await strict.newPage();
     const refused: string[] = [];
@@ -407,7 +547,7 @@ describe('the console: call history and funnels', () => {
       if (element.readyState < 1) await new Promise((resolve) => element.addEventListener('loadedmetadata', () => resolve(undefined), { once: true }));
       return element.duration;
     });
-    expect(duration).toBeCloseTo(RECORDING_SECONDS, 1);
+    expect(duration).toBeCloseTo(MIXED_SECONDS, 1);
     await strict.close();
     expect(refused).toEqual([]);
   });

@@ -195,9 +195,9 @@ describe('the recording download (HTTP Range) on the S3 storage', () => {
     apiKeyId: async () => 'key-1',
   } as unknown as CallHistoryRepository;
   const service = new RecordingDownloadService(repository, storage);
-  const principal = { accountId: 'acc-1', agentId: null, role: 'system' as const };
+  const access = { accountId: 'acc-1', actor: 'api_key:key-1' };
   const download = async (request: { range?: string; ifRange?: string }) => {
-    const res = await service.download(principal, Buffer.from('k'), { callId: 'call-1', recordingId: row.id }, request);
+    const res = await service.download(access, { callId: 'call-1', recordingId: row.id }, request);
     return { ...res, bytes: res.body ? await bytesOf(res.body) : null };
   };
 
@@ -253,7 +253,7 @@ describe('the recording download (HTTP Range) on the S3 storage', () => {
       storage,
     );
     audits.length = 0;
-    await expect(missing.download(principal, Buffer.from('k'), { callId: 'call-1', recordingId: row.id }, {})).rejects.toThrow(/recording/);
+    await expect(missing.download(access, { callId: 'call-1', recordingId: row.id }, {})).rejects.toThrow(/recording/);
     expect(audits).toEqual([{ status: 404, bytesSent: 0, rangeHeader: null }]);
   });
 });

@@ -20,6 +20,7 @@ export const CALL_AUDIO_DEFAULTS = {
   RECORDING_RETENTION_SWEEP: '1h',
   RECORDING_POSTCALL_GRACE: '1h',
   RECORDING_EGRESS_POLL: '2s',
+  RECORDING_PLAYBACK_LINK_TTL: '5m',
   RECORDING_S3_ENDPOINT: '',
   RECORDING_S3_REGION: 'us-east-1',
   RECORDING_S3_BUCKET: '',
@@ -35,6 +36,8 @@ export const CALL_AUDIO_DEFAULTS = {
   // Empty: the call in the agents' console, <PUBLIC_API_URL>/console/contacts/{contact_id}/thread#call-{call_id}.
   CALL_DEEP_LINK_TEMPLATE: '',
 } as const;
+
+const MAX_PLAYBACK_LINK_TTL_MS = 3_600_000;
 
 export interface S3StorageConfig {
   endpoint: string | null;
@@ -64,6 +67,8 @@ export interface CallAudioConfig {
     postcallGraceMs: number;
     /** RECORDER=egress: how often the egress and the call's room are looked at. */
     egressPollMs: number;
+    /** How long a signed playback link (POST …/playback-link) plays the recording without a token. */
+    playbackLinkTtlMs: number;
     s3: S3StorageConfig;
   };
   ai: {
@@ -100,6 +105,9 @@ export function loadCallAudioConfig(env: Env, dataDir: string): CallAudioConfig 
     forcePathStyle: oneOf('RECORDING_S3_FORCE_PATH_STYLE', ['true', 'false'] as const) === 'true',
   };
   if (storage === 's3' && !s3.bucket) throw new ConfigError('RECORDING_S3_BUCKET', 'is required when RECORDING_STORAGE=s3');
+  const playbackLinkTtlMs = positiveMs('RECORDING_PLAYBACK_LINK_TTL');
+  // A playback link is a bearer capability in a URL: it must stay short-lived.
+  if (playbackLinkTtlMs > MAX_PLAYBACK_LINK_TTL_MS) throw new ConfigError('RECORDING_PLAYBACK_LINK_TTL', `must be at most 1h, got "${get('RECORDING_PLAYBACK_LINK_TTL')}"`);
   const recorder = oneOf('RECORDER', ['participant', 'egress'] as const);
   // Egress uploads from LiveKit's side straight into a bucket: it cannot write to recado's local directory.
   if (recorder === 'egress' && storage !== 's3') throw new ConfigError('RECORDER', 'egress needs RECORDING_STORAGE=s3 (LiveKit Egress uploads to the S3 bucket RECORDING_S3_*)');
@@ -117,6 +125,7 @@ export function loadCallAudioConfig(env: Env, dataDir: string): CallAudioConfig 
       retentionSweepMs: positiveMs('RECORDING_RETENTION_SWEEP'),
       postcallGraceMs: positiveMs('RECORDING_POSTCALL_GRACE'),
       egressPollMs: positiveMs('RECORDING_EGRESS_POLL'),
+      playbackLinkTtlMs,
       s3,
     },
     ai: {

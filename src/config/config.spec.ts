@@ -9,6 +9,7 @@ describe('loadConfig', () => {
     expect(config.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'recado' });
     expect(config.whatsapp.graphVersion).toBe('v23.0');
     expect(config.messages).toEqual({ sendTimeout: '30s', unknownOutcomeWait: '10m', giveUpAfter: '48h' });
+    expect(config.callAudio.recordings.playbackLinkTtlMs).toBe(300_000);
   });
 
   it.each([
@@ -21,6 +22,8 @@ describe('loadConfig', () => {
     ['MESSAGE_SEND_TIMEOUT', '30 seconds', /MESSAGE_SEND_TIMEOUT: must be a duration/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL: must be one of/],
     ['RECADO_ENV', 'staging', /RECADO_ENV: must be/],
+    ['RECORDING_PLAYBACK_LINK_TTL', '5 minutes', /RECORDING_PLAYBACK_LINK_TTL: must be a duration/],
+    ['RECORDING_PLAYBACK_LINK_TTL', '2h', /RECORDING_PLAYBACK_LINK_TTL: must be at most 1h/],
   ])('rejects %s=%s naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);

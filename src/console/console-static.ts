@@ -32,7 +32,8 @@ export function consoleContentSecurityPolicy(livekitUrl: string): string {
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data: blob:",
-    "media-src 'self' blob:",
+    // Recordings stream from same-origin signed playback links (no object URLs).
+    "media-src 'self'",
     `connect-src 'self' ${livekitSources.join(' ')}`,
     "font-src 'self'",
     "object-src 'none'",

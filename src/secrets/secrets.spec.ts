@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { isSealed, parseSecretKey, SecretBox, SecretDecryptError, sealedKeyId } from './secrets';
+import { createHmac, randomBytes } from 'node:crypto';
+import { deriveKey, isSealed, parseSecretKey, SecretBox, SecretDecryptError, sealedKeyId } from './secrets';
 
 const PURPOSE = 'whatsapp_numbers.access_token:5f0c8a4e-0000-4000-8000-000000000001';
 const TOKEN = 'EAAGm0PX4ZCpsBAKlZC0fakeSystemUserToken1234567890';
@@ -120,5 +120,19 @@ describe('parseSecretKey', () => {
     ['empty', ''],
   ])('rejects %s', (_what, text) => {
     expect(parseSecretKey(text)).toBeUndefined();
+  });
+});
+
+describe('deriveKey', () => {
+  it('gives each purpose and each secrets key its own 32 bytes, never the secrets key itself', () => {
+    const k1 = key('k1');
+    const links = deriveKey(k1, 'recado recording playback links v1');
+    expect(links).toHaveLength(32);
+    expect(links.equals(k1.key)).toBe(false);
+    expect(links.equals(deriveKey(k1, 'recado recording playback links v1'))).toBe(true);
+    expect(links.equals(deriveKey(k1, 'recado tracked links v1'))).toBe(false);
+    expect(links.equals(deriveKey(key('k2'), 'recado recording playback links v1'))).toBe(false);
+    // The same derivation the tracked links have always used, so it can replace theirs unchanged.
+    expect(deriveKey(k1, 'recado tracked links v1').equals(createHmac('sha256', k1.key).update('recado tracked links v1').digest())).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 
 /**
  * Secrets at rest: every provider credential recado stores (WhatsApp access tokens today; SMTP
@@ -108,6 +108,15 @@ export class SecretBox {
   needsSealing(value: string): boolean {
     return sealedKeyId(value) !== this.keys.current.id;
   }
+}
+
+/**
+ * A key of its own for one purpose (e.g. signing public links), derived from a secrets key:
+ * HMAC-SHA256(key, purpose). What the sealing key itself would sign never leaves the server, and
+ * each purpose rotates with the secrets key it comes from.
+ */
+export function deriveKey(key: SecretKey, purpose: string): Buffer {
+  return createHmac('sha256', key.key).update(purpose).digest();
 }
 
 /**

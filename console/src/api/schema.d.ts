@@ -641,6 +641,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/calls/{id}/recordings/{recording_id}/playback-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["RecordingPlaybackController_link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/calls/{id}/recordings/{recording_id}/playback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["RecordingPlaybackController_play"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/contacts/{id}/thread": {
         parameters: {
             query?: never;
@@ -2341,6 +2373,19 @@ export interface components {
             /** @description null until summarised */
             summary: components["schemas"]["CallSummaryView"] | null;
             steps: components["schemas"]["PostCallStepsView"];
+        };
+        PlaybackLinkView: {
+            /**
+             * Format: uri-reference
+             * @description GET it without any credentials (an audio element's src): this API's path and query, like download_url, so it resolves against the same origin. Supports Range; stops working at expires_at
+             * @example /v1/calls/{id}/recordings/{recording_id}/playback?account_id=…&actor=agent%3A…&expires=1893499200&signature=…
+             */
+            url: string;
+            /**
+             * Format: date-time
+             * @description From then on the link is refused (403): ask for a new one
+             */
+            expires_at: string;
         };
         RenderedTemplateButtonView: {
             /** @description The button's label */
@@ -7288,10 +7333,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag: the range only if the file is still that one */
-                "If-Range"?: string;
                 /** @description One byte range (RFC 9110 §14): bytes=0-99, bytes=500- or bytes=-500; other values are ignored (the whole file) */
                 Range?: string;
+                /** @description The ETag: the range only if the file is still that one */
+                "If-Range"?: string;
             };
             path: {
                 id: string;
@@ -7306,6 +7351,7 @@ export interface operations {
                 headers: {
                     "Accept-Ranges"?: "bytes";
                     ETag?: string;
+                    "Cache-Control"?: "private, no-store";
                     "Content-Length"?: number;
                     [name: string]: unknown;
                 };
@@ -7318,6 +7364,7 @@ export interface operations {
                 headers: {
                     "Accept-Ranges"?: "bytes";
                     ETag?: string;
+                    "Cache-Control"?: "private, no-store";
                     "Content-Range"?: string;
                     [name: string]: unknown;
                 };
@@ -7374,6 +7421,156 @@ export interface operations {
             /** @description Well-formed, but breaks a rule checked beyond this document (Meta's spec for message content, overlapping opening hours, a NUL character); the message names the field */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    RecordingPlaybackController_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                recording_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A signed link that plays this recording without credentials until expires_at (RECORDING_PLAYBACK_LINK_TTL); whoever may download it may ask */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlaybackLinkView"];
+                };
+            };
+            /** @description Invalid input: the message names each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unknown id, or another account's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    RecordingPlaybackController_play: {
+        parameters: {
+            query: {
+                /** @description The account the recording belongs to */
+                account_id: string;
+                /** @description Who asked for the link, as the download audit names them */
+                actor: string;
+                /** @description When the link stops working, in Unix seconds */
+                expires: number;
+                /** @description HMAC-SHA256 of the link, base64url */
+                signature: string;
+            };
+            header?: {
+                /** @description One byte range (RFC 9110 §14): bytes=0-99, bytes=500- or bytes=-500; other values are ignored (the whole file) */
+                Range?: string;
+                /** @description The ETag: the range only if the file is still that one */
+                "If-Range"?: string;
+            };
+            path: {
+                id: string;
+                recording_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The whole file */
+            200: {
+                headers: {
+                    "Accept-Ranges"?: "bytes";
+                    ETag?: string;
+                    "Cache-Control"?: "private, no-store";
+                    "Content-Length"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "audio/wav": string;
+                };
+            };
+            /** @description The requested range */
+            206: {
+                headers: {
+                    "Accept-Ranges"?: "bytes";
+                    ETag?: string;
+                    "Cache-Control"?: "private, no-store";
+                    "Content-Range"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "audio/wav": string;
+                };
+            };
+            /** @description Invalid input: the message names each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The link expired (field expires) or its signature does not match it (field signature): ask for a new one */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unknown id, or another account's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The range lies outside the file; Content-Range: bytes *\/<size> says its size */
+            416: {
+                headers: {
+                    "Content-Range"?: string;
                     [name: string]: unknown;
                 };
                 content: {

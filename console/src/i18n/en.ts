@@ -209,6 +209,7 @@ export const en: Record<keyof typeof pt, string> = {
   'call.recordingMixed': 'Everyone (mixed)',
   'call.recordingSpeaker': '{speaker} only',
   'call.recordingLoading': 'Downloading the recording…',
+  'call.recordingFailed': 'The browser could not play the recording.',
   'call.transcript': 'Transcript',
   'call.noTranscript': 'Not transcribed yet.',
   'call.summary': 'Summary',

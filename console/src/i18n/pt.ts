@@ -207,6 +207,7 @@ export const pt = {
   'call.recordingMixed': 'Todos (mixado)',
   'call.recordingSpeaker': 'Só {speaker}',
   'call.recordingLoading': 'Baixando a gravação…',
+  'call.recordingFailed': 'O navegador não conseguiu tocar a gravação.',
   'call.transcript': 'Transcrição',
   'call.noTranscript': 'Ainda sem transcrição.',
   'call.summary': 'Resumo',

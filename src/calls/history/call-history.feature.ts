@@ -9,20 +9,24 @@ import { ContactThreadController } from './contact-thread.controller';
 import { ContactThreadRepository } from './contact-thread.repository';
 import { ContactThreadService } from './contact-thread.service';
 import { RecordingDownloadService } from './recording-download.service';
+import { RecordingPlaybackController } from './recording-playback.controller';
+import { RecordingPlaybackService } from './recording-playback.service';
 import { RecordingSettingsController } from './recording-settings.controller';
 import { recordingStorageProvider } from './recording-storage.provider';
 
 /**
- * Call history: the list and a call's details, recordings with Range downloads (audited), a
- * contact's thread of messages and calls, the account's recording policy, and what an erasure
- * of a contact removes of its calls' audio and text.
+ * Call history: the list and a call's details, recordings with Range downloads (audited) and
+ * signed playback links for players that cannot send the token, a contact's thread of messages
+ * and calls, the account's recording policy, and what an erasure of a contact removes of its
+ * calls' audio and text.
  */
-export const CALL_HISTORY_CONTROLLERS: Type[] = [CallHistoryController, ContactThreadController, RecordingSettingsController];
+export const CALL_HISTORY_CONTROLLERS: Type[] = [CallHistoryController, RecordingPlaybackController, ContactThreadController, RecordingSettingsController];
 export const CALL_HISTORY_PROVIDERS: Provider[] = [
   recordingStorageProvider,
   CallHistoryRepository,
   CallHistoryService,
   RecordingDownloadService,
+  RecordingPlaybackService,
   ContactThreadRepository,
   ContactThreadService,
   RecordingSettingsRepository,

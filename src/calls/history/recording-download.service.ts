@@ -7,13 +7,22 @@ import type { RecordingStorage } from '../../recording/storage';
 import { CallHistoryRepository } from './call-history.repository';
 import { contentRange, decideRange } from './http-range';
 
+/** Whose request it is: the account the recording must belong to, and who the audit names. */
+export interface DownloadAccess {
+  accountId: string;
+  actor: string;
+}
+
 export interface RecordingDownload {
   status: 200 | 206 | 416;
   headers: Record<string, string>;
   body: Readable | null;
 }
 
-/** A recording's bytes (whole or one range), and the audit row every request for them leaves. */
+/**
+ * A recording's bytes (whole or one range), and the audit row every request for them leaves:
+ * the one mechanism behind the bearer-token download and the signed playback links.
+ */
 @Injectable()
 export class RecordingDownloadService {
   constructor(
@@ -22,22 +31,21 @@ export class RecordingDownloadService {
   ) {}
 
   async download(
-    principal: Principal,
-    keyHash: Buffer,
+    access: DownloadAccess,
     ref: { callId: string; recordingId: string },
     request: { range?: string; ifRange?: string },
   ): Promise<RecordingDownload> {
-    const audit = async (status: number, bytesSent: number) =>
+    const audit = (status: number, bytesSent: number) =>
       this.repository.recordDownload({
-        accountId: principal.accountId,
+        accountId: access.accountId,
         callId: ref.callId,
         recordingId: ref.recordingId,
-        actor: await this.actor(principal, keyHash),
+        actor: access.actor,
         rangeHeader: request.range ?? null,
         status,
         bytesSent,
       });
-    const recording = await this.repository.recording(principal.accountId, ref.callId, ref.recordingId);
+    const recording = await this.repository.recording(access.accountId, ref.callId, ref.recordingId);
     const size = recording ? await this.storage.size(recording.storage_key) : null;
     if (!recording || size === null) {
       // Someone asked for a recording that is not (or no longer) there: that is worth knowing too.
@@ -74,8 +82,14 @@ export class RecordingDownloadService {
     };
   }
 
+  /** Whether the account has this recording still stored (a playback link is only given for one). */
+  async exists(accountId: string, ref: { callId: string; recordingId: string }): Promise<boolean> {
+    const recording = await this.repository.recording(accountId, ref.callId, ref.recordingId);
+    return recording !== undefined && (await this.storage.size(recording.storage_key)) !== null;
+  }
+
   /** Agents by their agent id, system keys by the key's id: never the key itself. */
-  private async actor(principal: Principal, keyHash: Buffer): Promise<string> {
+  async actor(principal: Principal, keyHash: Buffer): Promise<string> {
     if (principal.agentId) return `agent:${principal.agentId}`;
     const keyId = await this.repository.apiKeyId(principal.accountId, keyHash);
     return keyId ? `api_key:${keyId}` : `account:${principal.accountId}`;
