@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { DEFAULTS } from '../../config/config';
-import { parseSecretKey, type SecretKeys } from '../../secrets/secrets';
+import { deriveKey, parseSecretKey, type SecretKeys } from '../../secrets/secrets';
 
 /** 22 base64url characters: 132 bits of an HMAC-SHA256, unguessable and short enough for an SMS-length link. */
 export const TRACKED_LINK_TOKEN = /^[A-Za-z0-9_-]{22}$/;
@@ -41,7 +41,7 @@ export class TrackedLinks {
     private readonly publicUrl: string,
     keys: SecretKeys = keysFromEnv(),
   ) {
-    this.key = createHmac('sha256', keys.current.key).update(KEY_PURPOSE).digest();
+    this.key = deriveKey(keys.current, KEY_PURPOSE);
   }
 
   token(notificationId: string, url: string): string {
