@@ -1,7 +1,9 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import Fastify from 'fastify';
+import { preferredEncoding } from './compressed-assets';
 import { consoleContentSecurityPolicy, registerConsole } from './console-static';
 
 describe('the console files', () => {
@@ -38,6 +40,24 @@ describe('the console files', () => {
     expect(res.headers['x-content-type-options']).toBe('nosniff');
   });
 
+  it('send hashed text assets compressed as the browser accepts, and plain to one that accepts none', async () => {
+    const script = `export const words = ${JSON.stringify('recado '.repeat(500))};`;
+    writeFileSync(path.join(root, 'assets', 'words-def.js'), script);
+    const get = (acceptEncoding?: string) =>
+      fastify.inject({ method: 'GET', url: '/console/assets/words-def.js', headers: acceptEncoding ? { 'accept-encoding': acceptEncoding } : {} });
+
+    const br = await get('gzip, deflate, br');
+    expect([br.headers['content-encoding'], br.headers.vary]).toEqual(['br', 'accept-encoding']);
+    expect(brotliDecompressSync(br.rawPayload).toString()).toBe(script);
+    expect(br.rawPayload.length).toBeLessThan(script.length / 10);
+    const gzip = await get('gzip, br;q=0');
+    expect(gzip.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gzip.rawPayload).toString()).toBe(script);
+    for (const plain of [await get(), await get('identity')]) {
+      expect([plain.headers['content-encoding'], plain.headers.vary, plain.body]).toEqual([undefined, 'accept-encoding', script]);
+    }
+  });
+
   it('answer 404 for a missing asset and never read outside the folder', async () => {
     expect((await fastify.inject({ method: 'GET', url: '/console/assets/gone.js' })).statusCode).toBe(404);
     for (const url of [`/console/..%2f${path.basename(root)}-secret.js`, `/console/assets/..%2f..%2f${path.basename(root)}-secret.js`]) {
@@ -53,5 +73,22 @@ describe('the console files', () => {
     // Recordings play from same-origin playback links; the calls' audio is a MediaStream (srcObject), which media-src does not govern.
     expect(csp).toContain("media-src 'self';");
     expect(csp).not.toContain('unsafe-inline');
+  });
+});
+
+describe('the encoding chosen from Accept-Encoding', () => {
+  it.each([
+    ['gzip, deflate, br, zstd', 'br'],
+    ['gzip', 'gzip'],
+    ['br;q=0.5, gzip;q=0.8', 'gzip'],
+    ['BR', 'br'],
+    ['*', 'br'],
+    ['*;q=0, gzip', 'gzip'],
+    ['br;q=0, gzip;q=0', null],
+    ['identity', null],
+    ['', null],
+    [undefined, null],
+  ])('%s → %s', (header, expected) => {
+    expect(preferredEncoding(header)).toBe(expected);
   });
 });

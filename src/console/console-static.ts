@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { findRepoRoot } from '../common/repo-root';
+import { COMPRESSIBLE_EXTENSIONS, CompressedAssets, preferredEncoding } from './compressed-assets';
 
 /** The agents' console (console/, built by `npm run build` into dist/console), served at /console. */
 export const CONSOLE_PREFIX = '/console';
@@ -47,10 +48,12 @@ export function consoleContentSecurityPolicy(livekitUrl: string): string {
  * Registers GET /console and /console/* on Fastify directly: they are web pages, not API
  * operations, so they stay out of the OpenAPI document and out of the bearer-token guard.
  * A path that is not a built file answers index.html (the console routes in the browser);
- * a missing asset under assets/ is a plain 404.
+ * a missing asset under assets/ is a plain 404. Hashed text assets are sent compressed (brotli
+ * or gzip, as the browser accepts).
  */
 export function registerConsole(fastify: FastifyInstance, livekitUrl: string, root = path.join(findRepoRoot(), 'dist', 'console')): void {
   const csp = consoleContentSecurityPolicy(livekitUrl);
+  const compressed = new CompressedAssets();
   const headers = (reply: FastifyReply) =>
     reply
       .header('content-security-policy', csp)
@@ -76,8 +79,13 @@ export function registerConsole(fastify: FastifyInstance, livekitUrl: string, ro
     const content = inside && extension in CONTENT_TYPES && extension !== '.html' ? await readFile(file).catch(() => undefined) : undefined;
     if (content) {
       // Vite names assets by their content hash: a name never changes meaning, so it is cached for good.
-      const cache = relative.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache';
-      return headers(reply).header('cache-control', cache).type(CONTENT_TYPES[extension]).send(content);
+      const hashed = relative.startsWith('assets/');
+      headers(reply).header('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache').type(CONTENT_TYPES[extension]);
+      if (!hashed || !COMPRESSIBLE_EXTENSIONS.has(extension)) return reply.send(content);
+      reply.header('vary', 'accept-encoding');
+      const encoding = preferredEncoding(request.headers['accept-encoding']);
+      if (!encoding) return reply.send(content);
+      return reply.header('content-encoding', encoding).send(await compressed.body(relative, content, encoding));
     }
     if (relative.startsWith('assets/')) {
       return headers(reply).status(404).type('text/plain; charset=utf-8').send('Not found\n');
