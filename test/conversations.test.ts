@@ -134,6 +134,64 @@ describe('conversations: the inbox, reply options and the live events it listens
     }, 20_000, 'the reply delivered');
   });
 
+  it('puts conversations whose messages share a Meta timestamp second in arrival order, newest first, and pages across the tie', async () => {
+    const tenant = await createTenant(api, config);
+    // Known to recado already, so their ids are known before they write: they write in descending
+    // id order, the opposite of what a tie broken by contact id would show.
+    const people: Array<{ name: string; waId: string; id: string }> = [];
+    for (const name of ['Lia', 'Mel', 'Noa']) {
+      const waId = randomWaId();
+      const created = await tenant.call('POST', '/v1/contacts', { name, identities: [{ type: 'whatsapp', value: waId }] });
+      expect(created.status).toBe(201);
+      people.push({ name, waId, id: created.body.id as string });
+    }
+    people.sort((a, b) => b.id.localeCompare(a.id));
+    const older = { name: 'Olga', waId: randomWaId() };
+    await customerWroteAt(tenant, older.waId, 'Bom dia', new Date(Date.now() - HOUR), older.name);
+
+    // The same second for all three (Meta's timestamps are whole seconds), each stored before the next is sent.
+    const second = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
+    for (const person of people) {
+      await customerWroteAt(tenant, person.waId, `Oi, aqui é ${person.name}`, second, person.name);
+      await eventually(async () => {
+        const page = await inbox(tenant.call);
+        return page.items.some((c) => c.contact.id === person.id) || undefined;
+      }, 20_000, `${person.name}'s conversation`);
+    }
+    const expected = [...people.map((p) => p.id).reverse(), expect.any(String)];
+    const all = await inbox(tenant.call);
+    expect(all.items.map((c) => c.contact.id)).toEqual(expected);
+    expect(all.items.slice(0, 3).map((c) => c.last_message.at)).toEqual(Array(3).fill(second.toISOString()));
+    expect(all.items[3].contact.name).toBe(older.name);
+
+    // Pages of one and of two: every conversation once, in the same order, across the tie.
+    for (const limit of [1, 2]) {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: Awaited<ReturnType<typeof inbox>> = await inbox(tenant.call, `?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
+        expect(page.items.length).toBeLessThanOrEqual(limit);
+        seen.push(...page.items.map((c) => c.contact.id));
+        cursor = page.next_cursor;
+      } while (cursor);
+      expect(seen).toEqual(all.items.map((c) => c.contact.id));
+    }
+
+    // A late delivery of an older message leaves its conversation where it was.
+    await customerWroteAt(tenant, people[2].waId, 'mensagem atrasada', new Date(second.getTime() - 30 * 60_000), people[2].name);
+    await eventually(async () => {
+      const thread = await tenant.call('GET', `/v1/contacts/${people[2].id}/thread`);
+      return JSON.stringify(thread.body).includes('mensagem atrasada') || undefined;
+    }, 20_000, 'the late message stored');
+    expect((await inbox(tenant.call)).items.map((c) => c.contact.id)).toEqual(all.items.map((c) => c.contact.id));
+
+    // A cursor of the earlier order (instant and contact id) is refused, naming cursor.
+    const oldCursor = Buffer.from(JSON.stringify({ t: '2026-12-07T10:00:00.000000Z', c: people[0].id })).toString('base64url');
+    const refused = await tenant.call('GET', `/v1/conversations?cursor=${oldCursor}`);
+    expect(refused.status).toBe(422);
+    expect(refused.body.field).toBe('cursor');
+  });
+
   it("says per channel account whether a reply may be free-form or only a template, and why, with the number's approved templates", async () => {
     const tenant = await createTenant(api, config);
     const [late, recent] = [randomWaId(), randomWaId()];

@@ -3,6 +3,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { Channel, MessageContent } from '../channels/driver';
 import { PG_POOL } from '../db/database';
 import { SQL_CURSOR_INSTANT } from '../calls/history/cursor';
+import type { InboxCursorKey } from './inbox-cursor';
 
 /** Unread counts stop here: an inbox shows "99+", and counting further would read the whole history. */
 export const UNREAD_COUNT_CAP = 100;
@@ -21,8 +22,9 @@ export interface ConversationRow {
   content: MessageContent | null;
   state: string;
   at: Date;
-  /** The sort key as cursors carry it (microseconds). */
+  /** The sort key as cursors carry it: the instant (microseconds) and the arrival (a bigint, as text). */
   cursor_at: string;
+  arrival: string;
   read_at: Date | null;
   unread: number;
 }
@@ -57,21 +59,22 @@ export class InboxRepository {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   /**
-   * Newest first, through conversations_recent_idx; each with its last message and the reader's
-   * unread count (inbound messages after the reader's marker, at most UNREAD_COUNT_CAP).
+   * Newest first, through conversations_inbox_idx; each with its last message and the reader's
+   * unread count (inbound messages after the reader's marker, at most UNREAD_COUNT_CAP). Messages of
+   * the same instant (Meta's are whole seconds) come in the order recado stored them, newest first.
    */
   async list(q: {
     accountId: string;
     readerId: string;
     channel: Channel | null;
     assignedTo: string | null;
-    before: { at: string; contactId: string } | null;
+    before: InboxCursorKey | null;
     limit: number;
   }): Promise<ConversationRow[]> {
     const { rows } = await this.pool.query<ConversationRow>(
       `SELECT c.contact_id, ct.name AS contact_name, ct.assigned_agent_id, c.channels,
               m.id AS message_id, m.direction, m.channel, m.channel_account_id, m.type, m.body, m.content, m.state,
-              c.last_message_at AS at, ${SQL_CURSOR_INSTANT('c.last_message_at')} AS cursor_at, r.read_at,
+              c.last_message_at AS at, ${SQL_CURSOR_INSTANT('c.last_message_at')} AS cursor_at, c.arrival, r.read_at,
               (SELECT count(*)::int FROM (
                  SELECT 1 FROM messages i
                   WHERE i.account_id = c.account_id AND i.contact_id = c.contact_id AND i.direction = 'inbound'
@@ -84,10 +87,10 @@ export class InboxRepository {
         WHERE c.account_id = $1
           AND ($3::text IS NULL OR $3 = ANY (c.channels))
           AND ($4::uuid IS NULL OR ct.assigned_agent_id = $4)
-          AND ($5::timestamptz IS NULL OR (c.last_message_at, c.contact_id) < ($5::timestamptz, $6::uuid))
-        ORDER BY c.last_message_at DESC, c.contact_id DESC
+          AND ($5::timestamptz IS NULL OR (c.last_message_at, c.arrival) < ($5::timestamptz, $6::bigint))
+        ORDER BY c.last_message_at DESC, c.arrival DESC
         LIMIT $7`,
-      [q.accountId, q.readerId, q.channel, q.assignedTo, q.before?.at ?? null, q.before?.contactId ?? null, q.limit],
+      [q.accountId, q.readerId, q.channel, q.assignedTo, q.before?.at ?? null, q.before?.arrival ?? null, q.limit],
     );
     return rows;
   }

@@ -8,15 +8,13 @@ import { optedOut } from '../channels/routing/plan';
 import { ContactsRepository } from '../contacts/contacts.repository';
 import { ContactErasers } from '../contacts/erasure/contact-eraser';
 import { DEFAULT_HISTORY_PAGE } from '../calls/history/call-history.dto';
-import { CURSOR_INSTANT, UUID, decodeCursor, encodeCursor, invalidCursor } from '../calls/history/cursor';
 import type {
   ChannelWindowView, ConversationReadView, ConversationsPage, ListConversationsQuery, ReplyOptionView, ReplyOptionsView,
 } from './inbox.dto';
+import { decodeInboxCursor, encodeInboxCursor } from './inbox-cursor';
 import { InboxRepository, type ServiceWindowRow } from './inbox.repository';
 import { messagePreview } from './message-preview';
 import { replyRule, templateBody } from './reply-rule';
-
-const CONVERSATIONS_CURSOR = { t: 'string', c: 'string' } as const;
 
 /** Whose read marker: the agent's, or the account's own for API keys that act for no agent. */
 const readerOf = (principal: Principal) => principal.agentId ?? principal.accountId;
@@ -54,15 +52,14 @@ export class InboxService implements OnModuleInit {
     if (q.assigned === 'me' && !principal.agentId) {
       throw new InvalidFieldError('assigned', "me needs an agent's token; this key acts for no agent");
     }
-    const key = decodeCursor(q.cursor, CONVERSATIONS_CURSOR);
-    if (key && (!CURSOR_INSTANT.test(key.t) || !UUID.test(key.c))) throw invalidCursor();
+    const key = decodeInboxCursor(q.cursor);
     const limit = q.limit ?? DEFAULT_HISTORY_PAGE;
     const rows = await this.repository.list({
       accountId: principal.accountId,
       readerId: readerOf(principal),
       channel: q.channel ?? null,
       assignedTo: q.assigned === 'me' ? principal.agentId : null,
-      before: key ? { at: key.t, contactId: key.c } : null,
+      before: key ?? null,
       limit: limit + 1,
     });
     const page = rows.slice(0, limit);
@@ -87,7 +84,7 @@ export class InboxService implements OnModuleInit {
         read_at: r.read_at,
         windows: windows.filter((w) => w.contact_id === r.contact_id).map((w) => windowView(w, now)),
       })),
-      next_cursor: rows.length > limit && last ? encodeCursor({ t: last.cursor_at, c: last.contact_id }) : null,
+      next_cursor: rows.length > limit && last ? encodeInboxCursor({ at: last.cursor_at, arrival: last.arrival }) : null,
     };
   }
 
