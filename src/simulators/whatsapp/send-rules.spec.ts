@@ -70,6 +70,24 @@ describe('SendRules (Meta send rules on the simulator clock)', () => {
     expect(codeOf(() => rules.check(PHONE, '5511900000000', template('pedido_atualizado', 'pt_BR', 2), T0))).toBe(132000);
   });
 
+  it('checks a NAMED template send by parameter_name: each placeholder once, any order (132000 otherwise)', () => {
+    const named = (parameters: Array<Record<string, string>>): SendMessageRequest => ({
+      messaging_product: 'whatsapp',
+      to: '5511900000000',
+      type: 'template',
+      template: { name: 'pedido_enviado', language: { code: 'pt_BR' }, components: [{ type: 'body', parameters: parameters.map((p) => ({ type: 'text' as const, text: 'x', ...p })) }] },
+    });
+    expect(rules.check(PHONE, '5511900000000', named([{ parameter_name: 'nome' }, { parameter_name: 'pedido' }]), T0)).toMatchObject({ category: 'utility' });
+    expect(rules.check(PHONE, '5511900000000', named([{ parameter_name: 'pedido' }, { parameter_name: 'nome' }]), T0)).toMatchObject({ category: 'utility' });
+    expect(codeOf(() => rules.check(PHONE, '5511900000000', named([{}, {}]), T0))).toBe(132000);
+    expect(codeOf(() => rules.check(PHONE, '5511900000000', named([{ parameter_name: 'nome' }, { parameter_name: '' }]), T0))).toBe(132000);
+    expect(codeOf(() => rules.check(PHONE, '5511900000000', named([{ parameter_name: 'nome' }, { parameter_name: 'cupom' }]), T0))).toBe(132000);
+    expect(codeOf(() => rules.check(PHONE, '5511900000000', named([{ parameter_name: 'nome' }, { parameter_name: 'nome' }]), T0))).toBe(132000);
+    expect(codeOf(() => rules.check(PHONE, '5511900000000', named([{ parameter_name: 'nome' }]), T0))).toBe(132000);
+    // A positional template still counts only.
+    expect(codeOf(() => rules.check(PHONE, '5511900000000', template('pedido_atualizado', 'pt_BR', 3), T0))).toBeUndefined();
+  });
+
   it('recognizes an interactive call permission request', () => {
     rules.customerWrote(PHONE, '5511900000000', T0);
     const ask: SendMessageRequest = {

@@ -1,12 +1,12 @@
 import type { SendMessageRequest } from '../../whatsapp/types';
 import { graphError } from './payloads';
-import { asksCallPermission, bodyParameterCount, type TemplateRegistry } from './templates';
+import { asksCallPermission, bodyParameterCount, bodyParameterNames, type SimTemplate, type TemplateRegistry } from './templates';
 
 /**
  * Meta's rules for accepting a send, on the simulator clock: 80 msg/s per number (130429),
  * about one message per 6 s to the same user (131056), free-form only inside the 24 h
  * customer-service window (131047), templates only when approved (132001) and with the right
- * number of body parameters (132000).
+ * body parameters (132000): their number, and for a NAMED template one parameter_name per placeholder.
  */
 
 export interface SendRulesOptions {
@@ -72,11 +72,12 @@ export class SendRules {
       const { name, language, components } = request.template;
       const template = this.templates.findApproved(name, language.code);
       if (!template) throw graphError(132001, `template name (${name}) does not exist in ${language.code}`);
-      const given = (components ?? []).filter((c) => c.type === 'body').flatMap((c) => (c.parameters as unknown[]) ?? []).length;
+      const given = (components ?? []).filter((c) => c.type === 'body').flatMap((c) => (c.parameters as unknown[]) ?? []);
       const expected = bodyParameterCount(template);
-      if (given !== expected) {
-        throw graphError(132000, `body: number of localizable_params (${given}) does not match the expected number of params (${expected})`);
+      if (given.length !== expected) {
+        throw graphError(132000, `body: number of localizable_params (${given.length}) does not match the expected number of params (${expected})`);
       }
+      if (template.parameter_format === 'NAMED') checkParameterNames(template, given);
       return { category: template.category.toLowerCase(), callPermissionRequest: asksCallPermission(template) };
     }
     const inbound = this.lastInbound.get(pair);
@@ -97,5 +98,23 @@ export class SendRules {
 
   private recent(phoneNumberId: string, now: number): number[] {
     return (this.recentSends.get(phoneNumberId) ?? []).filter((t) => t > now - 1000);
+  }
+}
+
+/**
+ * A NAMED template's body parameters each carry the parameter_name of one of its placeholders,
+ * each placeholder once; anything else is the same mismatch (132000) as a wrong count.
+ */
+function checkParameterNames(template: SimTemplate, given: unknown[]): void {
+  const expected = bodyParameterNames(template);
+  const seen = new Set<string>();
+  for (const parameter of given) {
+    const name = (parameter as { parameter_name?: unknown } | null)?.parameter_name;
+    if (typeof name !== 'string' || name === '') {
+      throw graphError(132000, `body: parameter_name is required for every parameter of a NAMED template (expected ${expected.join(', ')})`);
+    }
+    if (!expected.includes(name)) throw graphError(132000, `body: parameter_name (${name}) is not a parameter of the template (expected ${expected.join(', ')})`);
+    if (seen.has(name)) throw graphError(132000, `body: parameter_name (${name}) is given more than once`);
+    seen.add(name);
   }
 }

@@ -12,6 +12,7 @@ import { WhatsAppGraphClient } from '../../whatsapp/graph-client';
 import { getMetaSpec, META_PATHS } from '../../whatsapp/spec';
 import type { CallConnectResponse, TextMessageRequest } from '../../whatsapp/types';
 import type { CallEvent, InboundMessageEvent } from '../../whatsapp/webhook-events';
+import namedHeaderComponent from '../../../test/fixtures/whatsapp/named-header-component.json';
 import { startWhatsAppSimulator, type RunningWhatsAppSimulator } from './server';
 import { startWebhookReceiver, until, type WebhookReceiver } from '../webhook-receiver.spec-helper';
 
@@ -150,6 +151,56 @@ describe('WhatsApp simulator: messages', () => {
     await expect(client.sendMessage(PHONE, template('aviso_simples', []))).resolves.toBeDefined();
     const list = await client.listMessageTemplates('102290129340398', { name: 'aviso_simples' });
     expect(list.data).toEqual([expect.objectContaining({ name: 'aviso_simples', status: 'APPROVED', language: 'pt_BR' })]);
+  });
+
+  it('lists NAMED templates with their parameter_format and checks each parameter_name of a send (132000)', async () => {
+    await control('/pair-rate', { enabled: false });
+    const send = (name: string, parameters: Array<{ parameter_name?: string; text: string }>) =>
+      client.sendMessage(PHONE, {
+        messaging_product: 'whatsapp',
+        to: CUSTOMER,
+        type: 'template',
+        template: { name, language: { code: 'pt_BR' }, components: [{ type: 'body', parameters: parameters.map((p) => ({ type: 'text' as const, ...p })) }] },
+      } as never);
+
+    const defaults = await client.listMessageTemplates('102290129340398', { name: 'pedido_enviado' });
+    expect(defaults.data).toEqual([
+      expect.objectContaining({
+        name: 'pedido_enviado',
+        parameter_format: 'NAMED',
+        components: [expect.objectContaining({ type: 'BODY', text: 'Olá {{nome}}, seu pedido {{pedido}} foi enviado.' })],
+      }),
+    ]);
+    const positional = await client.listMessageTemplates('102290129340398', { name: 'pedido_atualizado' });
+    expect(positional.data).toEqual([expect.objectContaining({ parameter_format: 'POSITIONAL' })]);
+
+    // Named parameters may come in any order; each placeholder once.
+    const ok = await send('pedido_enviado', [{ parameter_name: 'pedido', text: '1042' }, { parameter_name: 'nome', text: 'Ana' }]);
+    expect(ok.messages![0]).toMatchObject({ message_status: 'accepted' });
+    const refusals = [
+      [{ text: 'Ana' }, { text: '1042' }],
+      [{ parameter_name: 'nome', text: 'Ana' }, { parameter_name: 'cupom', text: 'X' }],
+      [{ parameter_name: 'nome', text: 'Ana' }, { parameter_name: 'nome', text: 'Bia' }],
+      [{ parameter_name: 'nome', text: 'Ana' }],
+    ];
+    for (const parameters of refusals) {
+      const err = await send('pedido_enviado', parameters).catch((e: unknown) => e);
+      expect(err).toMatchObject({ name: 'InvalidParameterError', code: 132000, httpStatus: 400 });
+    }
+
+    // A template added with Meta's published named HEADER component is listed as given.
+    const header = namedHeaderComponent;
+    const added = await control('/templates', {
+      name: 'promo_nomeada',
+      language: 'pt_BR',
+      parameter_format: 'NAMED',
+      components: [header, { type: 'BODY', text: 'Use o cupom {{cupom}}.' }],
+    });
+    expect(added.status).toBe(200);
+    const listed = await client.listMessageTemplates('102290129340398', { name: 'promo_nomeada' });
+    expect(listed.data).toEqual([expect.objectContaining({ parameter_format: 'NAMED', components: [header, { type: 'BODY', text: 'Use o cupom {{cupom}}.' }] })]);
+    await expect(send('promo_nomeada', [{ parameter_name: 'cupom', text: 'BF10' }])).resolves.toBeDefined();
+    expect((await control('/templates', { name: 'formato_errado', parameter_format: 'named' })).status).toBe(400);
   });
 
   it('enforces the pair rate (131056) unless disabled', async () => {
