@@ -1,3 +1,4 @@
+import { WhatsAppGraphClient } from '../src/whatsapp/graph-client';
 import { signWebhook } from '../src/whatsapp/signature';
 import { inboundTextWebhook } from './support/payloads';
 import { createTenant, eventually, randomWaId } from './support/stack';
@@ -112,6 +113,103 @@ describe("the thread's template messages, as the customer read them", () => {
     // Another account's thread never reads this account's definitions.
     const other = await createTenant(api, config);
     expect((await other.call('GET', `/v1/contacts/${contactId}/thread`)).status).toBe(404);
+  });
+
+  it('sends a NAMED template by placeholder name (parameter_name) and renders it; Meta refuses a name the template lacks', async () => {
+    const tenant = await createTenant(api, config);
+    const waId = randomWaId();
+    // The customer wrote 30 h ago: only templates reach them now.
+    const hook = inboundTextWebhook(tenant.phoneNumberId, waId, `wamid.named${Date.now()}`, 'Cadê meu pedido?', 'Bia Nomeada');
+    hook.entry[0].changes[0].value.messages[0].timestamp = String(Math.floor((Date.now() - 30 * HOUR) / 1000));
+    const raw = JSON.stringify(hook);
+    const delivered = await fetch(`${api.url}/v1/webhooks/whatsapp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWebhook(raw, config.whatsapp.appSecret) },
+      body: raw,
+    });
+    expect(delivered.status).toBe(200);
+    const contactId = await eventually(async () => {
+      const inbox = await tenant.call('GET', '/v1/conversations');
+      return inbox.body.items?.find((c: any) => c.contact.name === 'Bia Nomeada')?.contact.id as string | undefined;
+    }, 20_000, 'the conversation');
+
+    // A store synced the simulator's NAMED pedido_enviado, as GET message_templates lists it.
+    const store = await tenant.call('POST', '/v1/stores', {
+      platform: 'generic',
+      name: 'Loja Nomeada',
+      channel_account_id: tenant.numberId,
+      secrets: { signing_secret: 'whsec_thread_named' },
+    });
+    expect(store.status).toBe(201);
+    const graph = new WhatsAppGraphClient({ baseUrl: stack.sim.url, version: 'v23.0', accessToken: 'simulator-token', timeoutMs: 5000 });
+    const metaTemplate = (await graph.listMessageTemplates('102290129340398', { name: 'pedido_enviado' })).data![0];
+    expect(metaTemplate).toMatchObject({ name: 'pedido_enviado', language: 'pt_BR', parameter_format: 'NAMED' });
+    await db.query(
+      `INSERT INTO store_templates (account_id, store_id, event_type, variant, category, content, meta_template, updated_at)
+       VALUES ($1, $2, 'order_shipped', 'ptBR', 'utility', $3, $4, now())`,
+      [tenant.accountId, store.body.id, { body: 'Olá {{name}}' }, metaTemplate],
+    );
+
+    const sent = await tenant.call('POST', '/v1/messages', {
+      contact_id: contactId,
+      category: 'utility',
+      content: {
+        text: 'Seu pedido saiu.',
+        template: { name: 'pedido_enviado', language: 'pt_BR', named_parameters: [{ name: 'pedido', text: '1042' }, { name: 'nome', text: 'Bia' }] },
+      },
+    });
+    expect(sent.status).toBe(202);
+    await eventually(async () => {
+      const m = await tenant.call('GET', `/v1/messages/${sent.body.id}`);
+      return ['delivered', 'read'].includes(m.body.state) || undefined;
+    }, 20_000, 'the named template delivered');
+    const reached = stack.sim.simulator.messages({ to: waId }).map((m) => m.body);
+    expect(reached).toEqual([
+      expect.objectContaining({
+        type: 'template',
+        template: {
+          name: 'pedido_enviado',
+          language: { code: 'pt_BR' },
+          components: [{ type: 'body', parameters: [{ type: 'text', parameter_name: 'pedido', text: '1042' }, { type: 'text', parameter_name: 'nome', text: 'Bia' }] }],
+        },
+      }),
+    ]);
+
+    const thread = await tenant.call('GET', `/v1/contacts/${contactId}/thread`);
+    expect(thread.status).toBe(200);
+    const message = thread.body.items.find((i: any) => i.message?.id === sent.body.id).message;
+    expect(message.rendered_template).toMatchObject({ name: 'pedido_enviado', language: 'pt_BR', body: 'Olá Bia, seu pedido 1042 foi enviado.' });
+
+    // A placeholder the template does not have: Meta's 132000, and the message fails with it.
+    const wrong = await tenant.call('POST', '/v1/messages', {
+      contact_id: contactId,
+      category: 'utility',
+      content: {
+        text: 'Seu pedido saiu.',
+        template: { name: 'pedido_enviado', language: 'pt_BR', named_parameters: [{ name: 'nome', text: 'Bia' }, { name: 'cupom', text: 'X' }] },
+      },
+    });
+    expect(wrong.status).toBe(202);
+    const failed = await eventually(async () => {
+      const m = await tenant.call('GET', `/v1/messages/${wrong.body.id}`);
+      return m.body.state === 'failed' ? m.body : undefined;
+    }, 20_000, 'the refused template failed');
+    expect(failed.error).toMatchObject({ code: 132000 });
+
+    // Positional and named parameters at once: refused before anything is sent.
+    const both = await tenant.call('POST', '/v1/messages', {
+      contact_id: contactId,
+      content: { text: 'x', template: { name: 'pedido_enviado', language: 'pt_BR', parameters: ['Bia'], named_parameters: [{ name: 'nome', text: 'Bia' }] } },
+    });
+    expect(both.status).toBe(400);
+    expect(JSON.stringify(both.body.message)).toContain('named_parameters');
+    const badName = await tenant.call('POST', '/v1/messages', {
+      contact_id: contactId,
+      content: { text: 'x', template: { name: 'pedido_enviado', language: 'pt_BR', named_parameters: [{ name: 'Nome Completo', text: 'Bia' }] } },
+    });
+    expect(badName.status).toBe(400);
+    // The simulator keeps only what Meta accepted: the refused send and the two 400s left nothing.
+    expect(stack.sim.simulator.messages({ to: waId })).toHaveLength(1);
   });
 
   it('documents rendered_template in the OpenAPI document as a nullable object', async () => {

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUrl, Length, Matches, MaxLength, Min, ValidateNested,
+  ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUrl, Length, Matches, MaxLength, Min, Validate, ValidateNested,
+  ValidatorConstraint, type ValidationArguments, type ValidatorConstraintInterface,
 } from 'class-validator';
 
 export class ButtonDto {
@@ -40,7 +41,33 @@ export class MediaDto {
   size_bytes?: number;
 }
 
+export class TemplateNamedParameterDto {
+  @ApiProperty({ description: 'The placeholder it fills: first_name for {{first_name}}', pattern: '^[a-z0-9_]{1,128}$' })
+  @Matches(/^[a-z0-9_]{1,128}$/, { message: 'name must be the placeholder\'s name: lower-case letters, digits and _' })
+  name!: string;
+
+  @ApiProperty({ description: 'What the customer reads in its place' })
+  @IsString()
+  text!: string;
+}
+
+/** A template has one parameter format, so a send gives its parameters one way. */
+@ValidatorConstraint({ name: 'oneParameterFormat' })
+class OneParameterFormat implements ValidatorConstraintInterface {
+  validate(_: unknown, args: ValidationArguments): boolean {
+    return (args.object as TemplateRefDto).parameters == null;
+  }
+  defaultMessage(): string {
+    return 'named_parameters: give parameters (a positional template) or named_parameters (a NAMED one), not both';
+  }
+}
+
 export class TemplateRefDto {
+  /** Mirrors OneParameterFormat for the OpenAPI document. */
+  static readonly schemaRules = {
+    not: { required: ['parameters', 'named_parameters'], properties: { parameters: { type: 'array' }, named_parameters: { type: 'array' } } },
+  };
+
   @ApiProperty({ description: 'The approved WhatsApp template', pattern: '^[a-z0-9_]{1,512}$' })
   @Matches(/^[a-z0-9_]{1,512}$/, { message: 'name must be the template name: lower-case letters, digits and _' })
   name!: string;
@@ -49,12 +76,25 @@ export class TemplateRefDto {
   @Matches(/^[a-z]{2,3}(_[A-Z]{2})?$/, { message: 'language must be a template language code such as pt_BR' })
   language!: string;
 
-  @ApiPropertyOptional({ type: [String], description: 'Body parameters {{1}}, {{2}}… in order' })
+  @ApiPropertyOptional({ type: [String], description: 'Body parameters of a positional template: {{1}}, {{2}}… in order' })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100)
   @IsString({ each: true })
   parameters?: string[];
+
+  @ApiPropertyOptional({
+    type: [TemplateNamedParameterDto],
+    maxItems: 100,
+    description: 'Body parameters of a NAMED template ({{first_name}}…), each by its placeholder\'s name; instead of parameters',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => TemplateNamedParameterDto)
+  @Validate(OneParameterFormat)
+  named_parameters?: TemplateNamedParameterDto[];
 }
 
 /**

@@ -32,8 +32,11 @@ export interface MessageContent {
   /** Reply buttons, in order; a button with a `url` is a link where the channel has them (e-mail). */
   buttons?: Array<{ id: string; title: string; url?: string }>;
   media?: MessageMedia;
-  /** The approved WhatsApp template this message is the equivalent of (name, language, body parameters). */
-  template?: { name: string; language: string; parameters?: string[] };
+  /**
+   * The approved WhatsApp template this message is the equivalent of: name, language and body
+   * parameters, positional ({{1}}… in order) or, for a NAMED template, by placeholder name.
+   */
+  template?: { name: string; language: string; parameters?: string[]; named_parameters?: Array<{ name: string; text: string }> };
 }
 
 export interface MessageMedia {

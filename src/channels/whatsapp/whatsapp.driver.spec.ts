@@ -37,6 +37,16 @@ describe('renderWhatsApp', () => {
     });
   });
 
+  it('renders a NAMED template with each body parameter naming its placeholder (parameter_name), as Meta’s spec allows', () => {
+    const named = { text: 'Olá Ana', template: { name: 'pedido_enviado', language: 'pt_BR', named_parameters: [{ name: 'nome', text: 'Ana' }, { name: 'pedido', text: '1042' }] } };
+    const { body } = renderWhatsApp(named, '5511987654321', 'msg-2', true);
+    expect(body.template).toEqual({
+      name: 'pedido_enviado',
+      language: { code: 'pt_BR' },
+      components: [{ type: 'body', parameters: [{ type: 'text', parameter_name: 'nome', text: 'Ana' }, { type: 'text', parameter_name: 'pedido', text: '1042' }] }],
+    });
+  });
+
   it('names the field WhatsApp would refuse', () => {
     const long = { text: 'x', buttons: [{ id: 'a', title: 'Um título longo demais para o WhatsApp' }] };
     expect(() => renderWhatsApp(long, '5511987654321', 'm', false)).toThrow(new InvalidFieldError('content.buttons[0].title', 'WhatsApp reply button titles have at most 20 characters'));

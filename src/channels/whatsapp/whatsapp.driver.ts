@@ -38,11 +38,15 @@ export function renderWhatsApp(content: MessageContent, to: string, messageId: s
   if (asTemplate) {
     if (!content.template) throw new InvalidFieldError('content.template', 'is required to reach WhatsApp outside the 24 h window');
     type = 'template';
-    const parameters = content.template.parameters ?? [];
+    // A NAMED template's parameters carry the placeholder they fill (parameter_name); positional ones go in order.
+    const parameters = [
+      ...(content.template.parameters ?? []).map((text) => ({ type: 'text', text })),
+      ...(content.template.named_parameters ?? []).map((p) => ({ type: 'text', parameter_name: p.name, text: p.text })),
+    ];
     payload = {
       name: content.template.name,
       language: { code: content.template.language },
-      ...(parameters.length ? { components: [{ type: 'body', parameters: parameters.map((text) => ({ type: 'text', text })) }] } : {}),
+      ...(parameters.length ? { components: [{ type: 'body', parameters }] } : {}),
     };
   } else if (content.buttons?.length) {
     content.buttons.forEach((b, i) => {
