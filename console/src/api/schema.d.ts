@@ -1781,13 +1781,21 @@ export interface components {
             /** @description Known size in bytes; e-mail refuses attachments over its limit */
             size_bytes?: number | null;
         };
+        TemplateNamedParameterDto: {
+            /** @description The placeholder it fills: first_name for {{first_name}} */
+            name: string;
+            /** @description What the customer reads in its place */
+            text: string;
+        };
         TemplateRefDto: {
             /** @description The approved WhatsApp template */
             name: string;
             /** @example pt_BR */
             language: string;
-            /** @description Body parameters {{1}}, {{2}}… in order */
+            /** @description Body parameters of a positional template: {{1}}, {{2}}… in order */
             parameters?: string[] | null;
+            /** @description Body parameters of a NAMED template ({{first_name}}…), each by its placeholder's name; instead of parameters */
+            named_parameters?: components["schemas"]["TemplateNamedParameterDto"][] | null;
         };
         MessageContentDto: {
             /** @description Plain-text body; every channel shows it */
