@@ -55,7 +55,7 @@ export interface StoreTemplateRow {
   enabled: boolean;
   category: TemplateCategory;
   content: TemplateContent;
-  meta_template: { name: string; language: string; status?: string; category?: string; components?: unknown[]; synced_at?: string } | null;
+  meta_template: { name: string; language: string; status?: string; category?: string; components?: unknown[]; parameter_format?: string; synced_at?: string } | null;
   created_at: Date;
   updated_at: Date;
 }

@@ -45,7 +45,7 @@ export class MetaTemplates {
     const found: MetaTemplateListing[] = [];
     let after: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const res = await graph.listMessageTemplates(number.waba_id, { name, fields: 'name,language,status,category,components', limit: PAGE_SIZE, after });
+      const res = await graph.listMessageTemplates(number.waba_id, { name, fields: 'name,language,status,category,components,parameter_format', limit: PAGE_SIZE, after });
       const data = (res.data ?? []) as Array<Partial<MetaTemplateListing>>;
       // Keep the exact name only: the name filter is not documented as exact.
       for (const t of data) if (t.name === name && typeof t.language === 'string') found.push(t as MetaTemplateListing);

@@ -140,6 +140,36 @@ describe('renderStoreTemplate', () => {
   });
 });
 
+describe('a NAMED Meta template', () => {
+  it("fills the Meta body's names in the order they appear, with the store's variables in theirs", () => {
+    const content = renderStoreTemplate(
+      template(
+        { body: 'Oi {{first_name}}, o pedido {{order_id}} saiu.' },
+        {
+          meta_template: {
+            name: 'pedido_enviado',
+            language: 'pt_BR',
+            status: 'APPROVED',
+            parameter_format: 'NAMED',
+            components: [{ type: 'BODY', text: 'Olá {{nome}}, seu pedido {{pedido}} foi enviado. Obrigado, {{nome}}!' }],
+          },
+        },
+      ),
+      event(),
+      context(),
+    );
+    expect(content.template).toEqual({
+      name: 'pedido_enviado',
+      language: 'pt_BR',
+      named_parameters: [
+        { name: 'nome', text: 'Ana' },
+        { name: 'pedido', text: '9007199254740993' },
+      ],
+    });
+    expect(content.template!.parameters).toBeUndefined();
+  });
+});
+
 describe('due_date', () => {
   it('shows a boleto due day as dd/mm/yyyy and a due date-time in the customer zone', () => {
     const body = (dueAt: string) =>

@@ -135,7 +135,23 @@ export function renderStoreTemplate(template: StoreTemplateRow, event: Canonical
   };
   if (template.meta_template) {
     const parameters = placeholders(content.body).map((p) => valueOf(p.name));
-    result.template = { name: template.meta_template.name, language: template.meta_template.language, ...(parameters.length ? { parameters } : {}) };
+    const { name, language } = template.meta_template;
+    const names = namedParametersOf(template.meta_template);
+    result.template = names
+      ? { name, language, named_parameters: names.map((n, i) => ({ name: n, text: parameters[i] ?? '' })) }
+      : { name, language, ...(parameters.length ? { parameters } : {}) };
   }
   return result;
+}
+
+/**
+ * A NAMED Meta template's body names ({{first_name}}), in the order they first appear: the
+ * store's variables fill them in that order, as they fill a positional template's {{1}}, {{2}}.
+ * Null for a positional template, or one whose definition was never synced.
+ */
+function namedParametersOf(meta: NonNullable<StoreTemplateRow['meta_template']>): string[] | null {
+  if (meta.parameter_format !== 'NAMED') return null;
+  const body = (meta.components ?? []).find((c) => String((c as { type?: unknown })?.type).toUpperCase() === 'BODY') as { text?: unknown } | undefined;
+  if (typeof body?.text !== 'string') return null;
+  return [...new Set([...body.text.matchAll(/\{\{\s*([a-z0-9_]+)\s*\}\}/g)].map((m) => m[1]))];
 }

@@ -96,7 +96,15 @@ export class StoreTemplatesService {
 }
 
 function metaRecord(ref: { name: string; language: string }, found: MetaTemplateListing, syncedAt: string): MetaTemplateRecord {
-  return { name: ref.name, language: ref.language, status: found.status, category: found.category, components: found.components ?? [], synced_at: syncedAt };
+  return {
+    name: ref.name,
+    language: ref.language,
+    status: found.status,
+    category: found.category,
+    components: found.components ?? [],
+    ...(found.parameter_format ? { parameter_format: found.parameter_format } : {}),
+    synced_at: syncedAt,
+  };
 }
 
 function view(row: StoreTemplateRow): StoreTemplateView {

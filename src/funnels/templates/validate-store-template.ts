@@ -183,6 +183,8 @@ export interface MetaTemplateListing {
   status?: string;
   category?: string;
   components?: unknown[];
+  /** POSITIONAL ({{1}}, Meta's default) or NAMED ({{first_name}}). */
+  parameter_format?: string;
 }
 
 /** Meta's category for recado's: the one a linked template must have. */
@@ -206,6 +208,7 @@ export function checkMetaTemplate(found: MetaTemplateListing | undefined, templa
   const expected = typeof metaBody?.text === 'string' ? new Set(metaBody.text.match(/\{\{[^{}]+\}\}/g) ?? []).size : 0;
   const given = placeholders(template.content.body).length;
   if (expected !== given) {
-    throw new InvalidFieldError('content.body', `has ${given} variables but Meta template ${ref.name} takes ${expected} body parameters (filled in order)`);
+    const order = found.parameter_format === 'NAMED' ? "in the order of its body's names" : 'in order';
+    throw new InvalidFieldError('content.body', `has ${given} variables but Meta template ${ref.name} takes ${expected} body parameters (filled ${order})`);
   }
 }
