@@ -12,25 +12,22 @@
  * - burst: all CONCURRENT customers call within the same millisecond, once — the worst case, where
  *   every call queues behind the others for the machine's cores.
  * Ten calls warm the system up first, unmeasured. QUICK=1: 10 customers talking 3 s, for 15 s.
- * The API and simulators run in this process and the worker in its own, against the local stack
- * (scripts/stack.mjs), in Temporal's recado-bench namespace: the bench never adds to what the app's
- * namespace shows, and it terminates whatever it left running there (`left_running` in the JSON).
+ * The API and the worker run in processes of their own, the simulators and agent bots in this one,
+ * against the local stack (scripts/stack.mjs), in a database of its own and Temporal's recado-bench
+ * namespace: the bench never adds to what the app's namespace shows, and it terminates whatever it
+ * left running there (`left_running` in the JSON).
  * The last line printed is one JSON object.
  */
-import { endRunningOnTaskQueue } from '../src/infra/end-workflows';
-import { spawn } from 'node:child_process';
-import { randomBytes, randomInt } from 'node:crypto';
-import * as path from 'node:path';
+import { randomInt } from 'node:crypto';
 import * as os from 'node:os';
-import { createApp } from '../src/app';
+import { Pool } from 'pg';
 import { loadConfig } from '../src/config/config';
-import { createLogger } from '../src/common/logger';
-import { migrate } from '../src/db/migrate';
 import { startLiveKitConnectorSimulator } from '../src/simulators/livekit-connector/server';
 import { startWhatsAppSimulator } from '../src/simulators/whatsapp/server';
 import type { SimCall } from '../src/simulators/whatsapp/calls';
 import { percentile } from './bench/stats';
 import { callApi } from './bench/api';
+import { migratedDatabase, startRecado } from './bench/processes';
 
 const QUICK = process.env.QUICK === '1';
 const CONCURRENT = Number(process.env.CONCURRENT ?? (QUICK ? 10 : 50));
@@ -42,11 +39,10 @@ const RECORDING = process.env.RECORDING ?? 'on';
 const WORKER_NODE_ARGS = (process.env.WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const WARM_UP_CALLS = 10;
 const ANSWER_TIMEOUT_MS = 30_000;
-/** Created by scripts/stack.mjs from temporal/dev-server.json. */
-const BENCH_NAMESPACE = 'recado-bench';
+const DB = 'recado_bench_calls';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
+const log = (line: string) => process.stderr.write(`[bench:calls] ${line}\n`);
 
 /** An agent bot: listens to its realtime stream and accepts every call offered to it. */
 function agentBot(base: string, token: string, offeredAt: Map<string, number>, onError: (err: Error) => void) {
@@ -83,41 +79,22 @@ async function main() {
   const started = Date.now();
   const base = loadConfig();
   // A database of its own, so the bench neither sees nor leaves dev data.
-  const dbUrl = new URL(base.databaseUrl);
-  const admin = new (await import('pg')).Client({ connectionString: dbUrl.toString() });
-  await admin.connect();
-  await admin.query('DROP DATABASE IF EXISTS recado_bench WITH (FORCE)');
-  await admin.query('CREATE DATABASE recado_bench');
-  await admin.end();
-  dbUrl.pathname = '/recado_bench';
-  await migrate(dbUrl.toString());
-
+  const database = await migratedDatabase(DB);
   const sim = await startWhatsAppSimulator({ webhookUrl: null, statusDelayMs: 50, pairRateLimit: false, throughputPerSecond: 10_000 });
   const connector = await startLiveKitConnectorSimulator({ apiKey: base.livekit.apiKey, apiSecret: base.livekit.apiSecret, graphUrl: sim.url });
-  const config = loadConfig({
-    ...process.env,
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: dbUrl.toString(),
-    TEMPORAL_NAMESPACE: BENCH_NAMESPACE,
-    TEMPORAL_TASK_QUEUE: `bench-${randomBytes(4).toString('hex')}`,
-    WHATSAPP_GRAPH_URL: sim.url,
-    LIVEKIT_CONNECTOR_URL: connector.url,
-    CALL_ANSWER_WINDOW: '30s',
+  const recado = startRecado({
+    bench: 'calls',
+    databaseUrl: database.url,
+    ports: { from: 3100, count: 100 },
+    env: { WHATSAPP_GRAPH_URL: sim.url, LIVEKIT_CONNECTOR_URL: connector.url, CALL_ANSWER_WINDOW: '30s' },
+    // The worker's info lines are part of what it costs per call.
+    workerEnv: { LOG_LEVEL: 'info' },
+    workerNodeArgs: WORKER_NODE_ARGS,
+    log,
   });
-  const app = await createApp(config, createLogger('warn', 'bench-api'));
-  await app.listen(0, '127.0.0.1');
-  const api = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+  const { url: api, config } = recado;
+  await Promise.all([recado.ready(), recado.workerReady()]);
   sim.simulator.setWebhookUrl(`${api}/v1/webhooks/whatsapp`);
-  // The worker in its own process, as deployed: the API, simulators and agent bots share this one.
-  const worker = spawn(process.execPath, [...WORKER_NODE_ARGS, path.join(__dirname, '..', 'src', 'worker.js')], {
-    env: { ...process.env, LOG_LEVEL: 'info', DATABASE_URL: dbUrl.toString(), TEMPORAL_NAMESPACE: BENCH_NAMESPACE, TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
-      WHATSAPP_GRAPH_URL: sim.url, LIVEKIT_CONNECTOR_URL: connector.url },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    worker.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('worker running') && resolve());
-    worker.on('exit', (code) => reject(new Error(`worker exited with ${code}`)));
-  });
 
   const account = await callApi(api, config.adminToken, 'POST', '/v1/admin/accounts', { name: 'Bench' });
   const key: string = account.api_key.key;
@@ -148,7 +125,7 @@ async function main() {
   await sleep(500);
 
   /** Answer times of calls, and where they went: webhook stored (call row), agent rung (offer on SSE). */
-  const db = new (await import('pg')).Pool({ connectionString: dbUrl.toString(), max: 2 });
+  const db = new Pool({ connectionString: database.url, max: 2 });
   const measure = async (calls: SimCall[]) => {
     const answered = calls.filter((c) => c.acceptedAt !== undefined);
     if (answered.length < calls.length) errors.push(new Error(`${calls.length - answered.length} of ${calls.length} calls not answered`));
@@ -184,7 +161,7 @@ async function main() {
   await waitAnswered(burstCalls);
   const burst = await measure(burstCalls);
   for (const c of burstCalls) if (c.acceptedAt !== undefined) sim.simulator.customerEndsCall(c.id);
-  console.error(`[bench:calls] burst: ${burst.answer.length}/${burstCalls.length} answered`);
+  log(`burst: ${burst.answer.length}/${burstCalls.length} answered`);
   await sleep(2000);
 
   // Steady: CONCURRENT live calls; each customer starts at a random point of a talk period.
@@ -203,7 +180,7 @@ async function main() {
       sim.simulator.customerEndsCall(c.id);
       if (Date.now() - progress > 10_000) {
         progress = Date.now();
-        console.error(`[bench:calls] steady: ${Math.round((progress - steadyStarted) / 1000)} s, ${steadyCalls.length} calls`);
+        log(`steady: ${Math.round((progress - steadyStarted) / 1000)} s, ${steadyCalls.length} calls`);
       }
     }
   };
@@ -215,14 +192,11 @@ async function main() {
   while (Date.now() < settleBy && (await callApi(api, key, 'GET', '/v1/calls/ongoing')).length) await new Promise((r) => setTimeout(r, 200));
   for (const bot of bots) bot.stop();
   await db.end();
-  worker.kill('SIGTERM');
-  await new Promise((r) => worker.once('exit', r));
-  await app.close();
+  // Nobody polls the bench's task queues once it is done: what still runs there would run forever.
+  const leftRunning = await recado.stop();
   await connector.close();
   await sim.close();
-  // Nobody polls the bench's task queue once it is done: what still runs there would run forever.
-  const leftRunning = await endRunningOnTaskQueue(config.temporal, 'left running by npm run bench:calls');
-  if (leftRunning) console.error(`[bench:calls] terminated ${leftRunning} workflow(s) left running in ${BENCH_NAMESPACE}`);
+  await database.drop();
 
   const summary = (stages: Awaited<ReturnType<typeof measure>>) => {
     const [answer, stored, rung] = [stages.answer, stages.stored, stages.rung].map((v) => [...v].sort((a, b) => a - b));

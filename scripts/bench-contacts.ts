@@ -11,21 +11,19 @@
  * and ends what it started there. Progress on stderr; the last line on stdout is one JSON object.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConfig } from '../src/config/config';
 import { accountAlias } from '../src/contacts/index/contacts-collection';
 import { createPool } from '../src/db/database';
-import { endRunningOnTaskQueue } from '../src/infra/end-workflows';
 import { BENCH_ATTRIBUTES, seedContacts } from './bench/contacts-seed';
 import type { LoadPlan, PhaseReport } from './bench/contacts-load';
 import { runSearches, type SearchSample } from './bench/contacts-search-load';
 import { verifyIndex } from './bench/contacts-verify';
 import { ascending, cpuSeconds, percentile, pidsOf, rssMb, sleep } from './bench/stats';
-import { callApi, waitFor } from './bench/api';
-import { freshDatabase, startNode } from './bench/processes';
+import { callApi } from './bench/api';
+import { freshDatabase, startNode, startRecado } from './bench/processes';
 
 const QUICK = process.env.QUICK === '1';
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? (QUICK ? 100_000 : 1_000_000));
@@ -35,7 +33,6 @@ const RAMP = (process.env.RAMP ?? (QUICK ? '30000,60000,120000' : '20000,40000,8
 const RAMP_STEP_MS = 1000 * Number(process.env.RAMP_STEP_S ?? (QUICK ? 12 : 30));
 /** An agent team's searches: 300 a minute (50 agents, one search every 10 s each). */
 const SEARCHES_PER_SECOND = Number(process.env.SEARCHES_PER_SECOND ?? 5);
-const NAMESPACE = 'recado-bench';
 const DB = 'recado_bench_contacts';
 const ALIAS = 'bench_contacts';
 const SEQ_START = 1_000_000;
@@ -49,34 +46,29 @@ async function main() {
   const started = Date.now();
   const base = loadConfig();
   const database = await freshDatabase(base.databaseUrl, DB);
-  const dbUrl = new URL(database.url);
   await dropIndex(base.typesense);
 
-  const taskQueue = `bench-contacts-${randomBytes(4).toString('hex')}`;
-  const env = {
-    ...process.env,
-    DATABASE_URL: dbUrl.toString(),
-    TEMPORAL_NAMESPACE: NAMESPACE,
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    CONTACT_INDEX_TASK_QUEUE: `${taskQueue}-contact-index`,
-    TYPESENSE_COLLECTION: ALIAS,
-    LOG_LEVEL: 'info',
-  };
-  const config = loadConfig(env);
-  await run(process.execPath, [dist('src', 'db', 'migrate.js')], env);
-  const port = 3400 + Math.floor(Math.random() * 400);
-  const api = `http://127.0.0.1:${port}`;
-  const apiProcess = startNode('api', [dist('src', 'main.js')], { ...env, API_PORT: String(port), LOG_LEVEL: 'warn' }, log);
-  const workerProcess = startNode('worker', [dist('src', 'worker.js')], env, log);
-  const pool = createPool(dbUrl.toString(), 4);
-  const processes = { api: apiProcess, worker: workerProcess };
+  // Migrated by recado's own migrate command, as a deploy runs it.
+  await run(process.execPath, [dist('src', 'db', 'migrate.js')], { ...process.env, DATABASE_URL: database.url });
+  const recado = startRecado({
+    bench: 'contacts',
+    databaseUrl: database.url,
+    ports: { from: 3400, count: 400 },
+    env: { TYPESENSE_COLLECTION: ALIAS },
+    // The indexer's info lines are part of what the worker costs at this rate.
+    workerEnv: { LOG_LEVEL: 'info' },
+    log,
+  });
+  const { url: api, config } = recado;
+  const pool = createPool(database.url, 4);
+  const processes = { api: recado.api, worker: recado.worker };
   let peakRss = 0;
   const rssSampler = setInterval(() => {
-    peakRss = Math.max(peakRss, rssMb(apiProcess.pid!) + rssMb(workerProcess.pid!));
+    peakRss = Math.max(peakRss, rssMb(recado.api.pid!) + rssMb(recado.worker.pid!));
   }, 500);
 
   try {
-    await waitFor(async () => (await fetch(`${api}/health`).catch(() => undefined))?.ok === true, 30_000, 'the API');
+    await recado.ready();
     const account = await callApi(api, config.adminToken, 'POST', '/v1/admin/accounts', { name: 'Bench contatos' });
     const key: string = account.api_key.key;
     const agents: string[] = [];
@@ -192,11 +184,7 @@ async function main() {
     console.log(JSON.stringify(summary));
   } finally {
     clearInterval(rssSampler);
-    const left = (await endRunningOnTaskQueue({ ...config.temporal, taskQueue: config.contactIndex.taskQueue }, 'bench finished')) +
-      (await endRunningOnTaskQueue(config.temporal, 'bench finished'));
-    if (left) log(`ended ${left} workflow(s) the bench left running`);
-    apiProcess.kill('SIGTERM');
-    workerProcess.kill('SIGTERM');
+    await recado.stop();
     await pool.end();
     await sleep(1000);
     await database.drop();
@@ -268,8 +256,6 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<v
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${args.join(' ')} exited with ${code}`))));
   });
 }
-
-
 
 main().catch((err: unknown) => {
   console.error(err);

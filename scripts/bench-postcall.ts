@@ -9,33 +9,32 @@
  * wall time − the provider's processing on the critical path (the slower speaker's transcription
  * parts, `openai-processing-ms`, plus the summary's).
  * Recording: see recorder-load.ts (RECORD_CALLS rooms at once, RECORD_S seconds).
- * Temporal namespace recado-bench, a database of its own; the last line printed is one JSON object.
+ * The API and the worker run in processes of their own, the OpenAI simulator in this one; Temporal
+ * namespace recado-bench, a database of its own; the last line printed is one JSON object.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Pool } from 'pg';
-import { createApp } from '../src/app';
-import { loadConfig } from '../src/config/config';
-import { createLogger } from '../src/common/logger';
-import { migrate } from '../src/db/migrate';
 import { speakToWav } from '../src/media/speech';
 import { encodeWav, parseWav } from '../src/media/wav';
 import { LocalRecordingStorage } from '../src/recording/storage';
 import { startOpenAISimulator } from '../src/simulators/openai/server';
-import { createWorker } from '../src/worker';
 import { postCallWorkflow, postCallWorkflowId } from '../workflows/post-call.workflow';
 import { ascending, percentile } from './bench/stats';
 import { measureRecorder } from './bench/recorder-load';
+import { migratedDatabase, startRecado } from './bench/processes';
 
 const CALLS = Number(process.env.CALLS ?? 3);
 const CALL_S = Number(process.env.CALL_S ?? 300);
 const RECORD_CALLS = Number(process.env.RECORD_CALLS ?? 2);
 const RECORD_S = Number(process.env.RECORD_S ?? 30);
-const BENCH_NAMESPACE = 'recado-bench';
+const DB = 'recado_bench_postcall';
 const SAMPLE_RATE = 48_000;
+
+const log = (line: string) => process.stderr.write(`[bench:postcall] ${line}\n`);
 
 const CUSTOMER_TURNS = [
   'hello I would like to know where my order is',
@@ -104,36 +103,21 @@ function providerCriticalPathMs(calls: ActivityCall[]): number {
 }
 
 async function main() {
-  const base = loadConfig();
-  const dbUrl = new URL(base.databaseUrl);
-  const admin = new (await import('pg')).Client({ connectionString: dbUrl.toString() });
-  await admin.connect();
-  await admin.query('DROP DATABASE IF EXISTS recado_bench WITH (FORCE)');
-  await admin.query('CREATE DATABASE recado_bench');
-  await admin.end();
-  dbUrl.pathname = '/recado_bench';
-  await migrate(dbUrl.toString());
-
+  const database = await migratedDatabase(DB);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'recado-bench-postcall-'));
   const openai = await startOpenAISimulator({ recogniserWorkers: 2 });
-  const config = loadConfig({
-    ...process.env,
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: dbUrl.toString(),
-    TEMPORAL_NAMESPACE: BENCH_NAMESPACE,
-    TEMPORAL_TASK_QUEUE: `bench-postcall-${randomBytes(4).toString('hex')}`,
-    OPENAI_API_KEY: 'sk-recado-bench',
-    OPENAI_BASE_URL: openai.baseURL,
-    RECORDING_DIR: dir,
+  const recado = startRecado({
+    bench: 'postcall',
+    databaseUrl: database.url,
+    ports: { from: 3200, count: 100 },
+    env: { OPENAI_API_KEY: 'sk-recado-bench', OPENAI_BASE_URL: openai.baseURL, RECORDING_DIR: dir },
+    log,
   });
-  const app = await createApp(config, createLogger('warn', 'bench-api'));
-  await app.listen(0, '127.0.0.1');
-  const api = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
-  const { worker, close } = await createWorker(config);
-  const running = worker.run();
+  const { url: api, config } = recado;
+  await Promise.all([recado.ready(), recado.workerReady()]);
   const connection = await Connection.connect({ address: config.temporal.address });
-  const temporal = new Client({ connection, namespace: BENCH_NAMESPACE });
-  const pool = new Pool({ connectionString: dbUrl.toString() });
+  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+  const pool = new Pool({ connectionString: database.url });
   const storage = new LocalRecordingStorage(dir);
 
   const post = async (token: string, route: string, body: unknown) => {
@@ -192,13 +176,11 @@ async function main() {
   console.log(`recording ${RECORD_CALLS} calls at once for ${RECORD_S} s…`);
   const recorder = await measureRecorder({ livekit: config.livekit, calls: RECORD_CALLS, seconds: RECORD_S, workDir: dir });
 
-  worker.shutdown();
-  await running;
-  await close();
+  await recado.stop();
   await connection.close();
   await pool.end();
-  await app.close();
   await openai.close();
+  await database.drop();
   await rm(dir, { recursive: true, force: true });
   const sorted = ascending(overheads);
   console.log(

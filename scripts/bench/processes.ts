@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import * as path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { Client } from 'pg';
 import { loadConfig, type Config } from '../../src/config/config';
 import { migrate } from '../../src/db/migrate';
@@ -64,6 +66,15 @@ export function startNode(name: string, args: string[], env: NodeJS.ProcessEnv, 
   return child;
 }
 
+/** Sends `child` SIGTERM; resolves once it has exited. */
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
 /** recado as a bench runs it: the API and the worker processes, their configuration, and how to stop them. */
 export interface BenchRecado {
   /** The API's base URL. */
@@ -73,16 +84,19 @@ export interface BenchRecado {
   worker: ChildProcess;
   /** Resolves once the API answers its health check. */
   ready(): Promise<void>;
-  /** Ends the workflows the bench left running on its task queues (saying how many), then the processes. */
-  stop(): Promise<void>;
+  /** Resolves once the worker polls its task queue, for a bench whose first measure would otherwise wait for it to start. */
+  workerReady(): Promise<void>;
+  /** Ends the workflows the bench left running on its task queues (saying how many, and returning it), then the processes, once they have exited. */
+  stop(): Promise<number>;
 }
 
 /**
  * recado as deployed, for the bench `bench`: the API and a worker in processes of their own (built,
  * under dist/) on `databaseUrl`, in Temporal's recado-bench namespace on task queues of their own,
  * the API on a port drawn from `ports` (so a run left behind does not collide), no Telegram
- * polling, warnings and worse logged; `env` adds to that or overrides it (the simulators' URLs).
- * `apiNodeArgs` go to the API's node, e.g. --cpu-prof.
+ * polling, warnings and worse logged; `env` adds to that or overrides it (the simulators' URLs),
+ * `workerEnv` adds to it for the worker alone (a bench that also counts the worker's logging).
+ * `apiNodeArgs` and `workerNodeArgs` go to that process's node, e.g. --cpu-prof.
  */
 export function startRecado(options: {
   bench: string;
@@ -90,7 +104,9 @@ export function startRecado(options: {
   ports: { from: number; count: number };
   env: NodeJS.ProcessEnv;
   log: (line: string) => void;
+  workerEnv?: NodeJS.ProcessEnv;
   apiNodeArgs?: string[];
+  workerNodeArgs?: string[];
 }): BenchRecado {
   const { bench, log } = options;
   const port = options.ports.from + randomInt(0, options.ports.count);
@@ -111,19 +127,36 @@ export function startRecado(options: {
   const config = loadConfig(env);
   const built = (...p: string[]) => path.join(__dirname, '..', '..', ...p);
   const api = startNode('api', [...(options.apiNodeArgs ?? []), built('src', 'main.js')], env, log);
-  const worker = startNode('worker', [built('src', 'worker.js')], env, log);
+  const worker = startNode('worker', [...(options.workerNodeArgs ?? []), built('src', 'worker.js')], { ...env, ...options.workerEnv }, log);
   return {
     url,
     config,
     api,
     worker,
     ready: () => waitFor(async () => (await fetch(`${url}/health`).catch(() => undefined))?.ok === true, 60_000, 'the API'),
+    async workerReady() {
+      const connection = await Connection.connect({ address: config.temporal.address });
+      const polled = async () =>
+        ((
+          await connection.workflowService.describeTaskQueue({
+            namespace: config.temporal.namespace,
+            taskQueue: { name: config.temporal.taskQueue },
+            taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+          })
+        ).pollers?.length ?? 0) > 0;
+      try {
+        await waitFor(polled, 120_000, 'the worker');
+      } finally {
+        await connection.close();
+      }
+    },
     async stop() {
       const end = (taskQueue: string) => endRunningOnTaskQueue({ ...config.temporal, taskQueue }, 'bench finished').catch(() => 0);
       const left = (await end(config.temporal.taskQueue)) + (await end(config.contactIndex.taskQueue));
       if (left) log(`ended ${left} workflow(s) the bench left running`);
-      api.kill('SIGTERM');
-      worker.kill('SIGTERM');
+      // Waited for, so that the bench ends with them rather than leaving them to whoever started it.
+      await Promise.all([api, worker].map(exited));
+      return left;
     },
   };
 }
