@@ -23,11 +23,11 @@ describe("the thread's template messages, as the customer read them", () => {
   });
   afterAll(() => stack?.stop());
 
-  it('renders a positional template from its synced definition in the language sent, and leaves others null', async () => {
+  /** A customer's message as Meta delivered it 30 hours ago, and the contact recado made of it. */
+  async function customerWrote30HoursAgo(text: string, name: string) {
     const tenant = await createTenant(api, config);
     const waId = randomWaId();
-    // The customer wrote 30 h ago: only templates reach them now.
-    const hook = inboundTextWebhook(tenant.phoneNumberId, waId, `wamid.tpl${Date.now()}`, 'Meu pedido?', 'Ana Template');
+    const hook = inboundTextWebhook(tenant.phoneNumberId, waId, `wamid.tpl${Date.now()}${Math.random()}`, text, name);
     hook.entry[0].changes[0].value.messages[0].timestamp = String(Math.floor((Date.now() - 30 * HOUR) / 1000));
     const raw = JSON.stringify(hook);
     const delivered = await fetch(`${api.url}/v1/webhooks/whatsapp`, {
@@ -38,17 +38,24 @@ describe("the thread's template messages, as the customer read them", () => {
     expect(delivered.status).toBe(200);
     const contactId = await eventually(async () => {
       const inbox = await tenant.call('GET', '/v1/conversations');
-      return inbox.body.items?.find((c: any) => c.contact.name === 'Ana Template')?.contact.id as string | undefined;
+      return inbox.body.items?.find((c: any) => c.contact.name === name)?.contact.id as string | undefined;
     }, 20_000, 'the conversation');
+    return { tenant, waId, contactId };
+  }
+
+  /** A store on the tenant's WhatsApp number, whose templates the thread may render. */
+  async function storeOn(tenant: Awaited<ReturnType<typeof createTenant>>, name: string) {
+    const store = await tenant.call('POST', '/v1/stores', { platform: 'generic', name, channel_account_id: tenant.numberId, secrets: { signing_secret: `whsec_${randomWaId()}` } });
+    expect(store.status).toBe(201);
+    return store;
+  }
+
+  it('renders a positional template from its synced definition in the language sent, and leaves others null', async () => {
+    // The customer wrote 30 h ago: only templates reach them now.
+    const { tenant, contactId } = await customerWrote30HoursAgo('Meu pedido?', 'Ana Template');
 
     // A store on the number synced pedido_atualizado from Meta; an English one of the same name is newer.
-    const store = await tenant.call('POST', '/v1/stores', {
-      platform: 'generic',
-      name: 'Loja',
-      channel_account_id: tenant.numberId,
-      secrets: { signing_secret: 'whsec_thread_templates' },
-    });
-    expect(store.status).toBe(201);
+    const store = await storeOn(tenant, 'Loja');
     const definition = (language: string, components: unknown[]) =>
       db.query(
         `INSERT INTO store_templates (account_id, store_id, event_type, variant, category, content, meta_template, updated_at)
@@ -116,31 +123,11 @@ describe("the thread's template messages, as the customer read them", () => {
   });
 
   it('sends a NAMED template by placeholder name (parameter_name) and renders it; Meta refuses a name the template lacks', async () => {
-    const tenant = await createTenant(api, config);
-    const waId = randomWaId();
     // The customer wrote 30 h ago: only templates reach them now.
-    const hook = inboundTextWebhook(tenant.phoneNumberId, waId, `wamid.named${Date.now()}`, 'Cadê meu pedido?', 'Bia Nomeada');
-    hook.entry[0].changes[0].value.messages[0].timestamp = String(Math.floor((Date.now() - 30 * HOUR) / 1000));
-    const raw = JSON.stringify(hook);
-    const delivered = await fetch(`${api.url}/v1/webhooks/whatsapp`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWebhook(raw, config.whatsapp.appSecret) },
-      body: raw,
-    });
-    expect(delivered.status).toBe(200);
-    const contactId = await eventually(async () => {
-      const inbox = await tenant.call('GET', '/v1/conversations');
-      return inbox.body.items?.find((c: any) => c.contact.name === 'Bia Nomeada')?.contact.id as string | undefined;
-    }, 20_000, 'the conversation');
+    const { tenant, waId, contactId } = await customerWrote30HoursAgo('Cadê meu pedido?', 'Bia Nomeada');
 
     // A store synced the simulator's NAMED pedido_enviado, as GET message_templates lists it.
-    const store = await tenant.call('POST', '/v1/stores', {
-      platform: 'generic',
-      name: 'Loja Nomeada',
-      channel_account_id: tenant.numberId,
-      secrets: { signing_secret: 'whsec_thread_named' },
-    });
-    expect(store.status).toBe(201);
+    const store = await storeOn(tenant, 'Loja Nomeada');
     const graph = new WhatsAppGraphClient({ baseUrl: stack.sim.url, version: 'v23.0', accessToken: 'simulator-token', timeoutMs: 5000 });
     const metaTemplate = (await graph.listMessageTemplates('102290129340398', { name: 'pedido_enviado' })).data![0];
     expect(metaTemplate).toMatchObject({ name: 'pedido_enviado', language: 'pt_BR', parameter_format: 'NAMED' });
