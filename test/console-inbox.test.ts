@@ -8,6 +8,7 @@ import { signWebhook } from '../src/whatsapp/signature';
 import { axeViolations, launchChromium } from './helpers/browser';
 import { inboundTextWebhook } from './support/payloads';
 import { apiClient, createTenant, eventually, randomWaId, startApi, startWorker, testConfig, type RunningApi } from './support/stack';
+import { linkPedidoAtualizado, storeOn } from './support/stores';
 
 const SCREENSHOTS = path.join(__dirname, '..', 'docs', 'screenshots');
 const HOUR = 3_600_000;
@@ -141,22 +142,8 @@ describe('the console inbox and thread in a browser', () => {
     await customerWroteAt(waId, 'Vocês têm o remédio X?', new Date(Date.now() - 30 * HOUR), 'Caio Antigo');
     const contactId = await eventually(() => contactIdOf('Caio Antigo'), 20_000, 'the conversation');
     // A store on the number linked an approved Meta template (as the store templates API records it).
-    const store = await tenant.call('POST', '/v1/stores', {
-      platform: 'generic',
-      name: 'Loja',
-      channel_account_id: tenant.numberId,
-      secrets: { signing_secret: 'whsec_console_inbox' },
-    });
-    expect(store.status).toBe(201);
-    await pool.query(
-      `INSERT INTO store_templates (account_id, store_id, event_type, category, content, meta_template) VALUES ($1, $2, 'order_updated', 'utility', $3, $4)`,
-      [
-        tenant.accountId,
-        store.body.id,
-        { body: 'Olá {{name}}, seu pedido {{order_id}} foi atualizado.' },
-        { name: 'pedido_atualizado', language: 'pt_BR', status: 'APPROVED', category: 'UTILITY', components: [{ type: 'BODY', text: 'Olá {{1}}, seu pedido {{2}} foi atualizado: {{3}}.' }] },
-      ],
-    );
+    const store = await storeOn(tenant);
+    await linkPedidoAtualizado(pool, tenant, store.id);
 
     const page = await context.newPage();
     await signIn(page);

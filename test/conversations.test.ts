@@ -2,6 +2,7 @@ import { signWebhook } from '../src/whatsapp/signature';
 import { inboundTextWebhook } from './support/payloads';
 import { openEventStream } from './support/sse';
 import { apiClient, createTenant, eventually, randomWaId } from './support/stack';
+import { linkPedidoAtualizado, storeOn } from './support/stores';
 import { startWhatsAppStack, type WhatsAppStack } from './support/whatsapp-stack';
 
 const HOUR = 3_600_000;
@@ -204,22 +205,8 @@ describe('conversations: the inbox, reply options and the live events it listens
     const [fabio, eva] = conversations;
 
     // A store on the number linked an approved Meta template (as the store templates API records it).
-    const store = await tenant.call('POST', '/v1/stores', {
-      platform: 'generic',
-      name: 'Loja',
-      channel_account_id: tenant.numberId,
-      secrets: { signing_secret: 'whsec_conversations' },
-    });
-    expect(store.status).toBe(201);
-    await db.query(
-      `INSERT INTO store_templates (account_id, store_id, event_type, category, content, meta_template) VALUES ($1, $2, 'order_updated', 'utility', $3, $4)`,
-      [
-        tenant.accountId,
-        store.body.id,
-        { body: 'Olá {{name}}, seu pedido {{order_id}} foi atualizado.' },
-        { name: 'pedido_atualizado', language: 'pt_BR', status: 'APPROVED', category: 'UTILITY', components: [{ type: 'BODY', text: 'Olá {{1}}, seu pedido {{2}} foi atualizado: {{3}}.' }] },
-      ],
-    );
+    const store = await storeOn(tenant);
+    await linkPedidoAtualizado(db, tenant, store.id);
 
     const closed = await tenant.call('GET', `/v1/contacts/${eva.contact.id}/reply-options`);
     expect(closed.status).toBe(200);

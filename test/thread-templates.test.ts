@@ -2,6 +2,7 @@ import { WhatsAppGraphClient } from '../src/whatsapp/graph-client';
 import { signWebhook } from '../src/whatsapp/signature';
 import { inboundTextWebhook } from './support/payloads';
 import { createTenant, eventually, randomWaId } from './support/stack';
+import { storeOn } from './support/stores';
 import { startWhatsAppStack, type WhatsAppStack } from './support/whatsapp-stack';
 
 const HOUR = 3_600_000;
@@ -43,13 +44,6 @@ describe("the thread's template messages, as the customer read them", () => {
     return { tenant, waId, contactId };
   }
 
-  /** A store on the tenant's WhatsApp number, whose templates the thread may render. */
-  async function storeOn(tenant: Awaited<ReturnType<typeof createTenant>>, name: string) {
-    const store = await tenant.call('POST', '/v1/stores', { platform: 'generic', name, channel_account_id: tenant.numberId, secrets: { signing_secret: `whsec_${randomWaId()}` } });
-    expect(store.status).toBe(201);
-    return store;
-  }
-
   it('renders a positional template from its synced definition in the language sent, and leaves others null', async () => {
     // The customer wrote 30 h ago: only templates reach them now.
     const { tenant, contactId } = await customerWrote30HoursAgo('Meu pedido?', 'Ana Template');
@@ -62,7 +56,7 @@ describe("the thread's template messages, as the customer read them", () => {
          VALUES ($1, $2, 'order_updated', $3, 'utility', $4, $5, now() + make_interval(secs => $6))`,
         [
           tenant.accountId,
-          store.body.id,
+          store.id,
           language.replace('_', ''),
           { body: 'Olá {{name}}' },
           { name: 'pedido_atualizado', language, status: 'APPROVED', category: 'UTILITY', components },
@@ -134,7 +128,7 @@ describe("the thread's template messages, as the customer read them", () => {
     await db.query(
       `INSERT INTO store_templates (account_id, store_id, event_type, variant, category, content, meta_template, updated_at)
        VALUES ($1, $2, 'order_shipped', 'ptBR', 'utility', $3, $4, now())`,
-      [tenant.accountId, store.body.id, { body: 'Olá {{name}}' }, metaTemplate],
+      [tenant.accountId, store.id, { body: 'Olá {{name}}' }, metaTemplate],
     );
 
     const sent = await tenant.call('POST', '/v1/messages', {
